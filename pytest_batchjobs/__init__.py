@@ -1,0 +1,46 @@
+"""pytest-batchjobs: fake Amazon Personalize and Amazon Bedrock batch jobs for tests.
+
+The names below load on first use (PEP 562), so that pytest, which imports this
+package in every run, pays nothing for the fake until a test asks for it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .errors import BatchJobsError, FakeInternalError, UnfakedOperationError
+    from .fake import BatchJobsFake, fake_batchjobs
+    from .journal import Call
+
+__all__ = [
+    "BatchJobsError",
+    "BatchJobsFake",
+    "Call",
+    "FakeInternalError",
+    "UnfakedOperationError",
+    "fake_batchjobs",
+]
+
+_HOMES = {
+    "BatchJobsError": "errors",
+    "FakeInternalError": "errors",
+    "UnfakedOperationError": "errors",
+    "BatchJobsFake": "fake",
+    "fake_batchjobs": "fake",
+    "Call": "journal",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'pytest_batchjobs' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

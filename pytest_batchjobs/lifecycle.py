@@ -1,0 +1,157 @@
+"""Status timelines: a job's status is a function of time, fixed when it is created.
+
+A :class:`Timeline` is the list of a job's transitions (instant, status). The status a
+call sees is the last transition at or before the clock's ``now``; nothing runs in the
+background. A :class:`Lifecycle` is the policy that builds a new job's timeline.
+
+Default durations (each the time spent *in* that status) are typical of what AWS
+reports for small jobs; tests set their own with ``lifecycle(durations=...)``:
+
+* Personalize: ``PENDING`` 60 s, ``IN PROGRESS`` 30 min, then ``ACTIVE``.
+* Bedrock: ``Submitted`` 30 s, ``Validating`` 2 min, ``Scheduled`` 5 min,
+  ``InProgress`` 1 h, then ``Completed``. A job whose end would come after
+  ``submitTime + timeoutDurationInHours`` is ``Expired`` at that instant instead.
+  ``Stopping`` lasts 60 s before ``Stopped``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as _dt
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ServiceStatuses:
+    """The statuses of one service's jobs, in lifecycle order."""
+
+    running: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    ends: frozenset[str]
+    default_durations: Mapping[str, float]
+
+
+PERSONALIZE = ServiceStatuses(
+    running=("PENDING", "IN PROGRESS"),
+    outcomes=("ACTIVE", "CREATE FAILED"),
+    ends=frozenset({"ACTIVE", "CREATE FAILED"}),
+    default_durations={"PENDING": 60.0, "IN PROGRESS": 1800.0},
+)
+BEDROCK = ServiceStatuses(
+    running=("Submitted", "Validating", "Scheduled", "InProgress"),
+    outcomes=("Completed", "PartiallyCompleted", "Failed"),
+    ends=frozenset({"Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"}),
+    default_durations={
+        "Submitted": 30.0,
+        "Validating": 120.0,
+        "Scheduled": 300.0,
+        "InProgress": 3600.0,
+        "Stopping": 60.0,
+    },
+)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A job's transitions, in time order; the first is its submission."""
+
+    times: tuple[_dt.datetime, ...]
+    statuses: tuple[str, ...]
+
+    def _index(self, now: _dt.datetime) -> int:
+        return max(bisect.bisect_right(self.times, now) - 1, 0)
+
+    def status(self, now: _dt.datetime) -> str:
+        """The status at ``now``."""
+        return self.statuses[self._index(now)]
+
+    def changed_at(self, now: _dt.datetime) -> _dt.datetime:
+        """When the status seen at ``now`` began: the latest transition so far."""
+        return self.times[self._index(now)]
+
+    def reached(self, status: str, now: _dt.datetime) -> _dt.datetime | None:
+        """When ``status`` began, if it has by ``now``."""
+        index = self._index(now)
+        for position in range(index, -1, -1):
+            if self.statuses[position] == status:
+                return self.times[position]
+        return None
+
+    def progress(self, status: str, now: _dt.datetime) -> float:
+        """The fraction of the time in ``status`` that has passed at ``now`` (0 to 1)."""
+        if status not in self.statuses:
+            return 0.0
+        position = self.statuses.index(status)
+        start = self.times[position]
+        if now < start:
+            return 0.0
+        if position + 1 >= len(self.times):
+            return 1.0
+        end = self.times[position + 1]
+        total = (end - start).total_seconds()
+        return 1.0 if total <= 0 or now >= end else (now - start).total_seconds() / total
+
+    def interrupted(
+        self, at: _dt.datetime, then: list[tuple[float, str]]
+    ) -> Timeline:
+        """This timeline up to ``at``, followed by ``then`` (seconds after ``at``, status)."""
+        keep = bisect.bisect_right(self.times, at)
+        times = list(self.times[:keep])
+        statuses = list(self.statuses[:keep])
+        for offset, status in then:
+            times.append(at + _dt.timedelta(seconds=offset))
+            statuses.append(status)
+        return Timeline(tuple(times), tuple(statuses))
+
+    def end(self) -> _dt.datetime:
+        """The instant of the last transition."""
+        return self.times[-1]
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """How jobs created from now on move through their statuses.
+
+    ``outcome`` is the final status; ``message`` the failure message (Bedrock
+    ``message``, Personalize ``failureReason``); ``durations`` override the time spent
+    in each running status; ``match`` limits the policy to job names matching a glob.
+    """
+
+    statuses: ServiceStatuses
+    outcome: str
+    message: str | None = None
+    durations: Mapping[str, float] = field(default_factory=dict)
+    match: str | None = None
+
+    def applies_to(self, job_name: str) -> bool:
+        """Whether this lifecycle governs a job called ``job_name``."""
+        return self.match is None or fnmatch.fnmatchcase(job_name, self.match)
+
+    def duration(self, status: str) -> float:
+        """Seconds spent in ``status`` before the next one."""
+        return float(self.durations.get(status, self.statuses.default_durations[status]))
+
+    def timeline(
+        self, submitted: _dt.datetime, expires: _dt.datetime | None = None
+    ) -> Timeline:
+        """The timeline of a job submitted at ``submitted``.
+
+        When the outcome would come after ``expires`` (Bedrock's timeout), the job is
+        ``Expired`` at that instant instead.
+        """
+        times = [submitted]
+        statuses = [self.statuses.running[0]]
+        at = submitted
+        for current, following in zip(
+            self.statuses.running, (*self.statuses.running[1:], self.outcome)
+        ):
+            at = at + _dt.timedelta(seconds=self.duration(current))
+            times.append(at)
+            statuses.append(following)
+        if expires is not None and times[-1] > expires:
+            keep = bisect.bisect_right(times, expires)
+            times = [*times[:keep], expires]
+            statuses = [*statuses[:keep], "Expired"]
+        return Timeline(tuple(times), tuple(statuses))

@@ -1,0 +1,77 @@
+"""One typed options object: marker keywords over ini options over defaults."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from typing import Any
+
+from .clock import BACKENDS
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FakeOptions:
+    """How a ``batchjobs_fake`` is set up.
+
+    ``start``: the instant the fake clock starts at (UTC if naive).
+    ``clock``: ``auto`` (time-machine when installed, else freezegun), ``time-machine``
+    or ``freezegun``. ``max_page_size``: the most items any list page holds.
+    ``validate_outputs``: check every response against botocore's output shape.
+    """
+
+    start: _dt.datetime | None = None
+    clock: str = "auto"
+    max_page_size: int | None = None
+    validate_outputs: bool = False
+
+    @classmethod
+    def merge(cls, ini: dict[str, str], marker: dict[str, Any]) -> FakeOptions:
+        """Options from ini values (strings) overridden by the closest marker's keywords."""
+        known = {field.name for field in dataclasses.fields(cls)}
+        unknown = sorted(set(marker) - known)
+        if unknown:
+            raise ValueError(
+                f"@pytest.mark.batchjobs got unknown option(s) {', '.join(unknown)}; "
+                f"valid options are {', '.join(sorted(known))}"
+            )
+        values: dict[str, Any] = {}
+        if ini.get("start"):
+            values["start"] = ini["start"]
+        if ini.get("clock"):
+            values["clock"] = ini["clock"]
+        if ini.get("max_page_size"):
+            values["max_page_size"] = ini["max_page_size"]
+        if ini.get("validate_outputs"):
+            values["validate_outputs"] = ini["validate_outputs"].lower() in ("1", "true", "yes")
+        values.update(marker)
+        return cls(**_coerced(values))
+
+
+def _coerced(values: dict[str, Any]) -> dict[str, Any]:
+    start = values.get("start")
+    if isinstance(start, str):
+        try:
+            values["start"] = _dt.datetime.fromisoformat(start.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                f"batchjobs start {start!r} is not an ISO 8601 instant; "
+                "write it like 2024-01-01T09:00:00Z"
+            ) from None
+    elif isinstance(start, _dt.date) and not isinstance(start, _dt.datetime):
+        values["start"] = _dt.datetime(start.year, start.month, start.day)
+    if values.get("clock", "auto") not in BACKENDS:
+        raise ValueError(
+            f"batchjobs clock {values['clock']!r} is not one of {', '.join(BACKENDS)}"
+        )
+    size = values.get("max_page_size")
+    if size is not None:
+        try:
+            size = int(size)
+        except (TypeError, ValueError):
+            size = 0
+        if size < 1:
+            raise ValueError(
+                f"batchjobs max_page_size must be a positive integer, got {values['max_page_size']!r}"
+            )
+        values["max_page_size"] = size
+    return values

@@ -1,0 +1,82 @@
+"""pytest glue: the ``batchjobs_fake`` fixture, the ``batchjobs`` marker, ini options.
+
+pytest imports this module in every run of every project that installs the plugin, so
+it imports nothing heavy: botocore, faker, freezegun and responses load when a fake is
+activated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from .transports.botocore import install_when_imported
+
+if TYPE_CHECKING:
+    from .fake import BatchJobsFake
+
+_INI = {
+    "start": "the instant the fake clock starts at (ISO 8601, UTC if no offset)",
+    "clock": "clock backend: auto (time-machine if installed, else freezegun), "
+    "time-machine or freezegun",
+    "max_page_size": "the most items a list page holds, whatever maxResults asks for",
+    "validate_outputs": "check every response against botocore's output shape (true/false)",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    for name, help_text in _INI.items():
+        parser.addini(f"batchjobs_{name}", help=help_text, default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "batchjobs(start=None, clock='auto', max_page_size=None, validate_outputs=False): "
+        "configure the batchjobs_fake fixture for this test",
+    )
+    install_when_imported()
+
+
+@pytest.fixture
+def batchjobs_fake(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
+    """An active in-memory fake of Amazon Personalize and Amazon Bedrock batch jobs.
+
+    Every boto3 / botocore client's calls to the two services are answered by the fake
+    for the duration of the test, through botocore's own serializer, signer, parser and
+    retry handler. Time is frozen at a fixed instant; ``batchjobs_fake.clock.advance()``
+    moves it. Configure with ``@pytest.mark.batchjobs(...)`` or ``batchjobs_*`` ini
+    options. Everything is undone after the test, even when it fails.
+    """
+    from .fake import BatchJobsFake
+    from .options import FakeOptions
+
+    ini = {name: str(request.config.getini(f"batchjobs_{name}")) for name in _INI}
+    marker: dict[str, object] = {}
+    for mark in reversed(list(request.node.iter_markers("batchjobs"))):
+        marker.update(mark.kwargs)
+    try:
+        options = FakeOptions.merge(ini, marker)
+    except ValueError as error:
+        pytest.fail(str(error), pytrace=False)
+    fake = BatchJobsFake(
+        start=options.start,
+        clock_backend=options.clock,
+        max_page_size=options.max_page_size,
+        validate_outputs=options.validate_outputs,
+    )
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+    errors = list(fake.internal_errors)
+    fake.reset()
+    if errors:
+        pytest.fail(
+            "pytest-batchjobs failed while answering a call (a bug in the fake; please "
+            "report it):\n" + "\n".join(errors),
+            pytrace=False,
+        )

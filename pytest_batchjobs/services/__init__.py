@@ -1,0 +1,1 @@
+"""In-memory service backends: state, validation and one handler per operation."""

@@ -1,0 +1,171 @@
+"""What both service backends share: operation dispatch, per-region state, listing."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from ..lifecycle import Lifecycle, ServiceStatuses
+from ..pagination import InvalidToken, TokenCodec, cut_page
+from ..wire.errors import ServiceError
+from .store import JobStore, Keyed
+
+if TYPE_CHECKING:
+    from ..clock import Clock
+
+DEFAULT_ACCOUNT = "123456789012"
+
+Handler = Callable[[Any, "CallContext", dict[str, Any]], dict[str, Any]]
+J = TypeVar("J", bound=Keyed)
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Who calls, where, and when: fixed for the whole of one call."""
+
+    account: str
+    region: str
+    now: _dt.datetime
+    transport: str = "botocore"
+
+    @property
+    def partition(self) -> str:
+        """The ARN partition of the region (``aws``, ``aws-cn``, ``aws-us-gov``)."""
+        if self.region.startswith("cn-"):
+            return "aws-cn"
+        if self.region.startswith("us-gov-"):
+            return "aws-us-gov"
+        return "aws"
+
+
+def handles(operation: str) -> Callable[[Handler], Handler]:
+    """Mark a backend method as the handler of ``operation`` (API casing)."""
+
+    def mark(method: Handler) -> Handler:
+        method._batchjobs_operation = operation  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+@dataclass
+class RegionState(Generic[J]):
+    """One service's state in one (account, region)."""
+
+    jobs: JobStore[J] = field(default_factory=JobStore)
+    idempotency: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+class Backend(Generic[J]):
+    """A faked service: its jobs per (account, region) and its operation handlers.
+
+    Every handler runs under the backend's lock, so concurrent calls from many
+    threads see and leave consistent state.
+    """
+
+    name: ClassVar[str]
+    statuses: ClassVar[ServiceStatuses]
+    validation_error: ClassVar[str]
+    token_error: ClassVar[str]
+    token_message: ClassVar[str]
+    default_page_size: ClassVar[int]
+    handlers: ClassVar[dict[str, str]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.handlers = {
+            getattr(method, "_batchjobs_operation"): attribute  # noqa: B009
+            for attribute, method in vars(cls).items()
+            if hasattr(method, "_batchjobs_operation")
+        }
+
+    def __init__(self, clock: Clock, codec: TokenCodec) -> None:
+        self._clock = clock
+        self._codec = codec
+        self._lock = threading.RLock()
+        self._regions: dict[tuple[str, str], RegionState[J]] = {}
+        self._lifecycles: list[Lifecycle] = []
+
+    # -- dispatch ---------------------------------------------------------------------
+
+    def call(self, operation: str, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+        """Run ``operation``'s handler; the caller has checked that it is faked."""
+        handler = getattr(self, self.handlers[operation])
+        with self._lock:
+            result: dict[str, Any] = handler(context, params)
+        return result
+
+    def reset(self) -> None:
+        """Forget every job and lifecycle."""
+        with self._lock:
+            self._regions.clear()
+            self._lifecycles.clear()
+
+    def state(self, account: str, region: str) -> RegionState[J]:
+        """The state of (account, region), created empty on first use."""
+        key = (account, region)
+        found = self._regions.get(key)
+        if found is None:
+            found = self._regions[key] = RegionState()
+        return found
+
+    def all_jobs(self) -> Iterator[J]:
+        """Every job in every region, region by region, in listing order."""
+        with self._lock:
+            jobs = [job for state in self._regions.values() for job in state.jobs]
+        return iter(jobs)
+
+    # -- lifecycles -------------------------------------------------------------------
+
+    def lifecycle_for(self, job_name: str) -> Lifecycle:
+        """The newest lifecycle that applies to ``job_name``, else the default."""
+        for lifecycle in reversed(self._lifecycles):
+            if lifecycle.applies_to(job_name):
+                return lifecycle
+        return Lifecycle(self.statuses, self.statuses.outcomes[0])
+
+    # -- errors and listing -----------------------------------------------------------
+
+    def invalid(self, message: str) -> ServiceError:
+        """The service's own validation error."""
+        return ServiceError(self.validation_error, message)
+
+    def page(
+        self,
+        context: CallContext,
+        operation: str,
+        params: dict[str, Any],
+        filters: dict[str, Any],
+        accept: Callable[[J], bool],
+        descending: bool = True,
+    ) -> tuple[list[J], str | None]:
+        """One page of the region's jobs that ``accept`` lets through.
+
+        ``filters`` are the query's own parameters: a token is only valid for the same.
+        """
+        query = {
+            "operation": operation,
+            "account": context.account,
+            "region": context.region,
+            "descending": descending,
+            **filters,
+        }
+        after = None
+        token = params.get("nextToken")
+        if token is not None:
+            try:
+                after = self._codec.read(token, query, context.now)
+            except InvalidToken as error:
+                raise ServiceError(self.token_error, f"{self.token_message} ({error}).") from None
+        limit = params.get("maxResults") or self.default_page_size
+        cap = self._codec.policy.max_page_size
+        if cap is not None:
+            limit = min(limit, cap)
+        jobs = self.state(context.account, context.region).jobs
+        candidates = jobs.walk(descending=descending, after=after, accept=accept)
+        items, last = cut_page(candidates, limit, lambda job: job.key)
+        next_token = None if last is None else self._codec.issue(query, last, context.now)
+        return items, next_token

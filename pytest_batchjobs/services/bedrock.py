@@ -1,0 +1,305 @@
+"""Amazon Bedrock model invocation (batch inference) jobs.
+
+Choices where AWS documentation is silent (each is tested):
+
+* Stopping a job that has already ended is a ``ValidationException``; stopping a job
+  that is already ``Stopping`` succeeds again without changing it.
+* A ``clientRequestToken`` reused with different parameters is a ``ConflictException``.
+* Job names need not be unique (the job id is); ``nameContains`` is case-sensitive,
+  ``submitTimeAfter`` / ``submitTimeBefore`` are exclusive bounds.
+* A list page holds at most 1000 summaries when ``maxResults`` is omitted.
+* The model id, role and S3 locations are checked against the model's patterns only:
+  the fake does not know which models exist in an account.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import random
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..lifecycle import BEDROCK, Lifecycle, Timeline
+from ..wire.errors import ServiceError
+from .base import Backend, CallContext, handles
+from .store import Key, next_sequence
+
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+STOPPABLE = frozenset({"Submitted", "Validating", "Scheduled", "InProgress"})
+_PARTIAL_ERROR_SHARE = 0.1
+
+
+@dataclass(eq=False)
+class BedrockJob:
+    """One model invocation job: what was asked, and its timeline."""
+
+    arn: str
+    job_id: str
+    request: dict[str, Any]
+    submitted: _dt.datetime
+    timeline: Timeline
+    lifecycle: Lifecycle
+    total_records: int
+    error_records: int
+    sequence: int
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ident(self) -> str:
+        return self.arn
+
+    @property
+    def key(self) -> Key:
+        return (int(self.submitted.timestamp() * 1_000_000), self.sequence)
+
+    @property
+    def name(self) -> str:
+        return str(self.request["jobName"])
+
+    def expires(self) -> _dt.datetime:
+        hours = self.request.get("timeoutDurationInHours", BedrockBackend.default_timeout_hours)
+        return self.submitted + _dt.timedelta(hours=hours)
+
+    def view(self, now: _dt.datetime) -> dict[str, Any]:
+        """The job as GetModelInvocationJob returns it at ``now``."""
+        status = self.timeline.status(now)
+        request = self.request
+        job: dict[str, Any] = {
+            "jobArn": self.arn,
+            "jobName": request["jobName"],
+            "modelId": request["modelId"],
+            "clientRequestToken": request.get("clientRequestToken"),
+            "roleArn": request["roleArn"],
+            "status": status,
+            "submitTime": self.submitted,
+            "lastModifiedTime": self.timeline.changed_at(now),
+            "inputDataConfig": request["inputDataConfig"],
+            "outputDataConfig": request["outputDataConfig"],
+            "vpcConfig": request.get("vpcConfig"),
+            "timeoutDurationInHours": request.get(
+                "timeoutDurationInHours", BedrockBackend.default_timeout_hours
+            ),
+            "jobExpirationTime": self.expires(),
+            "modelInvocationType": request.get("modelInvocationType"),
+        }
+        if status in BEDROCK.ends:
+            job["endTime"] = self.timeline.changed_at(now)
+        if status in ("Failed", "PartiallyCompleted") or (
+            status == "Expired" and self.lifecycle.message
+        ):
+            job["message"] = self.lifecycle.message or _default_message(status)
+        job.update(self._counts(status, now))
+        return job
+
+    def _counts(self, status: str, now: _dt.datetime) -> dict[str, int]:
+        """Record counts: known once validated, growing while the job runs."""
+        started = self.timeline.reached("InProgress", now)
+        if status in ("Submitted", "Validating") or (started is None and status != "Scheduled"):
+            return {}
+        done = 0.0
+        if started is not None:
+            if status in ("Completed", "PartiallyCompleted"):
+                done = 1.0
+            else:
+                planned = self.lifecycle.duration("InProgress")
+                until = now if status == "InProgress" else self.timeline.changed_at(now)
+                ran = (min(until, now) - started).total_seconds()
+                done = 1.0 if planned <= 0 else min(max(ran / planned, 0.0), 1.0)
+        processed = int(self.total_records * done)
+        errors = int(self.error_records * done)
+        return {
+            "totalRecordCount": self.total_records,
+            "processedRecordCount": processed,
+            "successRecordCount": processed - errors,
+            "errorRecordCount": errors,
+        }
+
+
+def _default_message(status: str) -> str:
+    if status == "PartiallyCompleted":
+        return "Some records could not be processed. See the output files for details."
+    if status == "Expired":
+        return "The job did not complete before its timeout."
+    return "The job failed. Check the input data and the role's permissions."
+
+
+class BedrockBackend(Backend[BedrockJob]):
+    """The Bedrock batch inference API: create, get, list, stop, and tags."""
+
+    name = "bedrock"
+    statuses = BEDROCK
+    validation_error = "ValidationException"
+    token_error = "ValidationException"
+    token_message = "Invalid pagination token"
+    default_page_size = 1000
+    default_timeout_hours = 168
+    default_records = 100
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.random = random.Random()
+
+    # -- handlers ---------------------------------------------------------------------
+
+    @handles("CreateModelInvocationJob")
+    def create_model_invocation_job(
+        self, context: CallContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        state = self.state(context.account, context.region)
+        token = params.get("clientRequestToken")
+        fingerprint = json.dumps(
+            {k: v for k, v in params.items() if k != "clientRequestToken"},
+            sort_keys=True,
+            default=str,
+        )
+        if token is not None and token in state.idempotency:
+            previous, arn = state.idempotency[token]
+            if previous != fingerprint:
+                raise ServiceError(
+                    "ConflictException",
+                    f"The clientRequestToken {token} was already used for job {arn} "
+                    "with different parameters.",
+                )
+            return {"jobArn": arn}
+        job = self.new_job(context, params, context.now)
+        state.jobs.add(job)
+        if token is not None:
+            state.idempotency[token] = (fingerprint, job.arn)
+        return {"jobArn": job.arn}
+
+    @handles("GetModelInvocationJob")
+    def get_model_invocation_job(
+        self, context: CallContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self.find(context, params["jobIdentifier"]).view(context.now)
+
+    @handles("ListModelInvocationJobs")
+    def list_model_invocation_jobs(
+        self, context: CallContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        now = context.now
+        after = params.get("submitTimeAfter")
+        before = params.get("submitTimeBefore")
+        status = params.get("statusEquals")
+        name = params.get("nameContains")
+
+        def accept(job: BedrockJob) -> bool:
+            return (
+                (after is None or job.submitted > after)
+                and (before is None or job.submitted < before)
+                and (name is None or name in job.name)
+                and (status is None or job.timeline.status(now) == status)
+            )
+
+        filters = {
+            "submitTimeAfter": after,
+            "submitTimeBefore": before,
+            "statusEquals": status,
+            "nameContains": name,
+            "sortBy": params.get("sortBy", "CreationTime"),
+        }
+        descending = params.get("sortOrder", "Descending") == "Descending"
+        jobs, token = self.page(
+            context, "ListModelInvocationJobs", params, filters, accept, descending
+        )
+        return {"invocationJobSummaries": [job.view(now) for job in jobs], "nextToken": token}
+
+    @handles("StopModelInvocationJob")
+    def stop_model_invocation_job(
+        self, context: CallContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        job = self.find(context, params["jobIdentifier"])
+        now = context.now
+        status = job.timeline.status(now)
+        if status == "Stopping":
+            return {}
+        if status not in STOPPABLE:
+            raise ServiceError(
+                "ValidationException",
+                f"Job {job.arn} cannot be stopped because it is in status {status}. "
+                f"Only jobs in status {', '.join(sorted(STOPPABLE))} can be stopped.",
+            )
+        stopping = job.lifecycle.duration("Stopping")
+        job.timeline = job.timeline.interrupted(now, [(0.0, "Stopping"), (stopping, "Stopped")])
+        return {}
+
+    @handles("TagResource")
+    def tag_resource(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+        job = self.find_arn(context, params["resourceARN"])
+        merged = {**job.tags, **{tag["key"]: tag["value"] for tag in params["tags"]}}
+        if len(merged) > 200:
+            raise ServiceError(
+                "TooManyTagsException",
+                f"Resource {job.arn} would have {len(merged)} tags; the limit is 200.",
+                resourceName=job.arn,
+            )
+        job.tags = merged
+        return {}
+
+    @handles("UntagResource")
+    def untag_resource(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+        job = self.find_arn(context, params["resourceARN"])
+        for key in params["tagKeys"]:
+            job.tags.pop(key, None)
+        return {}
+
+    @handles("ListTagsForResource")
+    def list_tags_for_resource(
+        self, context: CallContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        job = self.find_arn(context, params["resourceARN"])
+        return {"tags": [{"key": k, "value": v} for k, v in job.tags.items()]}
+
+    # -- jobs -------------------------------------------------------------------------
+
+    def new_job(
+        self, context: CallContext, params: dict[str, Any], submitted: _dt.datetime
+    ) -> BedrockJob:
+        """A job for ``params`` submitted at ``submitted``, with its lifecycle's timeline."""
+        job_id = "".join(self.random.choices(_ID_ALPHABET, k=12))
+        arn = (
+            f"arn:{context.partition}:bedrock:{context.region}:{context.account}:"
+            f"model-invocation-job/{job_id}"
+        )
+        lifecycle = self.lifecycle_for(params["jobName"])
+        hours = params.get("timeoutDurationInHours", self.default_timeout_hours)
+        expires = submitted + _dt.timedelta(hours=hours)
+        total = self.default_records
+        errors = max(1, int(total * _PARTIAL_ERROR_SHARE)) if (
+            lifecycle.outcome == "PartiallyCompleted"
+        ) else 0
+        return BedrockJob(
+            arn=arn,
+            job_id=job_id,
+            request=dict(params),
+            submitted=submitted,
+            timeline=lifecycle.timeline(submitted, expires),
+            lifecycle=lifecycle,
+            total_records=total,
+            error_records=errors,
+            sequence=next_sequence(),
+            tags={tag["key"]: tag["value"] for tag in params.get("tags", [])},
+        )
+
+    def find(self, context: CallContext, identifier: str) -> BedrockJob:
+        """The job named by a 12-character id or a full ARN, in the caller's region."""
+        if identifier.startswith("arn:"):
+            return self.find_arn(context, identifier)
+        arn = (
+            f"arn:{context.partition}:bedrock:{context.region}:{context.account}:"
+            f"model-invocation-job/{identifier}"
+        )
+        return self.find_arn(context, arn, shown=identifier)
+
+    def find_arn(self, context: CallContext, arn: str, shown: str | None = None) -> BedrockJob:
+        """The job with ``arn`` in the caller's (account, region)."""
+        job = self.state(context.account, context.region).jobs.get(arn)
+        if job is None:
+            raise ServiceError(
+                "ResourceNotFoundException",
+                f"The specified resource {shown or arn} was not found. "
+                "Check the ARN and try your request again.",
+            )
+        return job

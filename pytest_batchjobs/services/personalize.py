@@ -1,0 +1,187 @@
+"""Amazon Personalize batch inference jobs.
+
+Choices where AWS documentation is silent (each is tested):
+
+* Jobs are listed newest first; a page holds at most 100 jobs when ``maxResults`` is
+  omitted (the model's maximum).
+* ``numResults`` is reported as 25 when the request omits it.
+* ``solutionVersionArn``, ``filterArn`` and the role are checked against the model's
+  patterns only: the fake holds no solutions, filters or roles.
+* A job name is unique per (account, region), since it is the last part of the ARN:
+  a repeated name is ``ResourceAlreadyExistsException``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..lifecycle import PERSONALIZE, Lifecycle, Timeline
+from ..wire.errors import ServiceError
+from .base import Backend, CallContext, handles
+from .store import Key, next_sequence
+
+DEFAULT_NUM_RESULTS = 25
+
+
+@dataclass(eq=False)
+class PersonalizeJob:
+    """One batch inference job: what was asked, and its timeline."""
+
+    arn: str
+    request: dict[str, Any]
+    created: _dt.datetime
+    timeline: Timeline
+    lifecycle: Lifecycle
+    sequence: int
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ident(self) -> str:
+        return self.arn
+
+    @property
+    def key(self) -> Key:
+        return (int(self.created.timestamp() * 1_000_000), self.sequence)
+
+    @property
+    def name(self) -> str:
+        return str(self.request["jobName"])
+
+    def summary(self, now: _dt.datetime) -> dict[str, Any]:
+        """The job as ListBatchInferenceJobs summarises it at ``now``."""
+        status = self.timeline.status(now)
+        summary: dict[str, Any] = {
+            "batchInferenceJobArn": self.arn,
+            "jobName": self.name,
+            "status": status,
+            "creationDateTime": self.created,
+            "lastUpdatedDateTime": self.timeline.changed_at(now),
+            "solutionVersionArn": self.request["solutionVersionArn"],
+            "batchInferenceJobMode": self.request.get("batchInferenceJobMode", "BATCH_INFERENCE"),
+        }
+        if status == "CREATE FAILED":
+            summary["failureReason"] = self.lifecycle.message or (
+                "The batch inference job failed. Check the input data and the role's access."
+            )
+        return summary
+
+    def describe(self, now: _dt.datetime) -> dict[str, Any]:
+        """The job as DescribeBatchInferenceJob returns it at ``now``."""
+        request = self.request
+        return {
+            **self.summary(now),
+            "filterArn": request.get("filterArn"),
+            "numResults": request.get("numResults", DEFAULT_NUM_RESULTS),
+            "jobInput": request["jobInput"],
+            "jobOutput": request["jobOutput"],
+            "batchInferenceJobConfig": request.get("batchInferenceJobConfig"),
+            "roleArn": request["roleArn"],
+            "themeGenerationConfig": request.get("themeGenerationConfig"),
+        }
+
+
+class PersonalizeBackend(Backend[PersonalizeJob]):
+    """The Personalize batch inference API: create, describe, list, and tags."""
+
+    name = "personalize"
+    statuses = PERSONALIZE
+    validation_error = "InvalidInputException"
+    token_error = "InvalidNextTokenException"
+    token_message = "The token is not valid"
+    default_page_size = 100
+
+    @handles("CreateBatchInferenceJob")
+    def create_batch_inference_job(
+        self, context: CallContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        state = self.state(context.account, context.region)
+        arn = self.job_arn(context, params["jobName"])
+        if state.jobs.get(arn) is not None:
+            raise ServiceError(
+                "ResourceAlreadyExistsException",
+                f"Another resource with Arn {arn} already exists.",
+            )
+        job = self.new_job(arn, params, context.now)
+        state.jobs.add(job)
+        return {"batchInferenceJobArn": arn}
+
+    @handles("DescribeBatchInferenceJob")
+    def describe_batch_inference_job(
+        self, context: CallContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        job = self.find(context, params["batchInferenceJobArn"])
+        return {"batchInferenceJob": job.describe(context.now)}
+
+    @handles("ListBatchInferenceJobs")
+    def list_batch_inference_jobs(
+        self, context: CallContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        solution = params.get("solutionVersionArn")
+
+        def accept(job: PersonalizeJob) -> bool:
+            return solution is None or job.request["solutionVersionArn"] == solution
+
+        jobs, token = self.page(
+            context, "ListBatchInferenceJobs", params, {"solutionVersionArn": solution}, accept
+        )
+        now = context.now
+        return {"batchInferenceJobs": [job.summary(now) for job in jobs], "nextToken": token}
+
+    @handles("TagResource")
+    def tag_resource(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+        job = self.find(context, params["resourceArn"])
+        merged = {**job.tags, **{t["tagKey"]: t["tagValue"] for t in params["tags"]}}
+        if len(merged) > 200:
+            raise ServiceError(
+                "TooManyTagsException",
+                f"Resource {job.arn} would have {len(merged)} tags; the limit is 200.",
+            )
+        job.tags = merged
+        return {}
+
+    @handles("UntagResource")
+    def untag_resource(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+        job = self.find(context, params["resourceArn"])
+        for key in params["tagKeys"]:
+            job.tags.pop(key, None)
+        return {}
+
+    @handles("ListTagsForResource")
+    def list_tags_for_resource(
+        self, context: CallContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        job = self.find(context, params["resourceArn"])
+        return {"tags": [{"tagKey": k, "tagValue": v} for k, v in job.tags.items()]}
+
+    # -- jobs -------------------------------------------------------------------------
+
+    def job_arn(self, context: CallContext, name: str) -> str:
+        """The ARN a job called ``name`` has in the caller's (account, region)."""
+        return (
+            f"arn:{context.partition}:personalize:{context.region}:{context.account}:"
+            f"batch-inference-job/{name}"
+        )
+
+    def new_job(self, arn: str, params: dict[str, Any], created: _dt.datetime) -> PersonalizeJob:
+        """A job for ``params`` created at ``created``, with its lifecycle's timeline."""
+        lifecycle = self.lifecycle_for(params["jobName"])
+        return PersonalizeJob(
+            arn=arn,
+            request=dict(params),
+            created=created,
+            timeline=lifecycle.timeline(created),
+            lifecycle=lifecycle,
+            sequence=next_sequence(),
+            tags={t["tagKey"]: t["tagValue"] for t in params.get("tags", [])},
+        )
+
+    def find(self, context: CallContext, arn: str) -> PersonalizeJob:
+        """The job with ``arn`` in the caller's (account, region)."""
+        job = self.state(context.account, context.region).jobs.get(arn)
+        if job is None:
+            raise ServiceError(
+                "ResourceNotFoundException", f"Could not find resource with arn {arn}."
+            )
+        return job

@@ -1,0 +1,1 @@
+"""How requests reach the fake: botocore's send path, ``responses``, a local server."""

@@ -1,0 +1,34 @@
+"""botocore's service models for the faked services, loaded once per process."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from botocore.model import ServiceModel
+
+SERVICE_NAMES = ("personalize", "bedrock")
+
+
+@functools.cache
+def service_model(name: str) -> ServiceModel:
+    """The botocore ``ServiceModel`` for ``name``, as the installed botocore ships it."""
+    from botocore.model import ServiceModel
+
+    return ServiceModel(_loader().load_service_model(name, "service-2"), service_name=name)
+
+
+@functools.cache
+def _loader() -> Any:
+    from botocore.loaders import create_loader
+
+    return create_loader()
+
+
+@functools.cache
+def boto3_name(operation: str) -> str:
+    """``ListModelInvocationJobs`` -> ``list_model_invocation_jobs``, as boto3 spells it."""
+    from botocore import xform_name
+
+    return str(xform_name(operation))

@@ -1,0 +1,195 @@
+"""Lift an HTTP request's members into the operation's params, typed by the input shape.
+
+JSON 1.1 carries every member in the JSON body. REST-JSON places each member where its
+``location`` says: the path (``uri``), the query string, a header, or the JSON body.
+Values are converted to Python types: timestamps become aware datetimes, integers
+ints. A value of the wrong JSON type is a ``SerializationException``, as the services
+answer when a client sends one with its own validation turned off.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as _dt
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from .errors import SerializationError
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, Shape
+
+    from .messages import WireRequest
+    from .routing import Route
+
+_NUMBERS = ("integer", "long", "float", "double")
+
+
+def parse_params(route: Route, request: WireRequest, query: str) -> dict[str, Any]:
+    """The operation's params as the service would read them from ``request``."""
+    operation = route.operation
+    shape = operation.input_shape
+    if shape is None:
+        return {}
+    if operation.metadata["protocol"] == "json":
+        return _structure(shape, _json_body(request.body), "")
+    return _rest_params(operation, shape, route.labels, request, query)
+
+
+def _json_body(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        value = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise SerializationError(f"Request body is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise SerializationError("Request body must be a JSON object")
+    return value
+
+
+def _rest_params(
+    operation: OperationModel,
+    shape: Shape,
+    labels: dict[str, str],
+    request: WireRequest,
+    query: str,
+) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    querystring = parse_qs(query, keep_blank_values=True)
+    body_members: dict[str, Shape] = {}
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire_name = member.serialization.get("name", name)
+        if location == "uri":
+            if wire_name in labels:
+                params[name] = _from_text(member, labels[wire_name], name)
+        elif location == "querystring":
+            if wire_name in querystring:
+                values = querystring[wire_name]
+                if member.type_name == "list":
+                    params[name] = [_from_text(member.member, v, name) for v in values]
+                else:
+                    params[name] = _from_text(member, values[0], name)
+        elif location == "header":
+            if wire_name.lower() in request.headers:
+                params[name] = _from_text(member, request.headers[wire_name.lower()], name)
+        elif location is None:
+            body_members[name] = member
+    if body_members:
+        payload = shape.serialization.get("payload")
+        body = _json_body(request.body)
+        if payload is not None:
+            params[payload] = _value(shape.members[payload], body, payload)
+        else:
+            for name, member in body_members.items():
+                if name in body and body[name] is not None:
+                    params[name] = _value(member, body[name], name)
+    return params
+
+
+def _from_text(shape: Shape, text: str, path: str) -> Any:
+    """A member read from the path, the query string or a header."""
+    kind = shape.type_name
+    if kind in ("integer", "long"):
+        try:
+            return int(text)
+        except ValueError:
+            raise SerializationError(f"Value '{text}' at '{path}' is not an integer") from None
+    if kind in ("float", "double"):
+        try:
+            return float(text)
+        except ValueError:
+            raise SerializationError(f"Value '{text}' at '{path}' is not a number") from None
+    if kind == "boolean":
+        if text not in ("true", "false"):
+            raise SerializationError(f"Value '{text}' at '{path}' is not a boolean")
+        return text == "true"
+    if kind == "timestamp":
+        return _timestamp(text, path)
+    return text
+
+
+def _value(shape: Shape, value: Any, path: str) -> Any:
+    """A member read from a JSON document, checked against its shape's type."""
+    kind = shape.type_name
+    if kind == "structure":
+        return _structure(shape, value, path)
+    if kind == "list":
+        if not isinstance(value, list):
+            raise _wrong_type(path, "a list", value)
+        return [_value(shape.member, item, f"{path}.member") for item in value]
+    if kind == "map":
+        if not isinstance(value, dict):
+            raise _wrong_type(path, "a map", value)
+        return {
+            _value(shape.key, k, f"{path}.key"): _value(shape.value, v, f"{path}.{k}")
+            for k, v in value.items()
+        }
+    if kind == "string":
+        if not isinstance(value, str):
+            raise _wrong_type(path, "a string", value)
+        return value
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise _wrong_type(path, "a boolean", value)
+        return value
+    if kind in _NUMBERS:
+        integral = kind in ("integer", "long")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _wrong_type(path, "an integer" if integral else "a number", value)
+        if integral and not float(value).is_integer():
+            raise _wrong_type(path, "an integer", value)
+        return int(value) if integral else float(value)
+    if kind == "timestamp":
+        return _timestamp(value, path)
+    if kind == "blob":
+        if not isinstance(value, str):
+            raise _wrong_type(path, "a base64 string", value)
+        try:
+            return base64.b64decode(value, validate=True)
+        except binascii.Error:
+            raise _wrong_type(path, "a base64 string", value) from None
+    return value
+
+
+def _structure(shape: Shape, value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _wrong_type(path or shape.name, "a structure", value)
+    members = shape.members
+    prefix = f"{path}." if path else ""
+    return {
+        name: _value(members[name], item, prefix + name)
+        for name, item in value.items()
+        if name in members and item is not None
+    }
+
+
+def _timestamp(value: Any, path: str) -> _dt.datetime:
+    if isinstance(value, bool):
+        raise _wrong_type(path, "a timestamp", value)
+    if isinstance(value, (int, float)):
+        try:
+            return _dt.datetime.fromtimestamp(value, _dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise _wrong_type(path, "a timestamp", value) from None
+    if isinstance(value, str):
+        try:
+            parsed = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                return _dt.datetime.fromtimestamp(float(value), _dt.timezone.utc)
+            except (ValueError, OverflowError, OSError):
+                raise _wrong_type(path, "a timestamp", value) from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=_dt.timezone.utc)
+        return parsed.astimezone(_dt.timezone.utc)
+    raise _wrong_type(path, "a timestamp", value)
+
+
+def _wrong_type(path: str, expected: str, value: Any) -> SerializationError:
+    return SerializationError(
+        f"Value at '{path}' must be {expected}, not {type(value).__name__} {value!r:.60}"
+    )
