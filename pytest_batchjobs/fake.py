@@ -22,15 +22,16 @@ from urllib.parse import urlsplit
 from . import active
 from .active import DUMMY_CREDENTIALS
 from .clock import Clock
-from .errors import FakeInternalError
+from .errors import FakeInternalError, UnfakedOperationError
 from .journal import Call
 from .pagination import PagePolicy, TokenCodec
-from .services.base import DEFAULT_ACCOUNT, Backend, CallContext
+from .services.base import DEFAULT_ACCOUNT, Backend, CallContext, NotOwned
 from .services.bedrock import BedrockBackend
 from .services.personalize import PersonalizeBackend
 
 if TYPE_CHECKING:
     from .wire.messages import WireRequest, WireResponse
+    from .wire.routing import Route
 
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 DEFAULT_REGION = "us-east-1"
@@ -152,14 +153,15 @@ class BatchJobsFake(ContextDecorator):
         *,
         transport: str,
         service: str | None = None,
-        on_unfaked: Callable[[str, str], WireResponse | None] | None = None,
+        defer: Callable[[], bool] | None = None,
     ) -> WireResponse | None:
         """Answer ``request`` as the service would.
 
-        ``service`` is given when the transport knows it (botocore does). For an
-        operation that exists but is not faked, ``on_unfaked(service, operation)``
-        decides (raise, defer with ``None``, or answer); without it the answer is a
-        501 error naming the operation.
+        ``service`` is given when the transport knows it (botocore does). ``defer()``
+        says whether another fake (moto) is there to answer what this one does not
+        own: operations it does not fake, and tags of resources that are not jobs.
+        Then the answer is ``None``. Otherwise an unfaked operation raises
+        :class:`UnfakedOperationError`, and it never reaches AWS.
         """
         from .wire import routing
         from .wire.errors import ServiceError
@@ -179,21 +181,25 @@ class BatchJobsFake(ContextDecorator):
             return response
         name, operation = found.service, found.operation.name
         if operation not in self._backends[name].handlers:
-            if on_unfaked is not None:
-                return on_unfaked(name, operation)
-            error = ServiceError(
-                "NotImplemented",
-                f"pytest-batchjobs does not fake {name} {operation}; it fakes "
-                f"{', '.join(self.faked_operations(name))}.",
-                status=501,
+            if defer is not None and defer():
+                return None
+            raise UnfakedOperationError(
+                f"{name} {operation} is not faked by pytest-batchjobs, and the request was "
+                f"not sent to AWS. Faked {name} operations: "
+                f"{', '.join(self.faked_operations(name))}. To answer other operations, "
+                "activate moto's mock_aws as well."
             )
-            return serialize_error(service_model(name), error)
         context = CallContext(self.account, region, now, transport)
-        return self._answer(found, request, parts.query, context)
+        return self._answer(found, request, parts.query, context, defer)
 
     def _answer(
-        self, found: Any, request: WireRequest, query: str, context: CallContext
-    ) -> WireResponse:
+        self,
+        found: Route,
+        request: WireRequest,
+        query: str,
+        context: CallContext,
+        defer: Callable[[], bool] | None,
+    ) -> WireResponse | None:
         from .wire.constraints import summary, violations
         from .wire.errors import ServiceError
         from .wire.parse import parse_params
@@ -208,7 +214,14 @@ class BatchJobsFake(ContextDecorator):
                 problems = violations(operation.input_shape, params)
                 if problems:
                     raise backend.invalid(summary(problems))
-            output = backend.call(operation.name, context, params)
+            try:
+                output = backend.call(operation.name, context, params)
+            except NotOwned as not_owned:
+                if defer is not None and defer():
+                    return None
+                raise ServiceError(
+                    "ResourceNotFoundException", f"The resource {not_owned} was not found."
+                ) from None
             if self.validate_outputs:
                 self._check_output(operation, output)
             response = serialize_output(operation, output)

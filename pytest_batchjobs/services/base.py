@@ -41,6 +41,11 @@ class CallContext:
         return "aws"
 
 
+class NotOwned(Exception):
+    """The call names a resource that is not a job of this fake (a tag operation on
+    another kind of resource): moto may own it, when it is active."""
+
+
 def handles(operation: str) -> Callable[[Handler], Handler]:
     """Mark a backend method as the handler of ``operation`` (API casing)."""
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..lifecycle import BEDROCK, Lifecycle, Timeline
 from ..wire.errors import ServiceError
-from .base import Backend, CallContext, handles
+from .base import Backend, CallContext, NotOwned, handles
 from .store import Key, next_sequence
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -225,9 +225,15 @@ class BedrockBackend(Backend[BedrockJob]):
         job.timeline = job.timeline.interrupted(now, [(0.0, "Stopping"), (stopping, "Stopped")])
         return {}
 
+    def tagged_job(self, context: CallContext, arn: str) -> BedrockJob:
+        """The job a tag operation names; other Bedrock resources are not this fake's."""
+        if ":model-invocation-job/" not in arn:
+            raise NotOwned(arn)
+        return self.find_arn(context, arn)
+
     @handles("TagResource")
     def tag_resource(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-        job = self.find_arn(context, params["resourceARN"])
+        job = self.tagged_job(context, params["resourceARN"])
         merged = {**job.tags, **{tag["key"]: tag["value"] for tag in params["tags"]}}
         if len(merged) > 200:
             raise ServiceError(
@@ -240,7 +246,7 @@ class BedrockBackend(Backend[BedrockJob]):
 
     @handles("UntagResource")
     def untag_resource(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-        job = self.find_arn(context, params["resourceARN"])
+        job = self.tagged_job(context, params["resourceARN"])
         for key in params["tagKeys"]:
             job.tags.pop(key, None)
         return {}
@@ -249,7 +255,7 @@ class BedrockBackend(Backend[BedrockJob]):
     def list_tags_for_resource(
         self, context: CallContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        job = self.find_arn(context, params["resourceARN"])
+        job = self.tagged_job(context, params["resourceARN"])
         return {"tags": [{"key": k, "value": v} for k, v in job.tags.items()]}
 
     # -- jobs -------------------------------------------------------------------------

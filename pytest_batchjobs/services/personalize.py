@@ -19,7 +19,7 @@ from typing import Any
 
 from ..lifecycle import PERSONALIZE, Lifecycle, Timeline
 from ..wire.errors import ServiceError
-from .base import Backend, CallContext, handles
+from .base import Backend, CallContext, NotOwned, handles
 from .store import Key, next_sequence
 
 DEFAULT_NUM_RESULTS = 25
@@ -129,9 +129,15 @@ class PersonalizeBackend(Backend[PersonalizeJob]):
         now = context.now
         return {"batchInferenceJobs": [job.summary(now) for job in jobs], "nextToken": token}
 
+    def tagged_job(self, context: CallContext, arn: str) -> PersonalizeJob:
+        """The job a tag operation names; other Personalize resources are not this fake's."""
+        if ":batch-inference-job/" not in arn:
+            raise NotOwned(arn)
+        return self.find(context, arn)
+
     @handles("TagResource")
     def tag_resource(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-        job = self.find(context, params["resourceArn"])
+        job = self.tagged_job(context, params["resourceArn"])
         merged = {**job.tags, **{t["tagKey"]: t["tagValue"] for t in params["tags"]}}
         if len(merged) > 200:
             raise ServiceError(
@@ -143,7 +149,7 @@ class PersonalizeBackend(Backend[PersonalizeJob]):
 
     @handles("UntagResource")
     def untag_resource(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-        job = self.find(context, params["resourceArn"])
+        job = self.tagged_job(context, params["resourceArn"])
         for key in params["tagKeys"]:
             job.tags.pop(key, None)
         return {}
@@ -152,7 +158,7 @@ class PersonalizeBackend(Backend[PersonalizeJob]):
     def list_tags_for_resource(
         self, context: CallContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        job = self.find(context, params["resourceArn"])
+        job = self.tagged_job(context, params["resourceArn"])
         return {"tags": [{"tagKey": k, "tagValue": v} for k, v in job.tags.items()]}
 
     # -- jobs -------------------------------------------------------------------------

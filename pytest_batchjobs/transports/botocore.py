@@ -13,6 +13,11 @@ Clients whose session was created before the handler was registered are still
 answered: while a fake is active, ``Endpoint._send`` (the network call itself) is
 wrapped to answer the two services' requests instead of sending them.
 
+botocore emits ``before-send`` to every handler, even after one has answered, so
+moto's handler would still run (and raise for the operations moto does not
+implement). While a fake is active, moto's handler is wrapped to leave alone the
+requests this fake answered.
+
 A ``before-sign`` handler gives each request dummy credentials while a fake is
 active, so a client's real credentials never sign a faked call and a client built
 without credentials works.
@@ -33,6 +38,8 @@ SERVICES = ("personalize", "bedrock")
 _lock = threading.Lock()
 _installed = False
 _original_send: Any = None
+_original_moto_call: Any = None
+_ANSWERED = "_pytest_batchjobs_answered"
 
 
 class _Raw:
@@ -85,26 +92,45 @@ def _answer(fake: Any, request: Any, service: str) -> Any:
     from ..wire.messages import WireRequest
 
     wire = WireRequest.build(request.method, request.url, request.headers, request.body)
-    response = fake.handle(wire, transport="botocore", service=service, on_unfaked=_unfaked)
+    _guard_moto()
+    response = fake.handle(wire, transport="botocore", service=service, defer=moto_active)
     if response is None:
         return None
+    setattr(request, _ANSWERED, True)
     return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
 
 
-def _unfaked(service: str, operation: str) -> None:
-    """Let moto answer when its mock is active; otherwise refuse loudly."""
+def moto_active() -> bool:
+    """Whether moto's ``mock_aws`` is active, to answer what this fake does not own."""
     moto = sys.modules.get("moto.core.models")
-    if moto is not None and getattr(moto.botocore_stubber, "enabled", False):
-        return None
-    from ..errors import UnfakedOperationError
+    return moto is not None and bool(getattr(moto.botocore_stubber, "enabled", False))
 
-    fake = active_fake()
-    faked = fake.faked_operations(service) if fake is not None else []
-    raise UnfakedOperationError(
-        f"{service} {operation} is not faked by pytest-batchjobs, and the request was "
-        f"not sent to AWS. Faked {service} operations: {', '.join(faked)}. "
-        "To answer other operations, activate moto's mock_aws as well."
-    )
+
+def _guard_moto() -> None:
+    """Make moto's ``before-send`` handler skip requests this fake has answered."""
+    global _original_moto_call
+    stubber = sys.modules.get("moto.core.botocore_stubber")
+    if stubber is None or _original_moto_call is not None:
+        return
+    with _lock:
+        if _original_moto_call is not None:
+            return
+        original = stubber.BotocoreStubber.__call__
+
+        def __call__(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+            if getattr(request, _ANSWERED, False):
+                return None
+            return original(self, event_name, request, **kwargs)
+
+        stubber.BotocoreStubber.__call__ = __call__
+        _original_moto_call = original
+
+
+def _unguard_moto() -> None:
+    global _original_moto_call
+    if _original_moto_call is not None:
+        sys.modules["moto.core.botocore_stubber"].BotocoreStubber.__call__ = _original_moto_call
+        _original_moto_call = None
 
 
 # -- registration ------------------------------------------------------------------------
@@ -156,6 +182,7 @@ def deactivate() -> None:
             return
         botocore.endpoint.Endpoint._send = _original_send
         _original_send = None
+        _unguard_moto()
 
 
 class _InstallOnImport(importlib.abc.MetaPathFinder):

@@ -1,0 +1,35 @@
+"""Realistic job parameters for the tests, as a team's client code would send them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROLE = "arn:aws:iam::123456789012:role/BatchRole"
+MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
+SOLUTION = "arn:aws:personalize:us-east-1:123456789012:solution/movies/0123abcd"
+
+
+def bedrock_job(client: Any, name: str = "nightly-batch", **overrides: Any) -> str:
+    """Create a Bedrock job with realistic parameters; returns its ARN."""
+    params: dict[str, Any] = {
+        "jobName": name,
+        "roleArn": ROLE,
+        "modelId": MODEL,
+        "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://batch-in/records.jsonl"}},
+        "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://batch-out/results/"}},
+    }
+    params.update(overrides)
+    return str(client.create_model_invocation_job(**params)["jobArn"])
+
+
+def personalize_job(client: Any, name: str = "movies-batch", **overrides: Any) -> str:
+    """Create a Personalize job with realistic parameters; returns its ARN."""
+    params: dict[str, Any] = {
+        "jobName": name,
+        "solutionVersionArn": SOLUTION,
+        "jobInput": {"s3DataSource": {"path": "s3://recs-in/users.json"}},
+        "jobOutput": {"s3DataDestination": {"path": "s3://recs-out/"}},
+        "roleArn": ROLE,
+    }
+    params.update(overrides)
+    return str(client.create_batch_inference_job(**params)["batchInferenceJobArn"])

@@ -1,0 +1,300 @@
+"""Bedrock model invocation jobs through a real boto3 client."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from jobs import MODEL, ROLE, bedrock_job
+
+from pytest_batchjobs import BatchJobsFake
+
+ARN_PATTERN = r"arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/[a-z0-9]{12}"
+
+
+def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:
+    response = excinfo.value.response
+    return (
+        response["Error"]["Code"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+        response["Error"]["Message"],
+    )
+
+
+def test_create_returns_a_real_arn_with_status_200(bedrock: Any) -> None:
+    response = bedrock.create_model_invocation_job(
+        jobName="nightly-batch",
+        roleArn=ROLE,
+        modelId=MODEL,
+        inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://batch-in/a.jsonl"}},
+        outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://batch-out/"}},
+    )
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert response["ResponseMetadata"]["RetryAttempts"] == 0
+    import re
+
+    assert re.fullmatch(ARN_PATTERN, response["jobArn"])
+
+
+def test_get_by_arn_and_by_id_returns_the_request_back(bedrock: Any) -> None:
+    arn = bedrock_job(bedrock, timeoutDurationInHours=24, tags=[{"key": "team", "value": "ml"}])
+    by_arn = bedrock.get_model_invocation_job(jobIdentifier=arn)
+    by_id = bedrock.get_model_invocation_job(jobIdentifier=arn.rsplit("/", 1)[1])
+    for job in (by_arn, by_id):
+        assert job["jobArn"] == arn
+        assert job["jobName"] == "nightly-batch"
+        assert job["modelId"] == MODEL
+        assert job["roleArn"] == ROLE
+        assert job["status"] == "Submitted"
+        assert job["timeoutDurationInHours"] == 24
+        assert job["inputDataConfig"] == {"s3InputDataConfig": {"s3Uri": "s3://batch-in/records.jsonl"}}
+        assert job["jobExpirationTime"] - job["submitTime"] == dt.timedelta(hours=24)
+        assert "endTime" not in job
+
+
+def test_status_follows_the_default_lifecycle(bedrock: Any, batchjobs_fake: BatchJobsFake) -> None:
+    arn = bedrock_job(bedrock)
+    seen = []
+    for _ in range(100):
+        job = bedrock.get_model_invocation_job(jobIdentifier=arn)
+        if not seen or seen[-1] != job["status"]:
+            seen.append(job["status"])
+        if job["status"] == "Completed":
+            break
+        batchjobs_fake.clock.advance(seconds=60)
+    assert seen == ["Submitted", "Validating", "Scheduled", "InProgress", "Completed"]
+    assert job["endTime"] == job["lastModifiedTime"]
+    assert job["submitTime"] < job["endTime"]
+    assert job["totalRecordCount"] == job["successRecordCount"] == job["processedRecordCount"]
+    assert job["errorRecordCount"] == 0
+
+
+def test_record_counts_grow_while_in_progress(
+    bedrock: Any, batchjobs_fake: BatchJobsFake
+) -> None:
+    arn = bedrock_job(bedrock)
+    batchjobs_fake.clock.advance(minutes=30)  # 7.5 min to InProgress, then 1 h running
+    job = bedrock.get_model_invocation_job(jobIdentifier=arn)
+    assert job["status"] == "InProgress"
+    assert 0 < job["processedRecordCount"] < job["totalRecordCount"]
+    assert job["processedRecordCount"] == job["successRecordCount"] + job["errorRecordCount"]
+
+
+def test_a_job_that_cannot_finish_before_its_timeout_expires(
+    bedrock: Any, batchjobs_fake: BatchJobsFake
+) -> None:
+    batchjobs_fake.bedrock._lifecycles.append(  # a 30 h run cannot fit in 24 h
+        batchjobs_fake.bedrock.lifecycle_for("x").__class__(
+            batchjobs_fake.bedrock.statuses, "Completed", durations={"InProgress": 30 * 3600}
+        )
+    )
+    arn = bedrock_job(bedrock, timeoutDurationInHours=24)
+    batchjobs_fake.clock.advance(hours=23)
+    assert bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] == "InProgress"
+    batchjobs_fake.clock.advance(hours=2)
+    job = bedrock.get_model_invocation_job(jobIdentifier=arn)
+    assert job["status"] == "Expired"
+    assert job["endTime"] == job["jobExpirationTime"]
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "status"),
+    [(0, "Submitted"), (60, "Validating"), (200, "Scheduled"), (600, "InProgress")],
+)
+def test_stop_in_every_running_status(
+    bedrock: Any, batchjobs_fake: BatchJobsFake, elapsed: int, status: str
+) -> None:
+    arn = bedrock_job(bedrock)
+    batchjobs_fake.clock.advance(seconds=elapsed)
+    assert bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] == status
+    response = bedrock.stop_model_invocation_job(jobIdentifier=arn)
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert set(response) == {"ResponseMetadata"}
+    assert bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] == "Stopping"
+    bedrock.stop_model_invocation_job(jobIdentifier=arn)  # again while Stopping: accepted
+    batchjobs_fake.clock.advance(minutes=2)
+    job = bedrock.get_model_invocation_job(jobIdentifier=arn)
+    assert job["status"] == "Stopped"
+    assert job["endTime"] == job["lastModifiedTime"] > job["submitTime"]
+    batchjobs_fake.clock.advance(hours=5)
+    assert bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] == "Stopped"
+
+
+def test_stopping_a_finished_job_is_a_validation_error(
+    bedrock: Any, batchjobs_fake: BatchJobsFake
+) -> None:
+    arn = bedrock_job(bedrock)
+    batchjobs_fake.clock.advance(hours=3)
+    with pytest.raises(ClientError) as excinfo:
+        bedrock.stop_model_invocation_job(jobIdentifier=arn)
+    code, status, message = error_of(excinfo)
+    assert (code, status) == ("ValidationException", 400)
+    assert "Completed" in message
+
+
+def test_unknown_job_is_resource_not_found_404(bedrock: Any) -> None:
+    for identifier in (
+        "abcdefghijkl",
+        "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/abcdefghijkl",
+    ):
+        with pytest.raises(bedrock.exceptions.ResourceNotFoundException) as excinfo:
+            bedrock.get_model_invocation_job(jobIdentifier=identifier)
+        assert error_of(excinfo)[:2] == ("ResourceNotFoundException", 404)
+        with pytest.raises(bedrock.exceptions.ResourceNotFoundException):
+            bedrock.stop_model_invocation_job(jobIdentifier=identifier)
+
+
+def test_same_client_request_token_returns_the_same_job(bedrock: Any) -> None:
+    first = bedrock_job(bedrock, clientRequestToken="retry-1")
+    again = bedrock_job(bedrock, clientRequestToken="retry-1")
+    assert first == again
+    assert len(bedrock.list_model_invocation_jobs()["invocationJobSummaries"]) == 1
+
+
+def test_same_token_with_other_parameters_is_a_conflict(bedrock: Any) -> None:
+    bedrock_job(bedrock, clientRequestToken="retry-1")
+    with pytest.raises(bedrock.exceptions.ConflictException) as excinfo:
+        bedrock_job(bedrock, name="another-name", clientRequestToken="retry-1")
+    assert error_of(excinfo)[:2] == ("ConflictException", 400)
+
+
+def test_boto3_fills_in_a_token_so_two_creates_make_two_jobs(bedrock: Any) -> None:
+    assert bedrock_job(bedrock) != bedrock_job(bedrock)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"timeoutDurationInHours": 200}, "at 'timeoutDurationInHours' failed to satisfy"
+         " constraint: Member must have value less than or equal to 168"),
+        ({"jobName": "has_underscore"}, "at 'jobName' failed to satisfy constraint: "
+         "Member must satisfy regular expression pattern"),
+        ({"jobName": "x" * 64}, "Member must have length less than or equal to 63"),
+        ({"modelId": "not a model!"}, "at 'modelId' failed to satisfy constraint"),
+        ({"roleArn": "arn:aws:iam::123:user/bob"}, "at 'roleArn' failed to satisfy"),
+        ({"modelInvocationType": "Streaming"}, "Member must satisfy enum value set: "
+         "[InvokeModel, Converse]"),
+        ({"inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://UPPER/x"}}},
+         "at 'inputDataConfig.s3InputDataConfig.s3Uri'"),
+    ],
+)
+def test_create_rejects_what_aws_rejects(
+    bedrock: Any, overrides: dict[str, Any], fragment: str
+) -> None:
+    with pytest.raises(bedrock.exceptions.ValidationException) as excinfo:
+        bedrock_job(bedrock, **overrides)
+    code, status, message = error_of(excinfo)
+    assert (code, status) == ("ValidationException", 400)
+    assert message.startswith("1 validation error detected: Value ")
+    assert fragment in message
+    assert bedrock.list_model_invocation_jobs()["invocationJobSummaries"] == []
+
+
+def test_all_violations_are_reported_at_once(bedrock: Any) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        bedrock_job(bedrock, jobName="bad_name", timeoutDurationInHours=500)
+    assert error_of(excinfo)[2].startswith("2 validation errors detected: ")
+
+
+def test_missing_required_member_without_client_validation(batchjobs_fake: BatchJobsFake) -> None:
+    client = boto3.client(
+        "bedrock", region_name="us-east-1", config=Config(parameter_validation=False)
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.create_model_invocation_job(jobName="no-role", modelId=MODEL)
+    code, _, message = error_of(excinfo)
+    assert code == "ValidationException"
+    assert "Value null at 'roleArn' failed to satisfy constraint: Member must not be null" in message
+    with pytest.raises(ClientError) as excinfo:
+        bedrock_job(client, inputDataConfig={})
+    assert "Member must have exactly one of the following fields set" in error_of(excinfo)[2]
+
+
+def test_wrong_type_without_client_validation_is_a_serialization_error(
+    batchjobs_fake: BatchJobsFake,
+) -> None:
+    client = boto3.client(
+        "bedrock", region_name="us-east-1", config=Config(parameter_validation=False)
+    )
+    with pytest.raises(ClientError) as excinfo:
+        bedrock_job(client, timeoutDurationInHours="forever")
+    assert error_of(excinfo)[:2] == ("SerializationException", 400)
+
+
+def test_list_rejects_out_of_range_max_results_and_bad_enums(bedrock: Any) -> None:
+    with pytest.raises(bedrock.exceptions.ValidationException) as excinfo:
+        bedrock.list_model_invocation_jobs(maxResults=1001)
+    assert "Member must have value less than or equal to 1000" in error_of(excinfo)[2]
+    with pytest.raises(bedrock.exceptions.ValidationException):
+        bedrock.list_model_invocation_jobs(statusEquals="Running")
+    with pytest.raises(bedrock.exceptions.ValidationException):
+        bedrock.list_model_invocation_jobs(sortOrder="Sideways")
+
+
+def test_list_filters_and_sorts(bedrock: Any, batchjobs_fake: BatchJobsFake) -> None:
+    for name in ("reviews-a", "reviews-b", "tickets-a"):
+        bedrock_job(bedrock, name=name)
+        batchjobs_fake.clock.advance(minutes=10)
+    start = batchjobs_fake.clock.now()
+    bedrock_job(bedrock, name="reviews-c")
+
+    def names(**params: Any) -> list[str]:
+        summaries = bedrock.list_model_invocation_jobs(**params)["invocationJobSummaries"]
+        return [s["jobName"] for s in summaries]
+
+    assert names() == ["reviews-c", "tickets-a", "reviews-b", "reviews-a"]
+    assert names(sortOrder="Ascending") == ["reviews-a", "reviews-b", "tickets-a", "reviews-c"]
+    assert names(nameContains="reviews") == ["reviews-c", "reviews-b", "reviews-a"]
+    assert names(submitTimeAfter=start - dt.timedelta(seconds=1)) == ["reviews-c"]
+    assert names(submitTimeBefore=start - dt.timedelta(minutes=15)) == ["reviews-b", "reviews-a"]
+    assert names(statusEquals="Submitted") == ["reviews-c"]
+    assert names(statusEquals="Completed") == []
+    assert names(statusEquals="InProgress") == ["tickets-a", "reviews-b", "reviews-a"]
+
+
+def test_paginator_walks_250_jobs_once_each(bedrock: Any, batchjobs_fake: BatchJobsFake) -> None:
+    created = []
+    for index in range(250):
+        created.append(bedrock_job(bedrock, name=f"job-{index}"))
+        batchjobs_fake.clock.advance(seconds=1)
+    paginator = bedrock.get_paginator("list_model_invocation_jobs")
+    pages = list(paginator.paginate(PaginationConfig={"PageSize": 40}))
+    assert [len(page["invocationJobSummaries"]) for page in pages] == [40] * 6 + [10]
+    seen = [s["jobArn"] for page in pages for s in page["invocationJobSummaries"]]
+    assert seen == list(reversed(created))
+    assert "nextToken" not in pages[-1]
+
+
+def test_garbage_token_is_a_validation_error(bedrock: Any) -> None:
+    with pytest.raises(bedrock.exceptions.ValidationException) as excinfo:
+        bedrock.list_model_invocation_jobs(nextToken="garbage")
+    assert "pagination token" in error_of(excinfo)[2]
+
+
+def test_regions_are_isolated(batchjobs_fake: BatchJobsFake) -> None:
+    east = boto3.client("bedrock", region_name="us-east-1")
+    west = boto3.client("bedrock", region_name="us-west-2")
+    arn = bedrock_job(west)
+    assert arn.startswith("arn:aws:bedrock:us-west-2:123456789012:model-invocation-job/")
+    assert east.list_model_invocation_jobs()["invocationJobSummaries"] == []
+    with pytest.raises(east.exceptions.ResourceNotFoundException):
+        east.get_model_invocation_job(jobIdentifier=arn)
+    assert west.get_model_invocation_job(jobIdentifier=arn)["jobArn"] == arn
+
+
+def test_tags(bedrock: Any) -> None:
+    arn = bedrock_job(bedrock, tags=[{"key": "team", "value": "ml"}])
+    bedrock.tag_resource(resourceARN=arn, tags=[{"key": "cost", "value": "batch"}])
+    tags = bedrock.list_tags_for_resource(resourceARN=arn)["tags"]
+    assert sorted((t["key"], t["value"]) for t in tags) == [("cost", "batch"), ("team", "ml")]
+    bedrock.untag_resource(resourceARN=arn, tagKeys=["team"])
+    assert bedrock.list_tags_for_resource(resourceARN=arn)["tags"] == [
+        {"key": "cost", "value": "batch"}
+    ]
+    missing = arn[:-12] + "zzzzzzzzzzzz"
+    with pytest.raises(bedrock.exceptions.ResourceNotFoundException):
+        bedrock.tag_resource(resourceARN=missing, tags=[{"key": "a", "value": "b"}])
