@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 DEFAULT_REGION = "us-east-1"
 
+
 class BatchJobsFake(ContextDecorator):
     """An in-memory Amazon Personalize and Amazon Bedrock batch-job service.
 
@@ -233,11 +234,11 @@ class BatchJobsFake(ContextDecorator):
             self.internal_errors.append(
                 f"{found.service} {operation.name}: {traceback.format_exc()}"
             )
-            error = ServiceError(
+            failure = ServiceError(
                 "InternalFailure", "pytest-batchjobs failed to answer this call", status=500
             )
-            response = serialize_error(operation.service_model, error)
-            error_code = error.code
+            response = serialize_error(operation.service_model, failure)
+            error_code = failure.code
         self._record(
             found.service,
             operation.name,
@@ -328,7 +329,7 @@ def fake_batchjobs(
 ) -> BatchJobsFake:
     """A fake to use outside pytest, as a context manager or a decorator::
 
-        with fake_batchjobs() as fake:
-            boto3.client("bedrock").list_model_invocation_jobs()
+    with fake_batchjobs() as fake:
+        boto3.client("bedrock").list_model_invocation_jobs()
     """
     return BatchJobsFake(start=start, clock_backend=clock, max_page_size=max_page_size)

@@ -93,9 +93,7 @@ class Timeline:
         total = (end - start).total_seconds()
         return 1.0 if total <= 0 or now >= end else (now - start).total_seconds() / total
 
-    def interrupted(
-        self, at: _dt.datetime, then: list[tuple[float, str]]
-    ) -> Timeline:
+    def interrupted(self, at: _dt.datetime, then: list[tuple[float, str]]) -> Timeline:
         """This timeline up to ``at``, followed by ``then`` (seconds after ``at``, status)."""
         keep = bisect.bisect_right(self.times, at)
         times = list(self.times[:keep])
@@ -133,9 +131,7 @@ class Lifecycle:
         """Seconds spent in ``status`` before the next one."""
         return float(self.durations.get(status, self.statuses.default_durations[status]))
 
-    def timeline(
-        self, submitted: _dt.datetime, expires: _dt.datetime | None = None
-    ) -> Timeline:
+    def timeline(self, submitted: _dt.datetime, expires: _dt.datetime | None = None) -> Timeline:
         """The timeline of a job submitted at ``submitted``.
 
         When the outcome would come after ``expires`` (Bedrock's timeout), the job is
@@ -145,7 +141,7 @@ class Lifecycle:
         statuses = [self.statuses.running[0]]
         at = submitted
         for current, following in zip(
-            self.statuses.running, (*self.statuses.running[1:], self.outcome)
+            self.statuses.running, (*self.statuses.running[1:], self.outcome), strict=True
         ):
             at = at + _dt.timedelta(seconds=self.duration(current))
             times.append(at)

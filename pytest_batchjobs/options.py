@@ -60,9 +60,7 @@ def _coerced(values: dict[str, Any]) -> dict[str, Any]:
     elif isinstance(start, _dt.date) and not isinstance(start, _dt.datetime):
         values["start"] = _dt.datetime(start.year, start.month, start.day)
     if values.get("clock", "auto") not in BACKENDS:
-        raise ValueError(
-            f"batchjobs clock {values['clock']!r} is not one of {', '.join(BACKENDS)}"
-        )
+        raise ValueError(f"batchjobs clock {values['clock']!r} is not one of {', '.join(BACKENDS)}")
     size = values.get("max_page_size")
     if size is not None:
         try:
@@ -71,7 +69,8 @@ def _coerced(values: dict[str, Any]) -> dict[str, Any]:
             size = 0
         if size < 1:
             raise ValueError(
-                f"batchjobs max_page_size must be a positive integer, got {values['max_page_size']!r}"
+                "batchjobs max_page_size must be a positive integer, "
+                f"got {values['max_page_size']!r}"
             )
         values["max_page_size"] = size
     return values

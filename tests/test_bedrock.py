@@ -51,7 +51,9 @@ def test_get_by_arn_and_by_id_returns_the_request_back(bedrock: Any) -> None:
         assert job["roleArn"] == ROLE
         assert job["status"] == "Submitted"
         assert job["timeoutDurationInHours"] == 24
-        assert job["inputDataConfig"] == {"s3InputDataConfig": {"s3Uri": "s3://batch-in/records.jsonl"}}
+        assert job["inputDataConfig"] == {
+            "s3InputDataConfig": {"s3Uri": "s3://batch-in/records.jsonl"}
+        }
         assert job["jobExpirationTime"] - job["submitTime"] == dt.timedelta(hours=24)
         assert "endTime" not in job
 
@@ -73,9 +75,7 @@ def test_status_follows_the_default_lifecycle(bedrock: Any, batchjobs_fake: Batc
     assert job["errorRecordCount"] == 0
 
 
-def test_record_counts_grow_while_in_progress(
-    bedrock: Any, batchjobs_fake: BatchJobsFake
-) -> None:
+def test_record_counts_grow_while_in_progress(bedrock: Any, batchjobs_fake: BatchJobsFake) -> None:
     arn = bedrock_job(bedrock)
     batchjobs_fake.clock.advance(minutes=30)  # 7.5 min to InProgress, then 1 h running
     job = bedrock.get_model_invocation_job(jobIdentifier=arn)
@@ -169,17 +169,27 @@ def test_boto3_fills_in_a_token_so_two_creates_make_two_jobs(bedrock: Any) -> No
 @pytest.mark.parametrize(
     ("overrides", "fragment"),
     [
-        ({"timeoutDurationInHours": 200}, "at 'timeoutDurationInHours' failed to satisfy"
-         " constraint: Member must have value less than or equal to 168"),
-        ({"jobName": "has_underscore"}, "at 'jobName' failed to satisfy constraint: "
-         "Member must satisfy regular expression pattern"),
+        (
+            {"timeoutDurationInHours": 200},
+            "at 'timeoutDurationInHours' failed to satisfy"
+            " constraint: Member must have value less than or equal to 168",
+        ),
+        (
+            {"jobName": "has_underscore"},
+            "at 'jobName' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern",
+        ),
         ({"jobName": "x" * 64}, "Member must have length less than or equal to 63"),
         ({"modelId": "not a model!"}, "at 'modelId' failed to satisfy constraint"),
         ({"roleArn": "arn:aws:iam::123:user/bob"}, "at 'roleArn' failed to satisfy"),
-        ({"modelInvocationType": "Streaming"}, "Member must satisfy enum value set: "
-         "[InvokeModel, Converse]"),
-        ({"inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://UPPER/x"}}},
-         "at 'inputDataConfig.s3InputDataConfig.s3Uri'"),
+        (
+            {"modelInvocationType": "Streaming"},
+            "Member must satisfy enum value set: [InvokeModel, Converse]",
+        ),
+        (
+            {"inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://UPPER/x"}}},
+            "at 'inputDataConfig.s3InputDataConfig.s3Uri'",
+        ),
     ],
 )
 def test_create_rejects_what_aws_rejects(
@@ -208,7 +218,9 @@ def test_missing_required_member_without_client_validation(batchjobs_fake: Batch
         client.create_model_invocation_job(jobName="no-role", modelId=MODEL)
     code, _, message = error_of(excinfo)
     assert code == "ValidationException"
-    assert "Value null at 'roleArn' failed to satisfy constraint: Member must not be null" in message
+    assert (
+        "Value null at 'roleArn' failed to satisfy constraint: Member must not be null" in message
+    )
     with pytest.raises(ClientError) as excinfo:
         bedrock_job(client, inputDataConfig={})
     assert "Member must have exactly one of the following fields set" in error_of(excinfo)[2]

@@ -76,8 +76,11 @@ def test_unknown_job_is_resource_not_found(personalize: Any) -> None:
 @pytest.mark.parametrize(
     ("overrides", "fragment"),
     [
-        ({"jobName": "dots.are.not.allowed"}, "at 'jobName' failed to satisfy constraint: "
-         "Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9\\-_]*"),
+        (
+            {"jobName": "dots.are.not.allowed"},
+            "at 'jobName' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: ^[a-zA-Z0-9][a-zA-Z0-9\\-_]*",
+        ),
         ({"jobName": "-leading-dash"}, "at 'jobName'"),
         ({"solutionVersionArn": "arn:aws:s3:::bucket"}, "at 'solutionVersionArn'"),
         ({"roleArn": "role/x"}, "at 'roleArn'"),
@@ -125,8 +128,13 @@ def test_list_newest_first_and_filtered_by_solution_version(
     listed = personalize.list_batch_inference_jobs()["batchInferenceJobs"]
     assert [job["jobName"] for job in listed] == ["third", "second", "first"]
     assert set(listed[0]) == {
-        "batchInferenceJobArn", "jobName", "status", "creationDateTime",
-        "lastUpdatedDateTime", "solutionVersionArn", "batchInferenceJobMode",
+        "batchInferenceJobArn",
+        "jobName",
+        "status",
+        "creationDateTime",
+        "lastUpdatedDateTime",
+        "solutionVersionArn",
+        "batchInferenceJobMode",
     }
     mine = personalize.list_batch_inference_jobs(solutionVersionArn=SOLUTION)
     assert [job["jobName"] for job in mine["batchInferenceJobs"]] == ["third", "first"]
@@ -172,9 +180,7 @@ def test_tags(personalize: Any) -> None:
     arn = personalize_job(personalize, tags=[{"tagKey": "team", "tagValue": "recs"}])
     personalize.tag_resource(resourceArn=arn, tags=[{"tagKey": "env", "tagValue": "test"}])
     tags = personalize.list_tags_for_resource(resourceArn=arn)["tags"]
-    assert sorted((t["tagKey"], t["tagValue"]) for t in tags) == [
-        ("env", "test"), ("team", "recs")
-    ]
+    assert sorted((t["tagKey"], t["tagValue"]) for t in tags) == [("env", "test"), ("team", "recs")]
     personalize.untag_resource(resourceArn=arn, tagKeys=["team"])
     assert personalize.list_tags_for_resource(resourceArn=arn)["tags"] == [
         {"tagKey": "env", "tagValue": "test"}

@@ -45,7 +45,8 @@ def test_emitter_without_the_handler_is_still_answered_not_sent(
     arn = bedrock_job(client)
     assert client.get_model_invocation_job(jobIdentifier=arn)["jobArn"] == arn
     assert [call.operation for call in batchjobs_fake.calls] == [
-        "CreateModelInvocationJob", "GetModelInvocationJob"
+        "CreateModelInvocationJob",
+        "GetModelInvocationJob",
     ]
 
 
@@ -77,9 +78,7 @@ def test_dummy_credentials_and_region_are_supplied_and_restored(
 
 def test_a_client_built_without_credentials_is_signed_with_dummy_ones() -> None:
     session = botocore.session.Session()
-    client = session.create_client(
-        "bedrock", region_name="eu-central-1", aws_access_key_id=None
-    )
+    client = session.create_client("bedrock", region_name="eu-central-1", aws_access_key_id=None)
     client._request_signer._credentials = None
     seen: list[str] = []
     client.meta.events.register(

@@ -273,9 +273,11 @@ class BedrockBackend(Backend[BedrockJob]):
         hours = params.get("timeoutDurationInHours", self.default_timeout_hours)
         expires = submitted + _dt.timedelta(hours=hours)
         total = self.default_records
-        errors = max(1, int(total * _PARTIAL_ERROR_SHARE)) if (
-            lifecycle.outcome == "PartiallyCompleted"
-        ) else 0
+        errors = (
+            max(1, int(total * _PARTIAL_ERROR_SHARE))
+            if (lifecycle.outcome == "PartiallyCompleted")
+            else 0
+        )
         return BedrockJob(
             arn=arn,
             job_id=job_id,

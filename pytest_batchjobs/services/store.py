@@ -74,11 +74,15 @@ class JobStore(Generic[J]):
         """Jobs in listing order strictly past ``after`` that ``accept`` lets through."""
         ordered = self._ordered
         if descending:
-            candidates = ordered.irange_key(
-                max_key=after, inclusive=(True, False), reverse=True
-            ) if after is not None else reversed(ordered)
+            candidates = (
+                ordered.irange_key(max_key=after, inclusive=(True, False), reverse=True)
+                if after is not None
+                else reversed(ordered)
+            )
         else:
-            candidates = ordered.irange_key(
-                min_key=after, inclusive=(False, True)
-            ) if after is not None else iter(ordered)
+            candidates = (
+                ordered.irange_key(min_key=after, inclusive=(False, True))
+                if after is not None
+                else iter(ordered)
+            )
         return (job for job in candidates if accept(job))

@@ -194,15 +194,15 @@ class _InstallOnImport(importlib.abc.MetaPathFinder):
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None:
             return None
-        loader = spec.loader
-        original_exec = loader.exec_module  # type: ignore[attr-defined]
+        loader: Any = spec.loader
+        original_exec = loader.exec_module
 
         def exec_module(module: ModuleType) -> None:
             original_exec(module)
             _remove_hook()
             install()
 
-        loader.exec_module = exec_module  # type: ignore[attr-defined]
+        loader.exec_module = exec_module
         return spec
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,11 +21,19 @@ class WireRequest:
 
     @classmethod
     def build(
-        cls, method: str, url: str, headers: object, body: bytes | str | None
+        cls,
+        method: str,
+        url: str,
+        headers: Any,
+        body: bytes | str | None,
     ) -> WireRequest:
-        """Normalise a transport's request: lower-case header names, bytes body."""
-        items = headers.items() if hasattr(headers, "items") else headers
-        lowered = {str(k).lower(): _text(v) for k, v in items}  # type: ignore[attr-defined]
+        """Normalise a transport's request: lower-case header names, bytes body.
+
+        ``headers`` is anything with ``items()`` (a dict, botocore's ``HTTPHeaders``,
+        an ``email.message.Message``) or an iterable of (name, value) pairs.
+        """
+        items: Iterable[tuple[Any, Any]] = headers.items() if hasattr(headers, "items") else headers
+        lowered = {str(k).lower(): _text(v) for k, v in items}
         if body is None:
             raw = b""
         elif isinstance(body, str):

@@ -55,9 +55,7 @@ def _route_target(service: str, target: str) -> Route:
     prefix, _, name = target.partition(".")
     model = service_model(service)
     if name not in _operation_names(service):
-        raise UnknownOperationError(
-            f"Operation {name} is not supported by {prefix}", status=400
-        )
+        raise UnknownOperationError(f"Operation {name} is not supported by {prefix}", status=400)
     return Route(service, model.operation_model(name), {})
 
 

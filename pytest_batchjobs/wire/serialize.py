@@ -67,10 +67,7 @@ def serialize_error(service: ServiceModel, error: ServiceError) -> WireResponse:
     status = error.status
     if status is None:
         modeled = shape.metadata.get("error", {}).get("httpStatusCode") if shape else None
-        if protocol == "json":
-            status = 400
-        else:
-            status = modeled or _UNMODELED_STATUS.get(error.code, 400)
+        status = 400 if protocol == "json" else modeled or _UNMODELED_STATUS.get(error.code, 400)
     document: dict[str, Any] = {"message": error.message}
     for name, value in error.fields.items():
         member = shape.members.get(name) if shape is not None else None
