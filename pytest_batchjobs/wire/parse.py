@@ -13,6 +13,7 @@ import base64
 import binascii
 import datetime as _dt
 import json
+import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from .routing import Route
 
 _NUMBERS = ("integer", "long", "float", "double")
+# What the services' parsers accept in a path, query string or header: ASCII digits,
+# no whitespace, no ``_`` separators (Python's int() and float() accept all three).
+_INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?|NaN|-?Infinity", re.ASCII)
 
 
 def parse_params(route: Route, request: WireRequest, query: str) -> dict[str, Any]:
@@ -42,7 +47,7 @@ def _json_body(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        value = json.loads(body)
+        value = json.loads(body.decode("utf-8"))  # the protocols are UTF-8 only
     except (UnicodeDecodeError, ValueError) as error:
         raise SerializationError(f"Request body is not valid JSON: {error}") from None
     if not isinstance(value, dict):
@@ -94,15 +99,13 @@ def _from_text(shape: Shape, text: str, path: str) -> Any:
     """A member read from the path, the query string or a header."""
     kind = shape.type_name
     if kind in ("integer", "long"):
-        try:
-            return int(text)
-        except ValueError:
-            raise SerializationError(f"Value '{text}' at '{path}' is not an integer") from None
+        if _INTEGER.fullmatch(text) is None:
+            raise SerializationError(f"Value '{text}' at '{path}' is not an integer")
+        return int(text)
     if kind in ("float", "double"):
-        try:
-            return float(text)
-        except ValueError:
-            raise SerializationError(f"Value '{text}' at '{path}' is not a number") from None
+        if _NUMBER.fullmatch(text) is None:
+            raise SerializationError(f"Value '{text}' at '{path}' is not a number")
+        return float(text)
     if kind == "boolean":
         if text not in ("true", "false"):
             raise SerializationError(f"Value '{text}' at '{path}' is not a boolean")

@@ -48,6 +48,8 @@ def route(request: WireRequest, path: str, service: str | None = None) -> Route:
             found = _route_path(name, request.method, path)
             if found is not None:
                 return found
+    if target is not None:
+        raise UnknownOperationError(f"Unknown X-Amz-Target {target!r}", status=400)
     raise UnknownOperationError(f"No operation matches {request.method} {path}")
 
 
