@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .clock import Clock, PollingHorizonExceeded
     from .errors import BatchJobsError, FakeInternalError, UnfakedOperationError
     from .fake import BatchJobsFake, fake_batchjobs
     from .journal import Call
@@ -18,12 +19,16 @@ __all__ = [
     "BatchJobsError",
     "BatchJobsFake",
     "Call",
+    "Clock",
+    "PollingHorizonExceeded",
     "FakeInternalError",
     "UnfakedOperationError",
     "fake_batchjobs",
 ]
 
 _HOMES = {
+    "Clock": "clock",
+    "PollingHorizonExceeded": "clock",
     "BatchJobsError": "errors",
     "FakeInternalError": "errors",
     "UnfakedOperationError": "errors",

@@ -1,42 +1,83 @@
-"""The fake clock: frozen time that only moves when the test moves it.
+"""The fake clock: frozen time that only moves when the test, or a sleep, moves it.
 
 By default the clock freezes time at a fixed instant for the fake's whole life, with
 time-machine when it is installed (start + stop cost microseconds) and freezegun
 otherwise (start + stop scan every loaded module: about 10 ms). If the test has
 already frozen time itself (freezegun's ``freeze_time``, pytest-freezer's ``freezer``,
 time-machine's ``travel``), the clock follows that clock instead of fighting it:
-jobs read their time from ``time.time()``, whoever patched it.
+jobs read their time from ``time.time()``, whoever patched it, and ``advance()``
+moves the test's own frozen clock.
+
+Sleeping (see :meth:`Clock.sleep`) moves fake time instead of blocking. Sleeps in
+several threads overlap as they would in real time: a sleeping thread waits (really,
+briefly) until no thread has touched the fake for a moment, then the clock jumps to
+the earliest wake-up among all sleepers, waking every thread due by then. A thread
+alone in the process jumps at once.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import sys
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 DEFAULT_START = _dt.datetime(2024, 1, 1, 9, 0, tzinfo=_dt.timezone.utc)
+DEFAULT_HORIZON = _dt.timedelta(days=3)
 BACKENDS = ("auto", "time-machine", "freezegun")
+
+# How long (real seconds) no thread may touch the fake before sleepers' time passes.
+SETTLE_SECONDS = 0.004
+
+
+def _real_monotonic() -> float:
+    """Real monotonic time, whatever freezegun has patched (it patches ``monotonic``)."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+class PollingHorizonExceeded(BaseException):
+    """Sleeping has carried fake time past the horizon: the client seems to poll forever.
+
+    A ``BaseException``, like pytest's own outcomes, so that a client's
+    ``except Exception`` retry loop cannot swallow it.
+    """
 
 
 class Clock:
-    """Now, as jobs see it; ``advance()`` moves it forward."""
+    """Now, as jobs see it; ``advance()`` and ``sleep()`` move it forward."""
 
-    def __init__(self, start: _dt.datetime | None = None, backend: str = "auto") -> None:
+    def __init__(
+        self,
+        start: _dt.datetime | None = None,
+        backend: str = "auto",
+        horizon: _dt.timedelta | None = DEFAULT_HORIZON,
+    ) -> None:
         if backend not in BACKENDS:
             raise ValueError(
                 f"unknown clock backend {backend!r}; expected one of {', '.join(BACKENDS)}"
             )
         self.start_at = _aware(start or DEFAULT_START)
         self.backend = backend
+        self.horizon = horizon
+        self.slept = _dt.timedelta(0)
+        self.horizon_error: str | None = None
         self._owned: Any = None
         self._travel: Any = None
         self._kind = "none"
+        self._condition = threading.Condition(threading.RLock())
+        self._wake_times: list[_dt.datetime] = []
+        self._last_activity = 0.0
+        self._listeners: list[Callable[[], None]] = []
+        self.horizon_message: Callable[[_dt.timedelta], str] = _default_horizon_message
 
     # -- life -------------------------------------------------------------------------
 
     def freeze(self) -> None:
         """Freeze time at ``start_at``, unless the test already froze it."""
+        self.slept = _dt.timedelta(0)
+        self.horizon_error = None
         if _user_frozen():
             self._kind = "follow"
             return
@@ -67,6 +108,14 @@ class Clock:
         """Which clock drives time: ``time-machine``, ``freezegun``, ``follow`` or ``none``."""
         return self._kind
 
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every move of the clock."""
+        self._listeners.append(listener)
+
+    def touch(self) -> None:
+        """Note that a thread is busy with the fake (sleepers wait for quiet)."""
+        self._last_activity = _real_monotonic()
+
     # -- reading and moving -----------------------------------------------------------
 
     def now(self) -> _dt.datetime:
@@ -81,25 +130,77 @@ class Clock:
         hours: float = 0,
         days: float = 0,
     ) -> _dt.datetime:
-        """Move fake time forward and return the new ``now``."""
+        """Move fake time forward and return the new ``now``.
+
+        ``advance(90)``, ``advance(minutes=30)``, ``advance(timedelta(hours=2))``.
+        """
         base = seconds if isinstance(seconds, _dt.timedelta) else _dt.timedelta(seconds=seconds)
         delta = base + _dt.timedelta(minutes=minutes, hours=hours, days=days)
         if delta < _dt.timedelta(0):
-            raise ValueError(f"the clock only moves forward; got advance({delta})")
-        self._shift(delta)
+            raise ValueError(f"the fake clock only moves forward; got advance({delta})")
+        with self._condition:
+            self._shift(delta)
+            self._condition.notify_all()
+        self._changed()
         return self.now()
 
+    def sleep(self, seconds: float) -> None:
+        """What ``time.sleep`` does while the fake is active: let fake time pass.
+
+        Returns once fake time has reached ``now + seconds``. Raises
+        :class:`PollingHorizonExceeded` when sleeping has carried the clock past the
+        horizon.
+        """
+        if seconds < 0:
+            raise ValueError("sleep length must be non-negative")
+        if seconds == 0:
+            return
+        jumped = False
+        with self._condition:
+            wake = self.now() + _dt.timedelta(seconds=seconds)
+            self._wake_times.append(wake)
+            self.touch()
+            try:
+                while self.now() < wake:
+                    earliest = min(self._wake_times)
+                    quiet = _real_monotonic() - self._last_activity >= SETTLE_SECONDS
+                    if earliest >= wake and (quiet or threading.active_count() == 1):
+                        self._sleep_to(wake)
+                        jumped = True
+                        self._condition.notify_all()
+                    else:
+                        self._condition.wait(SETTLE_SECONDS)
+            finally:
+                self._wake_times.remove(wake)
+        if jumped:
+            self._changed()
+
+    def _sleep_to(self, wake: _dt.datetime) -> None:
+        delta = wake - self.now()
+        if delta <= _dt.timedelta(0):
+            return
+        self.slept += delta
+        if self.horizon is not None and self.slept > self.horizon:
+            self.horizon_error = self.horizon_message(self.slept)
+            raise PollingHorizonExceeded(self.horizon_error)
+        self._shift(delta)
+
     def _shift(self, delta: _dt.timedelta) -> None:
-        if self._kind == "time-machine":
-            self._owned.shift(delta)
-        elif self._kind == "freezegun":
-            self._owned.tick(delta)
-        elif self._kind == "follow":
-            _shift_user_clock(delta)
-        else:
+        """Move whichever frozen clock is on top: the test's own, if it froze time
+        inside the fake's life, else the fake's."""
+        if self._kind == "none":
             raise RuntimeError(
                 "the fake clock is not running: advance() works while the fake is active"
             )
+        _shift_top_clock(delta)
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+
+def _default_horizon_message(slept: _dt.timedelta) -> str:
+    return f"time.sleep() has moved the fake clock {slept} forward: the client polls forever?"
 
 
 def _aware(moment: _dt.datetime) -> _dt.datetime:
@@ -127,7 +228,9 @@ def _user_frozen() -> bool:
     return bool(time_machine is not None and time_machine.traveller_stack)
 
 
-def _shift_user_clock(delta: _dt.timedelta) -> None:
+def _shift_top_clock(delta: _dt.timedelta) -> None:
+    # freezegun replaces the ``time.time`` attribute, over time-machine's C-level
+    # patch, so an active freezegun factory is the clock everyone reads.
     freezegun_api = sys.modules.get("freezegun.api")
     if freezegun_api is not None and freezegun_api.freeze_factories:
         freezegun_api.freeze_factories[-1].tick(delta)
@@ -135,3 +238,5 @@ def _shift_user_clock(delta: _dt.timedelta) -> None:
     time_machine = sys.modules.get("time_machine")
     if time_machine is not None and time_machine.traveller_stack:
         time_machine.traveller_stack[-1].shift(delta)
+        return
+    raise RuntimeError("the frozen clock has stopped; the fake cannot move it")

@@ -21,13 +21,15 @@ from urllib.parse import urlsplit
 
 from . import active
 from .active import DUMMY_CREDENTIALS
-from .clock import Clock
+from .clock import DEFAULT_HORIZON, Clock
 from .errors import FakeInternalError, UnfakedOperationError
 from .journal import Call
 from .pagination import PagePolicy, TokenCodec
 from .services.base import DEFAULT_ACCOUNT, Backend, CallContext, NotOwned
 from .services.bedrock import BedrockBackend
 from .services.personalize import PersonalizeBackend
+from .sleeping import SleepPatch
+from .transitions import TransitionFeed
 
 if TYPE_CHECKING:
     from .wire.messages import WireRequest, WireResponse
@@ -54,14 +56,23 @@ class BatchJobsFake(ContextDecorator):
         account: str = DEFAULT_ACCOUNT,
         max_page_size: int | None = None,
         validate_outputs: bool = False,
+        sleep: bool = True,
+        horizon: _dt.timedelta | None = DEFAULT_HORIZON,
+        hook: Any = None,
     ) -> None:
-        self.clock = Clock(start, clock_backend)
+        self.clock = Clock(start, clock_backend, horizon)
+        self.clock.horizon_message = self._horizon_message
+        self.clock.on_change(self._observe_time)
         self.account = account
         self.page_policy = PagePolicy(max_page_size=max_page_size)
         self.validate_outputs = validate_outputs
+        self.patch_sleep = sleep
+        self._sleep_patch = SleepPatch(self.clock)
+        self._hook = hook
+        self._feed = TransitionFeed(self._job_created, self._status_changed)
         codec = TokenCodec(self.page_policy)
-        self.personalize = PersonalizeBackend(self.clock, codec)
-        self.bedrock = BedrockBackend(self.clock, codec)
+        self.personalize = PersonalizeBackend(self.clock, codec, self._feed)
+        self.bedrock = BedrockBackend(self.clock, codec, self._feed)
         self._backends: dict[str, Backend[Any]] = {
             "personalize": self.personalize,
             "bedrock": self.bedrock,
@@ -85,6 +96,8 @@ class BatchJobsFake(ContextDecorator):
         botocore_transport.install()
         active.push(self)
         botocore_transport.activate()
+        if self.patch_sleep:
+            self._sleep_patch.start()
         self._active = True
         return self
 
@@ -94,7 +107,9 @@ class BatchJobsFake(ContextDecorator):
 
         if not self._active:
             return
+        self._observe_time()
         self._active = False
+        self._sleep_patch.stop()
         active.pop(self)
         botocore_transport.deactivate()
         self.clock.unfreeze()
@@ -171,7 +186,9 @@ class BatchJobsFake(ContextDecorator):
 
         parts = urlsplit(request.url)
         path = parts.path or "/"
+        self.clock.touch()
         now = self.clock.now()
+        self._feed.observe(now)
         region = _region_of(request, parts.hostname) or _default_region()
         try:
             found = routing.route(request, path, service)
@@ -232,7 +249,8 @@ class BatchJobsFake(ContextDecorator):
             error_code = error.code
         except Exception:
             self.internal_errors.append(
-                f"{found.service} {operation.name}: {traceback.format_exc()}"
+                "pytest-batchjobs failed while answering a call (a bug in the fake; please "
+                f"report it): {found.service} {operation.name}\n{traceback.format_exc()}"
             )
             failure = ServiceError(
                 "InternalFailure", "pytest-batchjobs failed to answer this call", status=500
@@ -283,6 +301,39 @@ class BatchJobsFake(ContextDecorator):
         call = Call(service, operation, params, error, now, transport, region, status)
         with self._calls_lock:
             self._calls.append(call)
+
+    # -- time and hooks ---------------------------------------------------------------
+
+    def _observe_time(self) -> None:
+        self._feed.observe(self.clock.now())
+
+    def _job_created(self, service: str, job: dict[str, Any]) -> None:
+        if self._hook is not None:
+            self._hook.pytest_batchjobs_job_created(fake=self, service=service, job=job)
+
+    def _status_changed(self, service: str, job: dict[str, Any], old: str, new: str) -> None:
+        if self._hook is not None:
+            self._hook.pytest_batchjobs_status_changed(
+                fake=self, service=service, job=job, old=old, new=new
+            )
+
+    def _horizon_message(self, slept: _dt.timedelta) -> str:
+        horizon = self.clock.horizon
+        recent = self.calls[-5:]
+        shown = "\n".join(
+            f"  {call.time:%Y-%m-%d %H:%M:%S} {call.service} {call.operation}"
+            f"{' -> ' + call.error if call.error else ''}"
+            for call in recent
+        )
+        return (
+            f"time.sleep() has moved the fake clock {slept} forward, past the horizon of "
+            f"{horizon}: the client seems to poll forever (no end status reached, or the "
+            f"loop never checks for one).\n"
+            f"Last calls:\n{shown or '  (none)'}\n"
+            "Fix the client's loop, make the job end sooner with "
+            "batchjobs_fake.bedrock.lifecycle(durations=...), or raise the horizon with "
+            "@pytest.mark.batchjobs(horizon=...)."
+        )
 
     def jobs(self) -> Iterator[Any]:
         """Every stored job of both services (internal records)."""

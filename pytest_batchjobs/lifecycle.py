@@ -10,7 +10,8 @@ reports for small jobs; tests set their own with ``lifecycle(durations=...)``:
 * Personalize: ``PENDING`` 60 s, ``IN PROGRESS`` 30 min, then ``ACTIVE``.
 * Bedrock: ``Submitted`` 30 s, ``Validating`` 2 min, ``Scheduled`` 5 min,
   ``InProgress`` 1 h, then ``Completed``. A job whose end would come after
-  ``submitTime + timeoutDurationInHours`` is ``Expired`` at that instant instead.
+  ``submitTime + timeoutDurationInHours`` is ``Expired`` at that instant instead;
+  the outcome ``Expired`` keeps a job ``InProgress`` until its timeout.
   ``Stopping`` lasts 60 s before ``Stopped``.
 """
 
@@ -41,7 +42,7 @@ PERSONALIZE = ServiceStatuses(
 )
 BEDROCK = ServiceStatuses(
     running=("Submitted", "Validating", "Scheduled", "InProgress"),
-    outcomes=("Completed", "PartiallyCompleted", "Failed"),
+    outcomes=("Completed", "PartiallyCompleted", "Failed", "Expired"),
     ends=frozenset({"Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"}),
     default_durations={
         "Submitted": 30.0,
@@ -146,6 +147,8 @@ class Lifecycle:
             at = at + _dt.timedelta(seconds=self.duration(current))
             times.append(at)
             statuses.append(following)
+        if self.outcome == "Expired" and expires is not None:
+            times[-1] = max(expires, times[-2])  # runs until the timeout ends it
         if expires is not None and times[-1] > expires:
             keep = bisect.bisect_right(times, expires)
             times = [*times[:keep], expires]

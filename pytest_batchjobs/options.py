@@ -6,7 +6,7 @@ import dataclasses
 import datetime as _dt
 from typing import Any
 
-from .clock import BACKENDS
+from .clock import BACKENDS, DEFAULT_HORIZON
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -17,12 +17,17 @@ class FakeOptions:
     ``clock``: ``auto`` (time-machine when installed, else freezegun), ``time-machine``
     or ``freezegun``. ``max_page_size``: the most items any list page holds.
     ``validate_outputs``: check every response against botocore's output shape.
+    ``sleep``: whether ``time.sleep`` lets fake time pass instead of blocking.
+    ``horizon``: how far sleeping alone may carry fake time before the test fails as
+    polling forever (seconds or a ``timedelta``; ``None`` for no limit).
     """
 
     start: _dt.datetime | None = None
     clock: str = "auto"
     max_page_size: int | None = None
     validate_outputs: bool = False
+    sleep: bool = True
+    horizon: _dt.timedelta | None = DEFAULT_HORIZON
 
     @classmethod
     def merge(cls, ini: dict[str, str], marker: dict[str, Any]) -> FakeOptions:
@@ -41,10 +46,22 @@ class FakeOptions:
             values["clock"] = ini["clock"]
         if ini.get("max_page_size"):
             values["max_page_size"] = ini["max_page_size"]
-        if ini.get("validate_outputs"):
-            values["validate_outputs"] = ini["validate_outputs"].lower() in ("1", "true", "yes")
+        for flag in ("validate_outputs", "sleep"):
+            if ini.get(flag):
+                values[flag] = _flag(flag, ini[flag])
+        if ini.get("horizon"):
+            values["horizon"] = ini["horizon"]
         values.update(marker)
         return cls(**_coerced(values))
+
+
+def _flag(name: str, text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"batchjobs_{name} must be true or false, got {text!r}")
 
 
 def _coerced(values: dict[str, Any]) -> dict[str, Any]:
@@ -73,4 +90,16 @@ def _coerced(values: dict[str, Any]) -> dict[str, Any]:
                 f"got {values['max_page_size']!r}"
             )
         values["max_page_size"] = size
+    horizon = values.get("horizon", DEFAULT_HORIZON)
+    if horizon is not None and not isinstance(horizon, _dt.timedelta):
+        try:
+            seconds = float(horizon)
+        except (TypeError, ValueError):
+            seconds = -1.0
+        if seconds <= 0:
+            raise ValueError(
+                f"batchjobs horizon must be a positive number of seconds or a timedelta, "
+                f"got {horizon!r}"
+            )
+        values["horizon"] = _dt.timedelta(seconds=seconds)
     return values

@@ -23,7 +23,16 @@ _INI = {
     "time-machine or freezegun",
     "max_page_size": "the most items a list page holds, whatever maxResults asks for",
     "validate_outputs": "check every response against botocore's output shape (true/false)",
+    "sleep": "time.sleep lets fake time pass instead of blocking (true/false, default true)",
+    "horizon": "seconds sleeping alone may move fake time before the test fails as polling "
+    "forever (default 259200, three days)",
 }
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from . import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,8 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "batchjobs(start=None, clock='auto', max_page_size=None, validate_outputs=False): "
-        "configure the batchjobs_fake fixture for this test",
+        "batchjobs(start=None, clock='auto', max_page_size=None, validate_outputs=False, "
+        "sleep=True, horizon=timedelta(days=3)): configure the batchjobs_fake fixture",
     )
     install_when_imported()
 
@@ -66,17 +75,19 @@ def batchjobs_fake(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
         clock_backend=options.clock,
         max_page_size=options.max_page_size,
         validate_outputs=options.validate_outputs,
+        sleep=options.sleep,
+        horizon=options.horizon,
+        hook=request.config.hook,
     )
     fake.start()
     try:
+        request.config.hook.pytest_batchjobs_configure(fake=fake)
         yield fake
     finally:
         fake.stop()
     errors = list(fake.internal_errors)
+    if fake.clock.horizon_error is not None:
+        errors.append(fake.clock.horizon_error)
     fake.reset()
     if errors:
-        pytest.fail(
-            "pytest-batchjobs failed while answering a call (a bug in the fake; please "
-            "report it):\n" + "\n".join(errors),
-            pytrace=False,
-        )
+        pytest.fail("\n".join(errors), pytrace=False)

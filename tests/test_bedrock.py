@@ -87,11 +87,7 @@ def test_record_counts_grow_while_in_progress(bedrock: Any, batchjobs_fake: Batc
 def test_a_job_that_cannot_finish_before_its_timeout_expires(
     bedrock: Any, batchjobs_fake: BatchJobsFake
 ) -> None:
-    batchjobs_fake.bedrock._lifecycles.append(  # a 30 h run cannot fit in 24 h
-        batchjobs_fake.bedrock.lifecycle_for("x").__class__(
-            batchjobs_fake.bedrock.statuses, "Completed", durations={"InProgress": 30 * 3600}
-        )
-    )
+    batchjobs_fake.bedrock.lifecycle(durations={"InProgress": 30 * 3600})  # > 24 h
     arn = bedrock_job(bedrock, timeoutDurationInHours=24)
     batchjobs_fake.clock.advance(hours=23)
     assert bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] == "InProgress"

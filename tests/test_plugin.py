@@ -150,7 +150,7 @@ def test_a_wrong_marker_option_says_what_is_valid(pytester: pytest.Pytester) -> 
     result.stdout.fnmatch_lines(
         [
             "*@pytest.mark.batchjobs got unknown option(s) page_size; valid options are "
-            "clock, max_page_size, start, validate_outputs*",
+            "clock, horizon, max_page_size, sleep, start, validate_outputs*",
             "*batchjobs clock 'sundial' is not one of auto, time-machine, freezegun*",
         ]
     )

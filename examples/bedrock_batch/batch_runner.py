@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,13 +38,7 @@ def submit(client: Any, *, run_id: str, input_uri: str, output_uri: str, role: s
     return str(response["jobArn"])
 
 
-def wait(
-    client: Any,
-    job_arn: str,
-    *,
-    interval: float = 60.0,
-    sleep: Callable[[float], object] = time.sleep,
-) -> BatchResult:
+def wait(client: Any, job_arn: str, *, interval: float = 60.0) -> BatchResult:
     """Poll every ``interval`` seconds until the job reaches an end status."""
     polls = 0
     while True:
@@ -60,4 +53,4 @@ def wait(
                 errors=job.get("errorRecordCount", 0),
                 polls=polls,
             )
-        sleep(interval)
+        time.sleep(interval)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -15,6 +15,7 @@ from .store import JobStore, Keyed
 
 if TYPE_CHECKING:
     from ..clock import Clock
+    from ..transitions import TransitionFeed
 
 DEFAULT_ACCOUNT = "123456789012"
 
@@ -87,9 +88,10 @@ class Backend(Generic[J]):
             if hasattr(method, "_batchjobs_operation")
         }
 
-    def __init__(self, clock: Clock, codec: TokenCodec) -> None:
+    def __init__(self, clock: Clock, codec: TokenCodec, feed: TransitionFeed) -> None:
         self._clock = clock
         self._codec = codec
+        self.feed = feed
         self._lock = threading.RLock()
         self._regions: dict[tuple[str, str], RegionState[J]] = {}
         self._lifecycles: list[Lifecycle] = []
@@ -124,6 +126,47 @@ class Backend(Generic[J]):
         return iter(jobs)
 
     # -- lifecycles -------------------------------------------------------------------
+
+    def lifecycle(
+        self,
+        outcome: str | None = None,
+        *,
+        message: str | None = None,
+        durations: Mapping[str, float] | None = None,
+        match: str | None = None,
+    ) -> Lifecycle:
+        """Set how jobs created from now on move through their statuses.
+
+        ``outcome``: the end status (Bedrock ``Completed``, ``PartiallyCompleted``,
+        ``Failed``, ``Expired``; Personalize ``ACTIVE``, ``CREATE FAILED``).
+        ``message``: Bedrock's ``message`` / Personalize's ``failureReason``.
+        ``durations``: seconds spent in each running status, e.g.
+        ``{"InProgress": 20 * 3600}``. ``match``: a glob on job names; only matching
+        jobs follow this lifecycle. The newest matching lifecycle wins.
+        """
+        statuses = self.statuses
+        chosen = statuses.outcomes[0] if outcome is None else outcome
+        if chosen not in statuses.outcomes:
+            raise ValueError(
+                f"{self.name} lifecycle outcome {chosen!r} is not a status a job can end in; "
+                f"choose one of: {', '.join(statuses.outcomes)}"
+            )
+        timing = dict(durations or {})
+        for status, seconds in timing.items():
+            if status not in statuses.default_durations:
+                raise ValueError(
+                    f"{self.name} lifecycle durations: {status!r} is not a status with a "
+                    f"duration; valid ones: {', '.join(statuses.default_durations)}"
+                )
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+                raise ValueError(
+                    f"{self.name} lifecycle durations: {status!r} must last a number of "
+                    f"seconds >= 0, got {seconds!r}"
+                )
+        lifecycle = Lifecycle(statuses, chosen, message, timing, match)
+        with self._lock:
+            self._lifecycles.append(lifecycle)
+        return lifecycle
 
     def lifecycle_for(self, job_name: str) -> Lifecycle:
         """The newest lifecycle that applies to ``job_name``, else the default."""

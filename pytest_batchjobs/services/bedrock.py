@@ -45,6 +45,7 @@ class BedrockJob:
     error_records: int
     sequence: int
     tags: dict[str, str] = field(default_factory=dict)
+    reported: int = 0
 
     @property
     def ident(self) -> str:
@@ -61,6 +62,10 @@ class BedrockJob:
     def expires(self) -> _dt.datetime:
         hours = self.request.get("timeoutDurationInHours", BedrockBackend.default_timeout_hours)
         return self.submitted + _dt.timedelta(hours=hours)
+
+    def shown(self, now: _dt.datetime) -> dict[str, Any]:
+        """The job as GetModelInvocationJob shows it at ``now``, without empty members."""
+        return {key: value for key, value in self.view(now).items() if value is not None}
 
     def view(self, now: _dt.datetime) -> dict[str, Any]:
         """The job as GetModelInvocationJob returns it at ``now``."""
@@ -165,6 +170,7 @@ class BedrockBackend(Backend[BedrockJob]):
             return {"jobArn": arn}
         job = self.new_job(context, params, context.now)
         state.jobs.add(job)
+        self.feed.created(self.name, job, context.now)
         if token is not None:
             state.idempotency[token] = (fingerprint, job.arn)
         return {"jobArn": job.arn}
@@ -223,6 +229,7 @@ class BedrockBackend(Backend[BedrockJob]):
             )
         stopping = job.lifecycle.duration("Stopping")
         job.timeline = job.timeline.interrupted(now, [(0.0, "Stopping"), (stopping, "Stopped")])
+        self.feed.rescheduled(self.name, job)
         return {}
 
     def tagged_job(self, context: CallContext, arn: str) -> BedrockJob:

@@ -36,6 +36,7 @@ class PersonalizeJob:
     lifecycle: Lifecycle
     sequence: int
     tags: dict[str, str] = field(default_factory=dict)
+    reported: int = 0
 
     @property
     def ident(self) -> str:
@@ -66,6 +67,10 @@ class PersonalizeJob:
                 "The batch inference job failed. Check the input data and the role's access."
             )
         return summary
+
+    def shown(self, now: _dt.datetime) -> dict[str, Any]:
+        """The job as DescribeBatchInferenceJob shows it at ``now``, without empty members."""
+        return {key: value for key, value in self.describe(now).items() if value is not None}
 
     def describe(self, now: _dt.datetime) -> dict[str, Any]:
         """The job as DescribeBatchInferenceJob returns it at ``now``."""
@@ -105,6 +110,7 @@ class PersonalizeBackend(Backend[PersonalizeJob]):
             )
         job = self.new_job(arn, params, context.now)
         state.jobs.add(job)
+        self.feed.created(self.name, job, context.now)
         return {"batchInferenceJobArn": arn}
 
     @handles("DescribeBatchInferenceJob")
