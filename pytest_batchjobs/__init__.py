@@ -20,8 +20,8 @@ __all__ = [
     "BatchJobsFake",
     "Call",
     "Clock",
-    "PollingHorizonExceeded",
     "FakeInternalError",
+    "PollingHorizonExceeded",
     "UnfakedOperationError",
     "fake_batchjobs",
 ]

@@ -1,0 +1,243 @@
+"""Time: the fake clock, sleeping, lifecycles and their outcomes, through boto3."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from time import sleep  # bound before the fixture runs, as real pollers do
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from jobs import bedrock_job, personalize_job
+
+from pytest_batchjobs import BatchJobsFake
+
+BEDROCK_ENDS = {"Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"}
+PERSONALIZE_ENDS = {"ACTIVE", "CREATE FAILED"}
+UTC = dt.timezone.utc
+
+
+def poll_bedrock(client: Any, arn: str, interval: float = 60) -> tuple[list[str], dict[str, Any]]:
+    """A plain poller: get, sleep, until an end status."""
+    seen: list[str] = []
+    while True:
+        job = client.get_model_invocation_job(jobIdentifier=arn)
+        if not seen or seen[-1] != job["status"]:
+            seen.append(job["status"])
+        if job["status"] in BEDROCK_ENDS:
+            return seen, job
+        time.sleep(interval)
+
+
+def test_clock_now_and_advance(batchjobs_fake: BatchJobsFake) -> None:
+    clock = batchjobs_fake.clock
+    start = clock.now()
+    assert start == dt.datetime(2024, 1, 1, 9, tzinfo=UTC)
+    assert clock.advance(90) == start + dt.timedelta(seconds=90)
+    assert clock.advance(minutes=1, hours=1, days=1) - start == dt.timedelta(
+        days=1, hours=1, minutes=1, seconds=90
+    )
+    assert clock.advance(dt.timedelta(seconds=5)) - start == dt.timedelta(
+        days=1, hours=1, minutes=1, seconds=95
+    )
+    with pytest.raises(ValueError, match="only moves forward"):
+        clock.advance(-1)
+    assert dt.datetime.now(UTC) == clock.now()  # the whole process sees fake time
+
+
+@pytest.mark.parametrize(
+    ("outcome", "message"),
+    [
+        ("Completed", None),
+        ("PartiallyCompleted", "3 records failed"),
+        ("Failed", "The role cannot read s3://batch-in/records.jsonl"),
+    ],
+)
+def test_poller_sees_every_status_in_order_and_ends_on_each_outcome(
+    batchjobs_fake: BatchJobsFake, bedrock: Any, outcome: str, message: str | None
+) -> None:
+    batchjobs_fake.bedrock.lifecycle(outcome=outcome, message=message)
+    started = time.perf_counter()
+    seen, job = poll_bedrock(bedrock, bedrock_job(bedrock))
+    assert time.perf_counter() - started < 1.0  # 70 minutes of polling, instantly
+    assert seen == ["Submitted", "Validating", "Scheduled", "InProgress", outcome]
+    assert job.get("message") == (message if outcome != "Completed" else None)
+    assert job["endTime"] == job["lastModifiedTime"]
+    counts = [job[f"{kind}RecordCount"] for kind in ("processed", "success", "error")]
+    assert counts[0] == counts[1] + counts[2] == job["totalRecordCount"]
+    assert (counts[2] > 0) == (outcome == "PartiallyCompleted")
+
+
+def test_expired_outcome_keeps_the_job_running_until_its_timeout(
+    batchjobs_fake: BatchJobsFake, bedrock: Any
+) -> None:
+    batchjobs_fake.bedrock.lifecycle(outcome="Expired")
+    arn = bedrock_job(bedrock, timeoutDurationInHours=24)
+    seen, job = poll_bedrock(bedrock, arn, interval=120)
+    assert seen == ["Submitted", "Validating", "Scheduled", "InProgress", "Expired"]
+    assert job["endTime"] == job["jobExpirationTime"] == job["submitTime"] + dt.timedelta(hours=24)
+
+
+def test_personalize_outcomes(batchjobs_fake: BatchJobsFake, personalize: Any) -> None:
+    batchjobs_fake.personalize.lifecycle(
+        outcome="CREATE FAILED", message="Input is not valid JSON", match="broken-*"
+    )
+    good = personalize_job(personalize, name="movies-good")
+    bad = personalize_job(personalize, name="broken-input")
+    expected = [(good, "ACTIVE", None), (bad, "CREATE FAILED", "Input is not valid JSON")]
+    for arn, end, reason in expected:
+        seen: list[str] = []
+        while True:
+            job = personalize.describe_batch_inference_job(batchInferenceJobArn=arn)
+            status = job["batchInferenceJob"]["status"]
+            if not seen or seen[-1] != status:
+                seen.append(status)
+            if status in PERSONALIZE_ENDS:
+                break
+            sleep(60)  # ``from time import sleep``, bound at import time
+        assert seen[-1] == end
+        assert job["batchInferenceJob"].get("failureReason") == reason
+
+
+def test_lifecycle_durations_and_match(batchjobs_fake: BatchJobsFake, bedrock: Any) -> None:
+    batchjobs_fake.bedrock.lifecycle(durations={"InProgress": 20 * 3600}, match="long-*")
+    long_arn = bedrock_job(bedrock, name="long-run")
+    short_arn = bedrock_job(bedrock, name="short-run")
+    batchjobs_fake.clock.advance(hours=2)
+    assert bedrock.get_model_invocation_job(jobIdentifier=long_arn)["status"] == "InProgress"
+    assert bedrock.get_model_invocation_job(jobIdentifier=short_arn)["status"] == "Completed"
+    batchjobs_fake.clock.advance(hours=19)
+    assert bedrock.get_model_invocation_job(jobIdentifier=long_arn)["status"] == "Completed"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"outcome": "Done"},
+            "bedrock lifecycle outcome 'Done' is not a status a job can end "
+            "in; choose one of: Completed, PartiallyCompleted, Failed, Expired",
+        ),
+        (
+            {"durations": {"Running": 5}},
+            "'Running' is not a status with a duration; valid "
+            "ones: Submitted, Validating, Scheduled, InProgress, Stopping",
+        ),
+        ({"durations": {"InProgress": -5}}, "'InProgress' must last a number of seconds >= 0"),
+    ],
+)
+def test_invalid_lifecycles_fail_at_once_listing_the_valid_choices(
+    batchjobs_fake: BatchJobsFake, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match="lifecycle") as excinfo:
+        batchjobs_fake.bedrock.lifecycle(**kwargs)
+    assert message in str(excinfo.value)
+
+
+def test_personalize_lifecycle_lists_its_own_statuses(batchjobs_fake: BatchJobsFake) -> None:
+    with pytest.raises(ValueError, match="choose one of: ACTIVE, CREATE FAILED"):
+        batchjobs_fake.personalize.lifecycle(outcome="Completed")
+
+
+def test_timestamps_are_consistent_at_every_instant(
+    batchjobs_fake: BatchJobsFake, bedrock: Any, personalize: Any
+) -> None:
+    arns = [bedrock_job(bedrock, name=f"job-{i}", timeoutDurationInHours=24) for i in range(3)]
+    batchjobs_fake.bedrock.lifecycle(outcome="Failed", durations={"InProgress": 30})
+    arns.append(bedrock_job(bedrock, name="fails-fast"))
+    batchjobs_fake.bedrock.lifecycle(outcome="Expired")
+    arns.append(bedrock_job(bedrock, name="expires", timeoutDurationInHours=24))
+    recs = [personalize_job(personalize, name=f"recs-{i}") for i in range(2)]
+    for step in range(120):
+        if step == 5:
+            bedrock.stop_model_invocation_job(jobIdentifier=arns[0])
+        if step == 4:
+            bedrock.stop_model_invocation_job(jobIdentifier=arns[1])
+        now = batchjobs_fake.clock.now()
+        for arn in arns:
+            job = bedrock.get_model_invocation_job(jobIdentifier=arn)
+            assert job["submitTime"] <= job["lastModifiedTime"] <= now
+            if "endTime" in job:
+                assert job["lastModifiedTime"] <= job["endTime"] <= now
+            assert ("endTime" in job) == (job["status"] in BEDROCK_ENDS)
+        for arn in recs:
+            job = personalize.describe_batch_inference_job(batchInferenceJobArn=arn)
+            job = job["batchInferenceJob"]
+            assert job["creationDateTime"] <= job["lastUpdatedDateTime"] <= now
+        batchjobs_fake.clock.advance(minutes=11)
+
+
+def test_the_users_own_freezegun_drives_the_jobs(bedrock: Any) -> None:
+    with freeze_time("2030-01-01") as frozen:
+        arn = bedrock_job(bedrock)
+        job = bedrock.get_model_invocation_job(jobIdentifier=arn)
+        assert job["submitTime"] == dt.datetime(2030, 1, 1, tzinfo=UTC)
+        frozen.tick(dt.timedelta(hours=2))
+        assert bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] == "Completed"
+
+
+@pytest.mark.batchjobs(sleep=False)
+def test_sleep_can_be_left_alone(batchjobs_fake: BatchJobsFake) -> None:
+    before = batchjobs_fake.clock.now()
+    time.sleep(0.01)
+    assert batchjobs_fake.clock.now() == before
+
+
+def test_sleeps_in_several_threads_overlap(batchjobs_fake: BatchJobsFake, bedrock: Any) -> None:
+    arns = [bedrock_job(bedrock, name=f"pool-{i}") for i in range(4)]
+    start = batchjobs_fake.clock.now()
+
+    def poll(arn: str) -> int:
+        polls = 0
+        while bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] not in BEDROCK_ENDS:
+            polls += 1
+            time.sleep(60)
+        return polls
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        polls = list(pool.map(poll, arns))
+    elapsed = batchjobs_fake.clock.now() - start
+    # 67.5 minutes of lifecycle, each poller sleeping 60 s per round: the clock moves
+    # about 60 s a round (overlapping sleeps), not 4 x 60 s.
+    assert all(66 <= count <= 70 for count in polls), polls
+    assert dt.timedelta(minutes=67) <= elapsed <= dt.timedelta(minutes=75), elapsed
+
+
+def test_a_background_sleeper_does_not_run_the_clock_away(
+    batchjobs_fake: BatchJobsFake, bedrock: Any
+) -> None:
+    stop = threading.Event()
+    beats = []
+
+    def heartbeat() -> None:
+        while not stop.is_set():
+            beats.append(1)
+            time.sleep(1)
+
+    thread = threading.Thread(target=heartbeat, daemon=True)
+    start = batchjobs_fake.clock.now()
+    thread.start()
+    for _ in range(50):  # the test's own work: calls, no sleeping
+        bedrock.list_model_invocation_jobs()
+    stop.set()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+    # one fake second a beat, and the test's busy calls hold beats back
+    assert batchjobs_fake.clock.now() - start <= dt.timedelta(seconds=len(beats))
+    assert len(beats) < 200
+
+
+def test_adaptive_retry_token_bucket_waits_in_fake_time(batchjobs_fake: BatchJobsFake) -> None:
+    from botocore.retries.bucket import Clock as BucketClock
+    from botocore.retries.bucket import TokenBucket
+
+    bucket = TokenBucket(max_rate=0.5, clock=BucketClock())
+    start = batchjobs_fake.clock.now()
+    real = time.perf_counter()
+    for _ in range(3):
+        assert bucket.acquire(block=True) is True
+    assert time.perf_counter() - real < 1.0
+    assert batchjobs_fake.clock.now() - start >= dt.timedelta(seconds=2)
