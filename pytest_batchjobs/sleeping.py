@@ -39,7 +39,7 @@ class SleepPatch:
             return
         original = self._original = time.sleep
         fake = self._clock.sleep
-        time.sleep = fake
+        time.sleep = fake  # type: ignore[assignment]
         for module in list(sys.modules.values()):
             namespace = getattr(module, "__dict__", None)
             if namespace is not None and namespace.get("sleep") is original and module is not time:
