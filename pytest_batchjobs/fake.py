@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import threading
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import ContextDecorator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from . import active
 from .active import DUMMY_CREDENTIALS
 from .clock import DEFAULT_HORIZON, Clock
-from .errors import FakeInternalError, UnfakedOperationError
+from .gateway import DEFAULT_REGION, Gateway
 from .journal import Call
 from .pagination import PagePolicy, TokenCodec
-from .services.base import DEFAULT_ACCOUNT, Backend, CallContext, NotOwned
+from .services.base import DEFAULT_ACCOUNT, Backend
 from .services.bedrock import BedrockBackend
 from .services.personalize import PersonalizeBackend
 from .sleeping import SleepPatch
@@ -33,10 +30,8 @@ from .transitions import TransitionFeed
 
 if TYPE_CHECKING:
     from .wire.messages import WireRequest, WireResponse
-    from .wire.routing import Route
 
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
-DEFAULT_REGION = "us-east-1"
 
 
 class BatchJobsFake(ContextDecorator):
@@ -65,7 +60,6 @@ class BatchJobsFake(ContextDecorator):
         self.clock.on_change(self._observe_time)
         self.account = account
         self.page_policy = PagePolicy(max_page_size=max_page_size)
-        self.validate_outputs = validate_outputs
         self.patch_sleep = sleep
         self._sleep_patch = SleepPatch(self.clock)
         self._hook = hook
@@ -77,9 +71,8 @@ class BatchJobsFake(ContextDecorator):
             "personalize": self.personalize,
             "bedrock": self.bedrock,
         }
-        self._calls: list[Call] = []
-        self._calls_lock = threading.Lock()
-        self.internal_errors: list[str] = []
+        self._gateway = Gateway(self._backends, self.clock, self._feed, account)
+        self._gateway.validate_outputs = validate_outputs
         self._saved_env: dict[str, str | None] = {}
         self._active = False
 
@@ -125,9 +118,7 @@ class BatchJobsFake(ContextDecorator):
         """Forget every job, lifecycle and call."""
         for backend in self._backends.values():
             backend.reset()
-        with self._calls_lock:
-            self._calls.clear()
-        self.internal_errors.clear()
+        self._gateway.reset()
 
     def _patch_env(self) -> None:
         changes: dict[str, str | None] = {**DUMMY_CREDENTIALS}
@@ -154,14 +145,18 @@ class BatchJobsFake(ContextDecorator):
     @property
     def calls(self) -> list[Call]:
         """Every call answered so far, in order (a copy)."""
-        with self._calls_lock:
-            return list(self._calls)
+        return list(self._gateway.calls)
 
-    # -- the request path -------------------------------------------------------------
+    @property
+    def internal_errors(self) -> list[str]:
+        """Tracebacks of calls the fake itself failed to answer (bugs in the fake)."""
+        return list(self._gateway.internal_errors)
 
     def faked_operations(self, service: str) -> list[str]:
         """The operations of ``service`` the fake answers, in API casing."""
-        return sorted(self._backends[service].handlers)
+        return self._gateway.faked_operations(service)
+
+    # -- the request path -------------------------------------------------------------
 
     def handle(
         self,
@@ -171,136 +166,8 @@ class BatchJobsFake(ContextDecorator):
         service: str | None = None,
         defer: Callable[[], bool] | None = None,
     ) -> WireResponse | None:
-        """Answer ``request`` as the service would.
-
-        ``service`` is given when the transport knows it (botocore does). ``defer()``
-        says whether another fake (moto) is there to answer what this one does not
-        own: operations it does not fake, and tags of resources that are not jobs.
-        Then the answer is ``None``. Otherwise an unfaked operation raises
-        :class:`UnfakedOperationError`, and it never reaches AWS.
-        """
-        from .wire import routing
-        from .wire.errors import ServiceError
-        from .wire.models import service_model
-        from .wire.serialize import serialize_error
-
-        parts = urlsplit(request.url)
-        path = parts.path or "/"
-        self.clock.touch()
-        now = self.clock.now()
-        self._feed.observe(now)
-        region = _region_of(request, parts.hostname) or _default_region()
-        try:
-            found = routing.route(request, path, service)
-        except ServiceError as error:
-            name = service or _guess_service(request)
-            response = serialize_error(service_model(name), error)
-            self._record(name, "", {}, error.code, now, transport, region, response.status)
-            return response
-        name, operation = found.service, found.operation.name
-        if operation not in self._backends[name].handlers:
-            if defer is not None and defer():
-                return None
-            raise UnfakedOperationError(
-                f"{name} {operation} is not faked by pytest-batchjobs, and the request was "
-                f"not sent to AWS. Faked {name} operations: "
-                f"{', '.join(self.faked_operations(name))}. To answer other operations, "
-                "activate moto's mock_aws as well."
-            )
-        context = CallContext(self.account, region, now, transport)
-        return self._answer(found, request, parts.query, context, defer)
-
-    def _answer(
-        self,
-        found: Route,
-        request: WireRequest,
-        query: str,
-        context: CallContext,
-        defer: Callable[[], bool] | None,
-    ) -> WireResponse | None:
-        from .wire.constraints import summary, violations
-        from .wire.errors import ServiceError
-        from .wire.parse import parse_params
-        from .wire.serialize import serialize_error, serialize_output
-
-        operation = found.operation
-        backend = self._backends[found.service]
-        params: dict[str, Any] = {}
-        try:
-            params = parse_params(found, request, query)
-            if operation.input_shape is not None:
-                problems = violations(operation.input_shape, params)
-                if problems:
-                    raise backend.invalid(summary(problems))
-            try:
-                output = backend.call(operation.name, context, params)
-            except NotOwned as not_owned:
-                if defer is not None and defer():
-                    return None
-                raise ServiceError(
-                    "ResourceNotFoundException", f"The resource {not_owned} was not found."
-                ) from None
-            if self.validate_outputs:
-                self._check_output(operation, output)
-            response = serialize_output(operation, output)
-            error_code = None
-        except ServiceError as error:
-            response = serialize_error(operation.service_model, error)
-            error_code = error.code
-        except Exception:
-            self.internal_errors.append(
-                "pytest-batchjobs failed while answering a call (a bug in the fake; please "
-                f"report it): {found.service} {operation.name}\n{traceback.format_exc()}"
-            )
-            failure = ServiceError(
-                "InternalFailure", "pytest-batchjobs failed to answer this call", status=500
-            )
-            response = serialize_error(operation.service_model, failure)
-            error_code = failure.code
-        self._record(
-            found.service,
-            operation.name,
-            params,
-            error_code,
-            context.now,
-            context.transport,
-            context.region,
-            response.status,
-        )
-        return response
-
-    def _check_output(self, operation: Any, output: dict[str, Any]) -> None:
-        """Fail loudly if ``output`` is not something the real service could send."""
-        from botocore.validate import ParamValidator
-
-        from .wire.constraints import violations
-
-        shape = operation.output_shape
-        if shape is None:
-            return
-        cleaned = _without_none(output)
-        report = ParamValidator().validate(cleaned, shape)
-        problems = violations(shape, cleaned)
-        if report.has_errors() or problems:
-            raise FakeInternalError(
-                f"the fake's {operation.name} output breaks its shape: "
-                f"{report.generate_report()} {problems}"
-            )
-
-    def _record(
-        self,
-        service: str,
-        operation: str,
-        params: dict[str, Any],
-        error: str | None,
-        now: _dt.datetime,
-        transport: str,
-        region: str,
-        status: int,
-    ) -> None:
-        call = Call(service, operation, params, error, now, transport, region, status)
-        with self._calls_lock:
-            self._calls.append(call)
+        """Answer ``request`` as the service would (see :class:`Gateway`)."""
+        return self._gateway.handle(request, transport=transport, service=service, defer=defer)
 
     # -- time and hooks ---------------------------------------------------------------
 
@@ -339,37 +206,6 @@ class BatchJobsFake(ContextDecorator):
         """Every stored job of both services (internal records)."""
         yield from self.personalize.all_jobs()
         yield from self.bedrock.all_jobs()
-
-
-def _without_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_none(v) for v in value]
-    return value
-
-
-def _region_of(request: WireRequest, host: str | None) -> str | None:
-    """The region a request is for: from its SigV4 credential scope, else its host."""
-    authorization = request.headers.get("authorization", "")
-    marker = authorization.find("Credential=")
-    if marker >= 0:
-        scope = authorization[marker + 11 :].split(",", 1)[0].split("/")
-        if len(scope) >= 5:
-            return scope[2]
-    if host:
-        labels = host.split(".")
-        if len(labels) >= 4 and labels[0] in ("bedrock", "personalize"):
-            return labels[1]
-    return None
-
-
-def _default_region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
-
-
-def _guess_service(request: WireRequest) -> str:
-    return "personalize" if "x-amz-target" in request.headers else "bedrock"
 
 
 def fake_batchjobs(

@@ -23,7 +23,7 @@ Handler = Callable[[Any, "CallContext", dict[str, Any]], dict[str, Any]]
 J = TypeVar("J", bound=Keyed)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CallContext:
     """Who calls, where, and when: fixed for the whole of one call."""
 

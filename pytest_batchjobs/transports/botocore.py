@@ -91,7 +91,9 @@ def _answer(fake: Any, request: Any, service: str) -> Any:
 
     from ..wire.messages import WireRequest
 
-    wire = WireRequest.build(request.method, request.url, request.headers, request.body)
+    wire = WireRequest.build(
+        request.method, request.url, request.headers, request.body, case_insensitive_headers=True
+    )
     _guard_moto()
     response = fake.handle(wire, transport="botocore", service=service, defer=moto_active)
     if response is None:

@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 
+class Headers(Mapping[str, str]):
+    """Request headers, looked up by lower-case name, values as text.
+
+    A transport whose headers are already case-insensitive (botocore's) hands them
+    over as they are, and only the headers the fake reads are ever converted.
+    """
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: Any, *, case_insensitive: bool = False) -> None:
+        if not case_insensitive:
+            pairs: Iterable[tuple[Any, Any]] = raw.items() if hasattr(raw, "items") else raw
+            raw = {str(name).lower(): value for name, value in pairs}
+        self._raw = raw
+
+    def __getitem__(self, name: str) -> str:
+        return _text(self._raw[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return (str(name).lower() for name in self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 @dataclass(frozen=True)
 class WireRequest:
-    """An HTTP request as it would reach AWS, whichever transport carried it.
-
-    ``headers`` keys are lower-cased so lookups do not depend on the client's casing.
-    """
+    """An HTTP request as it would reach AWS, whichever transport carried it."""
 
     method: str
     url: str
-    headers: dict[str, str]
+    headers: Mapping[str, str]
     body: bytes = b""
 
     @classmethod
@@ -26,14 +48,15 @@ class WireRequest:
         url: str,
         headers: Any,
         body: bytes | str | None,
+        *,
+        case_insensitive_headers: bool = False,
     ) -> WireRequest:
-        """Normalise a transport's request: lower-case header names, bytes body.
+        """Normalise a transport's request: headers by lower-case name, bytes body.
 
         ``headers`` is anything with ``items()`` (a dict, botocore's ``HTTPHeaders``,
         an ``email.message.Message``) or an iterable of (name, value) pairs.
         """
-        items: Iterable[tuple[Any, Any]] = headers.items() if hasattr(headers, "items") else headers
-        lowered = {str(k).lower(): _text(v) for k, v in items}
+        lowered = Headers(headers, case_insensitive=case_insensitive_headers)
         if body is None:
             raw = b""
         elif isinstance(body, str):

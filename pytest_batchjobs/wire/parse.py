@@ -63,7 +63,7 @@ def _rest_params(
     query: str,
 ) -> dict[str, Any]:
     params: dict[str, Any] = {}
-    querystring = parse_qs(query, keep_blank_values=True)
+    querystring = parse_qs(query, keep_blank_values=True) if query else {}
     body_members: dict[str, Shape] = {}
     for name, member in shape.members.items():
         location = member.serialization.get("location")

@@ -61,10 +61,12 @@ def _route_target(service: str, target: str) -> Route:
     return Route(service, model.operation_model(name), {})
 
 
+@functools.lru_cache(maxsize=2048)
 def _route_path(service: str, method: str, path: str) -> Route | None:
-    for template_method, pattern, name in _templates(service):
-        if template_method != method:
-            continue
+    """The route of a path; cached, since pollers ask for the same paths again."""
+    templates = _templates(service)
+    candidates = templates.get((method, _first_segment(path)), ())
+    for pattern, name in (*candidates, *templates.get((method, None), ())):
         match = pattern.fullmatch(path)
         if match is not None:
             labels = {key: unquote(value) for key, value in match.groupdict().items()}
@@ -77,17 +79,33 @@ def _operation_names(service: str) -> frozenset[str]:
     return frozenset(service_model(service).operation_names)
 
 
+Templates = dict[tuple[str, str | None], list[tuple[re.Pattern[str], str]]]
+
+
 @functools.cache
-def _templates(service: str) -> list[tuple[str, re.Pattern[str], str]]:
-    """(method, path regex, operation) for every operation, most literal first."""
+def _templates(service: str) -> Templates:
+    """(path regex, operation) by (method, first path segment), most literal first.
+
+    A template whose first segment is a label is filed under ``None`` and tried after
+    the literal ones, so a request is matched against a handful of templates.
+    """
     model = service_model(service)
     rows = []
     for name in model.operation_names:
         http = model.operation_model(name).http
         uri = http["requestUri"].split("?", 1)[0]
-        rows.append((http["method"], _template_regex(uri), name, len(_LABEL.sub("", uri))))
+        first = _first_segment(uri)
+        key = (http["method"], None if first.startswith("{") else first)
+        rows.append((key, _template_regex(uri), name, len(_LABEL.sub("", uri))))
     rows.sort(key=lambda row: -row[3])
-    return [(method, pattern, name) for method, pattern, name, _ in rows]
+    table: Templates = {}
+    for key, pattern, name, _ in rows:
+        table.setdefault(key, []).append((pattern, name))
+    return table
+
+
+def _first_segment(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0]
 
 
 def _template_regex(uri: str) -> re.Pattern[str]:

@@ -1,0 +1,226 @@
+"""The one request path every transport uses::
+
+    route -> parse -> validate -> backend handler -> serialize
+
+A request comes in as the HTTP bytes AWS would receive and goes out as the bytes AWS
+would send: the operation's output, or one of the service's errors. Every call is
+recorded in the journal, with the error code it was answered with.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .errors import FakeInternalError, UnfakedOperationError
+from .journal import Call
+from .services.base import Backend, CallContext, NotOwned
+from .wire.constraints import summary, violations
+from .wire.errors import ServiceError
+from .wire.models import service_model
+from .wire.parse import parse_params
+from .wire.routing import Route, route
+from .wire.serialize import serialize_error, serialize_output
+
+if TYPE_CHECKING:
+    import datetime as _dt
+
+    from .clock import Clock
+    from .transitions import TransitionFeed
+    from .wire.messages import WireRequest, WireResponse
+
+DEFAULT_REGION = "us-east-1"
+
+
+class Gateway:
+    """Answers requests for the fake's backends and keeps the journal of calls."""
+
+    def __init__(
+        self,
+        backends: dict[str, Backend[Any]],
+        clock: Clock,
+        feed: TransitionFeed,
+        account: str,
+    ) -> None:
+        self.backends = backends
+        self.account = account
+        self.validate_outputs = False
+        self.calls: list[Call] = []
+        self.internal_errors: list[str] = []
+        self._clock = clock
+        self._feed = feed
+        self._lock = threading.Lock()
+
+    def faked_operations(self, service: str) -> list[str]:
+        """The operations of ``service`` the fake answers, in API casing."""
+        return sorted(self.backends[service].handlers)
+
+    def handle(
+        self,
+        request: WireRequest,
+        *,
+        transport: str,
+        service: str | None = None,
+        defer: Callable[[], bool] | None = None,
+    ) -> WireResponse | None:
+        """Answer ``request`` as the service would.
+
+        ``service`` is given when the transport knows it (botocore does). ``defer()``
+        says whether another fake (moto) is there to answer what this one does not
+        own: operations it does not fake, and tags of resources that are not jobs.
+        Then the answer is ``None``. Otherwise an unfaked operation raises
+        :class:`UnfakedOperationError`, and it never reaches AWS.
+        """
+        parts = urlsplit(request.url)
+        path = parts.path or "/"
+        clock = self._clock
+        clock.touch()
+        now = clock.now()
+        self._feed.observe(now)
+        region = _region_of(request, parts.hostname) or _default_region()
+        try:
+            found = route(request, path, service)
+        except ServiceError as error:
+            name = service or _guess_service(request)
+            response = serialize_error(service_model(name), error)
+            self._record(name, "", {}, error.code, now, transport, region, response.status)
+            return response
+        name, operation = found.service, found.operation.name
+        if operation not in self.backends[name].handlers:
+            if defer is not None and defer():
+                return None
+            raise UnfakedOperationError(
+                f"{name} {operation} is not faked by pytest-batchjobs, and the request was "
+                f"not sent to AWS. Faked {name} operations: "
+                f"{', '.join(self.faked_operations(name))}. To answer other operations, "
+                "activate moto's mock_aws as well."
+            )
+        context = CallContext(self.account, region, now, transport)
+        return self._answer(found, request, parts.query, context, defer)
+
+    def _answer(
+        self,
+        found: Route,
+        request: WireRequest,
+        query: str,
+        context: CallContext,
+        defer: Callable[[], bool] | None,
+    ) -> WireResponse | None:
+        operation = found.operation
+        backend = self.backends[found.service]
+        params: dict[str, Any] = {}
+        try:
+            params = parse_params(found, request, query)
+            if operation.input_shape is not None:
+                problems = violations(operation.input_shape, params)
+                if problems:
+                    raise backend.invalid(summary(problems))
+            try:
+                output = backend.call(operation.name, context, params)
+            except NotOwned as not_owned:
+                if defer is not None and defer():
+                    return None
+                raise ServiceError(
+                    "ResourceNotFoundException", f"The resource {not_owned} was not found."
+                ) from None
+            if self.validate_outputs:
+                _check_output(operation, output)
+            response = serialize_output(operation, output)
+            error_code = None
+        except ServiceError as error:
+            response = serialize_error(operation.service_model, error)
+            error_code = error.code
+        except Exception:
+            self.internal_errors.append(
+                "pytest-batchjobs failed while answering a call (a bug in the fake; please "
+                f"report it): {found.service} {operation.name}\n{traceback.format_exc()}"
+            )
+            failure = ServiceError(
+                "InternalFailure", "pytest-batchjobs failed to answer this call", status=500
+            )
+            response = serialize_error(operation.service_model, failure)
+            error_code = failure.code
+        self._record(
+            found.service,
+            operation.name,
+            params,
+            error_code,
+            context.now,
+            context.transport,
+            context.region,
+            response.status,
+        )
+        return response
+
+    def _record(
+        self,
+        service: str,
+        operation: str,
+        params: dict[str, Any],
+        error: str | None,
+        now: _dt.datetime,
+        transport: str,
+        region: str,
+        status: int,
+    ) -> None:
+        call = Call(service, operation, params, error, now, transport, region, status)
+        with self._lock:
+            self.calls.append(call)
+
+    def reset(self) -> None:
+        """Forget every call and internal error."""
+        with self._lock:
+            self.calls.clear()
+            self.internal_errors.clear()
+
+
+def _check_output(operation: Any, output: dict[str, Any]) -> None:
+    """Fail loudly if ``output`` is not something the real service could send."""
+    from botocore.validate import ParamValidator
+
+    shape = operation.output_shape
+    if shape is None:
+        return
+    cleaned = _without_none(output)
+    report = ParamValidator().validate(cleaned, shape)
+    problems = violations(shape, cleaned)
+    if report.has_errors() or problems:
+        raise FakeInternalError(
+            f"the fake's {operation.name} output breaks its shape: "
+            f"{report.generate_report()} {problems}"
+        )
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
+def _region_of(request: WireRequest, host: str | None) -> str | None:
+    """The region a request is for: from its SigV4 credential scope, else its host."""
+    authorization = request.headers.get("authorization", "")
+    marker = authorization.find("Credential=")
+    if marker >= 0:
+        scope = authorization[marker + 11 :].split(",", 1)[0].split("/")
+        if len(scope) >= 5:
+            return scope[2]
+    if host:
+        labels = host.split(".")
+        if len(labels) >= 4 and labels[0] in ("bedrock", "personalize"):
+            return labels[1]
+    return None
+
+
+def _default_region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+
+def _guess_service(request: WireRequest) -> str:
+    return "personalize" if "x-amz-target" in request.headers else "bedrock"
