@@ -119,7 +119,16 @@ class Clock:
     # -- reading and moving -----------------------------------------------------------
 
     def now(self) -> _dt.datetime:
-        """The current fake time, an aware UTC datetime."""
+        """The current fake time, an aware UTC datetime.
+
+        Under freezegun it asks the innermost frozen factory directly: freezegun's
+        ``time.time()`` answers *real* time to callers near an ignored module
+        (``threading`` is one), which would make time jump in pollers' threads.
+        """
+        freezegun_api = sys.modules.get("freezegun.api")
+        if freezegun_api is not None and freezegun_api.freeze_factories:
+            frozen: _dt.datetime = freezegun_api.freeze_factories[-1]()
+            return frozen.replace(tzinfo=_dt.timezone.utc)
         return _dt.datetime.fromtimestamp(time.time(), _dt.timezone.utc)
 
     def advance(

@@ -20,8 +20,8 @@ from . import active
 from .active import DUMMY_CREDENTIALS
 from .clock import DEFAULT_HORIZON, Clock
 from .gateway import DEFAULT_REGION, Gateway
-from .journal import Call
-from .pagination import PagePolicy, TokenCodec
+from .journal import Call, Journal
+from .pagination import PagePolicy, Pagination
 from .services.base import DEFAULT_ACCOUNT, Backend
 from .services.bedrock import BedrockBackend
 from .services.personalize import PersonalizeBackend
@@ -59,19 +59,21 @@ class BatchJobsFake(ContextDecorator):
         self.clock.horizon_message = self._horizon_message
         self.clock.on_change(self._observe_time)
         self.account = account
-        self.page_policy = PagePolicy(max_page_size=max_page_size)
+        self.pagination = Pagination(PagePolicy(max_page_size=max_page_size))
         self.patch_sleep = sleep
         self._sleep_patch = SleepPatch(self.clock)
         self._hook = hook
         self._feed = TransitionFeed(self._job_created, self._status_changed)
-        codec = TokenCodec(self.page_policy)
-        self.personalize = PersonalizeBackend(self.clock, codec, self._feed)
-        self.bedrock = BedrockBackend(self.clock, codec, self._feed)
+        self.personalize = PersonalizeBackend(self.clock, self.pagination, self._feed)
+        self.bedrock = BedrockBackend(self.clock, self.pagination, self._feed)
         self._backends: dict[str, Backend[Any]] = {
             "personalize": self.personalize,
             "bedrock": self.bedrock,
         }
-        self._gateway = Gateway(self._backends, self.clock, self._feed, account)
+        self.journal = Journal(
+            operation for backend in self._backends.values() for operation in backend.handlers
+        )
+        self._gateway = Gateway(self._backends, self.clock, self._feed, self.journal, account)
         self._gateway.validate_outputs = validate_outputs
         self._saved_env: dict[str, str | None] = {}
         self._active = False
@@ -119,6 +121,8 @@ class BatchJobsFake(ContextDecorator):
         for backend in self._backends.values():
             backend.reset()
         self._gateway.reset()
+        self.journal.reset()
+        self.pagination.reset()
 
     def _patch_env(self) -> None:
         changes: dict[str, str | None] = {**DUMMY_CREDENTIALS}
@@ -145,7 +149,24 @@ class BatchJobsFake(ContextDecorator):
     @property
     def calls(self) -> list[Call]:
         """Every call answered so far, in order (a copy)."""
-        return list(self._gateway.calls)
+        return self.journal.calls
+
+    def assert_called(
+        self, operation: str, /, *, service: str | None = None, **params: Any
+    ) -> Call:
+        """Assert that ``operation`` (API or boto3 casing) was called with at least
+        ``params``; return that call. ``service`` tells TagResource & co. apart."""
+        __tracebackhide__ = True
+        return self.journal.assert_called(operation, service, **params)
+
+    def assert_not_called(self, operation: str, /, *, service: str | None = None) -> None:
+        """Assert that ``operation`` (API or boto3 casing) was never called."""
+        __tracebackhide__ = True
+        self.journal.assert_not_called(operation, service)
+
+    def call_count(self, operation: str, /, *, service: str | None = None) -> int:
+        """How many times ``operation`` (API or boto3 casing) was called."""
+        return self.journal.call_count(operation, service)
 
     @property
     def internal_errors(self) -> list[str]:

@@ -10,14 +10,13 @@ recorded in the journal, with the error code it was answered with.
 from __future__ import annotations
 
 import os
-import threading
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import FakeInternalError, UnfakedOperationError
-from .journal import Call
+from .journal import Call, Journal
 from .services.base import Backend, CallContext, NotOwned
 from .wire.constraints import summary, violations
 from .wire.errors import ServiceError
@@ -44,16 +43,16 @@ class Gateway:
         backends: dict[str, Backend[Any]],
         clock: Clock,
         feed: TransitionFeed,
+        journal: Journal,
         account: str,
     ) -> None:
         self.backends = backends
         self.account = account
         self.validate_outputs = False
-        self.calls: list[Call] = []
         self.internal_errors: list[str] = []
         self._clock = clock
         self._feed = feed
-        self._lock = threading.Lock()
+        self._journal = journal
 
     def faked_operations(self, service: str) -> list[str]:
         """The operations of ``service`` the fake answers, in API casing."""
@@ -167,15 +166,13 @@ class Gateway:
         region: str,
         status: int,
     ) -> None:
-        call = Call(service, operation, params, error, now, transport, region, status)
-        with self._lock:
-            self.calls.append(call)
+        self._journal.record(
+            Call(service, operation, params, error, now, transport, region, status)
+        )
 
     def reset(self) -> None:
-        """Forget every call and internal error."""
-        with self._lock:
-            self.calls.clear()
-            self.internal_errors.clear()
+        """Forget every internal error."""
+        self.internal_errors.clear()
 
 
 def _check_output(operation: Any, output: dict[str, Any]) -> None:

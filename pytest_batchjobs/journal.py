@@ -1,10 +1,16 @@
-"""The record of every call the fake answered, in order."""
+"""The record of every call the fake answered, in order, and assertions on it."""
 
 from __future__ import annotations
 
 import datetime as _dt
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from .operations import canonical
+
+DOCS = "https://pytest-batchjobs.readthedocs.io/en/latest/cookbook/#calls"
 
 
 @dataclass(slots=True)
@@ -24,3 +30,93 @@ class Call:
     transport: str
     region: str
     status: int
+
+    def describe(self) -> str:
+        """One line for failure messages."""
+        params = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
+        outcome = f" -> {self.error}" if self.error else ""
+        return f"{self.time:%H:%M:%S} {self.service} {self.operation}({params}){outcome}"
+
+
+class Journal:
+    """Every call, in order; safe to append to from many threads."""
+
+    def __init__(self, operations: Iterable[str]) -> None:
+        self._operations = sorted(set(operations))
+        self._calls: list[Call] = []
+        self._lock = threading.Lock()
+
+    def record(self, call: Call) -> None:
+        """Append ``call``."""
+        with self._lock:
+            self._calls.append(call)
+
+    @property
+    def calls(self) -> list[Call]:
+        """A copy of every call so far, in order."""
+        with self._lock:
+            return list(self._calls)
+
+    def reset(self) -> None:
+        """Forget every call."""
+        with self._lock:
+            self._calls.clear()
+
+    def matching(self, operation: str, service: str | None = None) -> list[Call]:
+        """The calls of ``operation`` (API or boto3 casing), of ``service`` if given."""
+        name = canonical(operation, self._operations)
+        return [
+            call
+            for call in self.calls
+            if call.operation == name and (service is None or call.service == service)
+        ]
+
+    def call_count(self, operation: str, service: str | None = None) -> int:
+        """How many times ``operation`` was called."""
+        return len(self.matching(operation, service))
+
+    def assert_called(self, operation: str, service: str | None = None, **params: Any) -> Call:
+        """Assert that ``operation`` was called with at least ``params``; return the call."""
+        __tracebackhide__ = True
+        calls = self.matching(operation, service)
+        for call in calls:
+            if all(call.params.get(key, _MISSING) == value for key, value in params.items()):
+                return call
+        name = canonical(operation, self._operations)
+        wanted = ", ".join(f"{key}={value!r}" for key, value in params.items())
+        if calls:
+            seen = "\n".join(f"  {call.describe()}" for call in calls)
+            happened = f"It was called {len(calls)} time(s), never with those parameters:\n{seen}"
+        else:
+            happened = "It was never called." + self._all_calls()
+        raise AssertionError(
+            f"pytest-batchjobs: expected a call to {name}({wanted}).\n{happened}\nSee {DOCS}"
+        )
+
+    def assert_not_called(self, operation: str, service: str | None = None) -> None:
+        """Assert that ``operation`` was never called."""
+        __tracebackhide__ = True
+        calls = self.matching(operation, service)
+        if calls:
+            name = canonical(operation, self._operations)
+            seen = "\n".join(f"  {call.describe()}" for call in calls)
+            raise AssertionError(
+                f"pytest-batchjobs: expected no call to {name}, but it was called "
+                f"{len(calls)} time(s):\n{seen}\nSee {DOCS}"
+            )
+
+    def _all_calls(self) -> str:
+        calls = self.calls
+        if not calls:
+            return " The fake answered no call at all."
+        shown = "\n".join(f"  {call.describe()}" for call in calls[-10:])
+        more = f" (last 10 of {len(calls)})" if len(calls) > 10 else ""
+        return f"\nCalls the fake answered{more}:\n{shown}"
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING: Any = _Missing()

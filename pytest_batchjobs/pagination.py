@@ -1,101 +1,284 @@
-"""``nextToken`` as AWS issues it: opaque, bound to its query, continuing from a key.
+"""Pages as AWS cuts them, and a record of how the client walked them.
 
-A token carries the listing key of the last item of its page, a digest of the query
-that issued it (operation, account, region, filters, sort) and when it was issued,
-signed with a secret of the fake's. The next page starts strictly after that key, so a
-job created or finished between two pages causes neither a duplicate nor a skip among
-the jobs that existed before the first page. A token that is not one of ours, was
-altered, belongs to another query, or is older than ``token_lifetime`` is rejected
-with the service's own error.
+``batchjobs_fake.pagination`` sets how pages are cut (``max_page_size``, the token
+lifetime, ``empty_pages``) and keeps every pagination *sequence*: a first list call
+and the calls that presented the tokens it (and its followers) issued. Assertions on
+the sequences catch the usual bugs of code that lists: stopping after the first page,
+resending a token, asking for pages bigger than it can handle.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as _dt
-import hashlib
-import hmac
-import json
-import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, TypeVar
+import threading
+from dataclasses import dataclass, field
+from typing import Any
 
-from .services.store import Key
+from .operations import canonical
+from .tokens import InvalidToken, Position, TokenCodec
 
-T = TypeVar("T")
+DOCS = "docs/cookbook.md#pagination"
+LIST_OPERATIONS = ("ListBatchInferenceJobs", "ListModelInvocationJobs")
+_BOTO3 = {
+    "ListBatchInferenceJobs": "list_batch_inference_jobs",
+    "ListModelInvocationJobs": "list_model_invocation_jobs",
+}
 
 
-class InvalidToken(Exception):
-    """A presented ``nextToken`` cannot continue this query; the reason says why."""
+@dataclass
+class Page:
+    """One page served: the token it was asked with, the items, the token it issued."""
+
+    number: int
+    time: _dt.datetime
+    token_in: str | None
+    token_out: str | None
+    items: list[str]
+    max_results: int | None
+    empty_on_purpose: bool = False
+
+
+@dataclass
+class Sequence:
+    """A first list call and every call that continued it with an issued token."""
+
+    service: str
+    operation: str
+    region: str
+    filters: dict[str, Any]
+    pages: list[Page] = field(default_factory=list)
+    reused: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether the client reached a page without a ``nextToken``."""
+        return any(page.token_out is None for page in self.pages)
+
+    @property
+    def items(self) -> list[str]:
+        """Every item id served, in order (ARNs)."""
+        return [item for page in self.pages for item in page.items]
+
+    def describe(self, number: int) -> str:
+        """The sequence for failure messages, a page a line."""
+        filters = ", ".join(f"{k}={v!r}" for k, v in self.filters.items() if v is not None)
+        lines = [
+            f"Sequence {number} of {self.operation} ({self.service}, {self.region}"
+            f"{', ' + filters if filters else ''}): {len(self.pages)} page(s) fetched, "
+            f"{len(self.items)} item(s) seen"
+        ]
+        followed = {page.token_in for page in self.pages}
+        for page in self.pages:
+            asked = "first call" if page.token_in is None else f"nextToken {_short(page.token_in)}"
+            issued = (
+                "no nextToken (the end)"
+                if page.token_out is None
+                else f"nextToken {_short(page.token_out)}"
+                + ("" if page.token_out in followed else " -> never followed")
+            )
+            empty = " (an empty page, as AWS may send)" if page.empty_on_purpose else ""
+            lines.append(
+                f"  page {page.number + 1}: {asked}, maxResults={page.max_results}, "
+                f"{len(page.items)} item(s){empty}, {issued}"
+            )
+        return "\n".join(lines)
 
 
 @dataclass
 class PagePolicy:
-    """How pages are cut: ``max_page_size`` caps every page whatever ``maxResults`` says
-    (AWS may return fewer items than asked for); ``token_lifetime`` is how long a token
-    stays valid, in fake-clock seconds (``None``: for ever)."""
+    """How pages are cut.
+
+    ``max_page_size``: the most items a page holds, whatever ``maxResults`` says
+    (AWS may return fewer items than asked for). ``token_lifetime``: how long a token
+    stays valid, in fake time (undocumented for both services; 24 h by default,
+    ``None`` for ever). ``empty_pages``: send an empty page with a ``nextToken``
+    before every other page, as some AWS APIs do, to catch clients that stop on an
+    empty page.
+    """
 
     max_page_size: int | None = None
-    token_lifetime: float | None = 24 * 3600.0
+    token_lifetime: _dt.timedelta | None = _dt.timedelta(hours=24)
+    empty_pages: bool = False
 
 
-class TokenCodec:
-    """Issues and reads the tokens of one fake."""
+class Pagination:
+    """``batchjobs_fake.pagination``: page controls, sequences and their assertions."""
 
-    def __init__(self, policy: PagePolicy) -> None:
-        self._secret = os.urandom(16)
-        self.policy = policy
+    def __init__(self, policy: PagePolicy | None = None) -> None:
+        self.policy = policy or PagePolicy()
+        self.codec = TokenCodec()
+        self._sequences: list[Sequence] = []
+        self._by_token: dict[str, Sequence] = {}
+        self._presented: set[str] = set()
+        self._lock = threading.Lock()
 
-    def issue(self, query: dict[str, Any], key: Key, now: _dt.datetime) -> str:
-        """A token continuing ``query`` after ``key``."""
-        payload = json.dumps(
-            [_digest(query), list(key), int(now.timestamp())], separators=(",", ":")
-        ).encode()
-        signature = hmac.new(self._secret, payload, hashlib.sha256).digest()[:12]
-        return _b64(payload) + "." + _b64(signature)
+    # -- controls ---------------------------------------------------------------------
 
-    def read(self, token: str, query: dict[str, Any], now: _dt.datetime) -> Key:
-        """The key ``token`` continues from; :class:`InvalidToken` if it cannot."""
-        body, dot, signature = token.partition(".")
-        try:
-            payload = _unb64(body)
-            presented = _unb64(signature)
-        except (binascii.Error, ValueError):
-            raise InvalidToken("it is not a token this service issued") from None
-        expected = hmac.new(self._secret, payload, hashlib.sha256).digest()[:12]
-        if not dot or not hmac.compare_digest(presented, expected):
-            raise InvalidToken("it is not a token this service issued, or was altered")
-        digest, key, issued = json.loads(payload)
-        if digest != _digest(query):
-            raise InvalidToken("it was issued for a different request")
-        lifetime = self.policy.token_lifetime
-        if lifetime is not None and now.timestamp() - issued > lifetime:
-            raise InvalidToken("it has expired")
-        return (int(key[0]), int(key[1]))
+    @property
+    def max_page_size(self) -> int | None:
+        """The most items any list page holds, whatever ``maxResults`` asks for."""
+        return self.policy.max_page_size
+
+    @max_page_size.setter
+    def max_page_size(self, value: int | None) -> None:
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise ValueError(f"max_page_size must be a positive integer or None, got {value!r}")
+        self.policy.max_page_size = value
+
+    @property
+    def token_lifetime(self) -> _dt.timedelta | None:
+        """How long (fake time) a ``nextToken`` stays valid; ``None``: for ever."""
+        return self.policy.token_lifetime
+
+    @token_lifetime.setter
+    def token_lifetime(self, value: _dt.timedelta | float | None) -> None:
+        if value is not None and not isinstance(value, _dt.timedelta):
+            value = _dt.timedelta(seconds=value)
+        self.policy.token_lifetime = value
+
+    @property
+    def empty_pages(self) -> bool:
+        """Whether every other page is empty (with a ``nextToken``)."""
+        return self.policy.empty_pages
+
+    @empty_pages.setter
+    def empty_pages(self, value: bool) -> None:
+        self.policy.empty_pages = bool(value)
+
+    @property
+    def sequences(self) -> list[Sequence]:
+        """Every pagination sequence so far, in the order they began."""
+        with self._lock:
+            return list(self._sequences)
+
+    def reset(self) -> None:
+        """Forget the sequences (the page controls stay)."""
+        with self._lock:
+            self._sequences.clear()
+            self._by_token.clear()
+            self._presented.clear()
+
+    # -- serving pages (called by the backends) ---------------------------------------
+
+    def position(self, token: str | None, query: dict[str, Any], now: _dt.datetime) -> Position:
+        """Where a list call continues; raises :class:`InvalidToken`."""
+        if token is None:
+            return Position(None, 0)
+        return self.codec.read(token, query, now, self.policy.token_lifetime)
+
+    def limit(self, max_results: int | None, default: int) -> int:
+        """How many items the page may hold."""
+        limit = max_results or default
+        cap = self.policy.max_page_size
+        return limit if cap is None else min(limit, cap)
+
+    def record(
+        self,
+        *,
+        service: str,
+        operation: str,
+        region: str,
+        filters: dict[str, Any],
+        page: Page,
+    ) -> None:
+        """Add a served page to its sequence (a new one for a first call)."""
+        with self._lock:
+            sequence = self._by_token.get(page.token_in) if page.token_in else None
+            if sequence is None:
+                sequence = Sequence(service, operation, region, dict(filters))
+                self._sequences.append(sequence)
+            if page.token_in is not None:
+                if page.token_in in self._presented:
+                    sequence.reused[page.token_in] = sequence.reused.get(page.token_in, 1) + 1
+                self._presented.add(page.token_in)
+            sequence.pages.append(page)
+            if page.token_out is not None:
+                self._by_token[page.token_out] = sequence
+
+    # -- assertions -------------------------------------------------------------------
+
+    def assert_exhausted(self, operation: str | None = None) -> None:
+        """Assert that every pagination sequence (of ``operation``) reached its last page."""
+        __tracebackhide__ = True
+        name = None if operation is None else canonical(operation, LIST_OPERATIONS)
+        sequences = [s for s in self.sequences if name is None or s.operation == name]
+        if not sequences:
+            raise AssertionError(
+                f"pytest-batchjobs: expected {name or 'a list operation'} to be paginated, "
+                "but it was never called.\nSee " + DOCS
+            )
+        unfinished = [(n, s) for n, s in enumerate(sequences, 1) if not s.exhausted]
+        if unfinished:
+            shown = "\n".join(s.describe(n) for n, s in unfinished)
+            operations = sorted({s.operation for _, s in unfinished})
+            raise AssertionError(
+                f"pytest-batchjobs: {', '.join(operations)} was not paginated to the end: "
+                f"{len(unfinished)} of {len(sequences)} sequence(s) stopped while the last "
+                f"page still had a nextToken.\n{shown}\n"
+                "Expected: every nextToken a response carries is sent back, until a "
+                "response has none (a page may be empty and still have one).\n"
+                "Fix the client: loop while the response has a nextToken, passing it as "
+                f"nextToken in the next call, or use client.get_paginator("
+                f"{_BOTO3[operations[0]]!r}).\nSee {DOCS}"
+            )
+
+    def assert_no_token_reuse(self) -> None:
+        """Assert that no ``nextToken`` was sent more than once."""
+        __tracebackhide__ = True
+        reused = [
+            (n, s, token, times)
+            for n, s in enumerate(self.sequences, 1)
+            for token, times in s.reused.items()
+        ]
+        if reused:
+            shown = "\n".join(
+                f"  {s.operation} token {_short(token)} was sent {times} times "
+                f"(sequence {n}, {s.region})"
+                for n, s, token, times in reused
+            )
+            details = "\n".join(s.describe(n) for n, s, _, _ in reused)
+            raise AssertionError(
+                "pytest-batchjobs: a nextToken was sent more than once:\n"
+                f"{shown}\n{details}\n"
+                "Expected each token to be sent once: a resent token re-reads a page, so "
+                "the client sees its items twice (or loops for ever).\n"
+                "Fix the client: replace the token with the nextToken of the newest "
+                f"response before each call.\nSee {DOCS}"
+            )
+
+    def assert_max_results(self, operation: str, at_most: int) -> None:
+        """Assert that every call of ``operation`` asked for at most ``at_most`` items."""
+        __tracebackhide__ = True
+        name = canonical(operation, LIST_OPERATIONS)
+        offending = [
+            (n, s, page)
+            for n, s in enumerate(self.sequences, 1)
+            if s.operation == name
+            for page in s.pages
+            if page.max_results is None or page.max_results > at_most
+        ]
+        if offending:
+            shown = "\n".join(
+                f"  sequence {n}, page {page.number + 1}: maxResults="
+                + (
+                    "not set (the service default)"
+                    if page.max_results is None
+                    else str(page.max_results)
+                )
+                for n, _, page in offending
+            )
+            raise AssertionError(
+                f"pytest-batchjobs: expected every {name} call to ask for at most "
+                f"{at_most} items (maxResults <= {at_most}), but {len(offending)} did not:\n"
+                f"{shown}\nFix the client: pass maxResults={at_most} (or "
+                f"PaginationConfig={{'PageSize': {at_most}}} to a paginator).\nSee {DOCS}"
+            )
 
 
-def cut_page(
-    candidates: Iterator[T], limit: int, key_of: Callable[[T], Key]
-) -> tuple[list[T], Key | None]:
-    """The first ``limit`` candidates, and the key to continue from if more remain."""
-    items: list[T] = []
-    for item in candidates:
-        if len(items) == limit:
-            return items, key_of(items[-1])
-        items.append(item)
-    return items, None
+def _short(token: str) -> str:
+    return repr(token if len(token) <= 16 else f"{token[:8]}...{token[-6:]}")
 
 
-def _digest(query: dict[str, Any]) -> str:
-    canonical = json.dumps(query, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+__all__ = ["InvalidToken", "Page", "PagePolicy", "Pagination", "Sequence"]

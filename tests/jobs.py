@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 ROLE = "arn:aws:iam::123456789012:role/BatchRole"
@@ -33,3 +34,8 @@ def personalize_job(client: Any, name: str = "movies-batch", **overrides: Any) -
     }
     params.update(overrides)
     return str(client.create_batch_inference_job(**params)["batchInferenceJobArn"])
+
+
+def wall_seconds() -> float:
+    """Real elapsed time, which no fake clock patches (freezegun patches perf_counter)."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)

@@ -120,12 +120,12 @@ def test_marker_and_ini_configure_the_fake(pytester: pytest.Pytester) -> None:
 
         def test_ini(batchjobs_fake):
             assert batchjobs_fake.clock.now() == dt.datetime(2030, 6, 1, 12, tzinfo=dt.timezone.utc)
-            assert batchjobs_fake.page_policy.max_page_size == 2
+            assert batchjobs_fake.pagination.max_page_size == 2
 
         @pytest.mark.batchjobs(start=dt.datetime(2025, 2, 3), max_page_size=5)
         def test_marker_wins(batchjobs_fake):
             assert batchjobs_fake.clock.now() == dt.datetime(2025, 2, 3, tzinfo=dt.timezone.utc)
-            assert batchjobs_fake.page_policy.max_page_size == 5
+            assert batchjobs_fake.pagination.max_page_size == 5
         """
     )
     pytester.runpytest().assert_outcomes(passed=2)

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ..lifecycle import Lifecycle, ServiceStatuses
-from ..pagination import InvalidToken, TokenCodec, cut_page
+from ..pagination import Page, Pagination
+from ..tokens import InvalidToken, Position
 from ..wire.errors import ServiceError
-from .store import JobStore, Keyed
+from .store import JobStore, Key, Keyed
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -21,6 +22,7 @@ DEFAULT_ACCOUNT = "123456789012"
 
 Handler = Callable[[Any, "CallContext", dict[str, Any]], dict[str, Any]]
 J = TypeVar("J", bound=Keyed)
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -88,9 +90,9 @@ class Backend(Generic[J]):
             if hasattr(method, "_batchjobs_operation")
         }
 
-    def __init__(self, clock: Clock, codec: TokenCodec, feed: TransitionFeed) -> None:
+    def __init__(self, clock: Clock, pagination: Pagination, feed: TransitionFeed) -> None:
         self._clock = clock
-        self._codec = codec
+        self._pagination = pagination
         self.feed = feed
         self._lock = threading.RLock()
         self._regions: dict[tuple[str, str], RegionState[J]] = {}
@@ -194,6 +196,7 @@ class Backend(Generic[J]):
 
         ``filters`` are the query's own parameters: a token is only valid for the same.
         """
+        pagination = self._pagination
         query = {
             "operation": operation,
             "account": context.account,
@@ -201,19 +204,52 @@ class Backend(Generic[J]):
             "descending": descending,
             **filters,
         }
-        after = None
         token = params.get("nextToken")
-        if token is not None:
-            try:
-                after = self._codec.read(token, query, context.now)
-            except InvalidToken as error:
-                raise ServiceError(self.token_error, f"{self.token_message} ({error}).") from None
-        limit = params.get("maxResults") or self.default_page_size
-        cap = self._codec.policy.max_page_size
-        if cap is not None:
-            limit = min(limit, cap)
+        try:
+            position = pagination.position(token, query, context.now)
+        except InvalidToken as error:
+            raise ServiceError(self.token_error, f"{self.token_message} ({error}).") from None
         jobs = self.state(context.account, context.region).jobs
-        candidates = jobs.walk(descending=descending, after=after, accept=accept)
-        items, last = cut_page(candidates, limit, lambda job: job.key)
-        next_token = None if last is None else self._codec.issue(query, last, context.now)
+        candidates = jobs.walk(descending=descending, after=position.key, accept=accept)
+        empty = pagination.policy.empty_pages and position.page % 2 == 0
+        if empty:
+            first = next(candidates, None)
+            items: list[J] = []
+            resume: Position | None = position if first is not None else None
+        else:
+            limit = pagination.limit(params.get("maxResults"), self.default_page_size)
+            items, last = cut_page(candidates, limit, lambda job: job.key)
+            resume = None if last is None else Position(last, position.page)
+        next_token = None
+        if resume is not None:
+            next_token = pagination.codec.issue(
+                query, Position(resume.key, position.page + 1), context.now
+            )
+        pagination.record(
+            service=self.name,
+            operation=operation,
+            region=context.region,
+            filters=filters,
+            page=Page(
+                number=position.page,
+                time=context.now,
+                token_in=token,
+                token_out=next_token,
+                items=[job.ident for job in items],
+                max_results=params.get("maxResults"),
+                empty_on_purpose=empty and next_token is not None,
+            ),
+        )
         return items, next_token
+
+
+def cut_page(
+    candidates: Iterator[T], limit: int, key_of: Callable[[T], Key]
+) -> tuple[list[T], Key | None]:
+    """The first ``limit`` candidates, and the key to continue from if more remain."""
+    items: list[T] = []
+    for item in candidates:
+        if len(items) == limit:
+            return items, key_of(items[-1])
+        items.append(item)
+    return items, None
