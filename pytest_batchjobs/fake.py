@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import active
 from .active import DUMMY_CREDENTIALS
 from .clock import DEFAULT_HORIZON, Clock
+from .faults import Faults
 from .gateway import DEFAULT_REGION, Gateway
 from .journal import Call, Journal
 from .pagination import PagePolicy, Pagination
@@ -73,7 +74,10 @@ class BatchJobsFake(ContextDecorator):
         self.journal = Journal(
             operation for backend in self._backends.values() for operation in backend.handlers
         )
-        self._gateway = Gateway(self._backends, self.clock, self._feed, self.journal, account)
+        self.faults = Faults({name: backend.handlers for name, backend in self._backends.items()})
+        self._gateway = Gateway(
+            self._backends, self.clock, self._feed, self.journal, self.faults, account
+        )
         self._gateway.validate_outputs = validate_outputs
         self._saved_env: dict[str, str | None] = {}
         self._active = False
@@ -123,6 +127,7 @@ class BatchJobsFake(ContextDecorator):
         self._gateway.reset()
         self.journal.reset()
         self.pagination.reset()
+        self.faults.clear()
 
     def _patch_env(self) -> None:
         changes: dict[str, str | None] = {**DUMMY_CREDENTIALS}

@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import FakeInternalError, UnfakedOperationError
+from .faults import BAD_GATEWAY_BODY, Faults, TransportFault
 from .journal import Call, Journal
 from .services.base import Backend, CallContext, NotOwned
 from .wire.constraints import summary, violations
 from .wire.errors import ServiceError
+from .wire.messages import WireResponse
 from .wire.models import service_model
 from .wire.parse import parse_params
 from .wire.routing import Route, route
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 
     from .clock import Clock
     from .transitions import TransitionFeed
-    from .wire.messages import WireRequest, WireResponse
+    from .wire.messages import WireRequest
 
 DEFAULT_REGION = "us-east-1"
 
@@ -44,8 +46,10 @@ class Gateway:
         clock: Clock,
         feed: TransitionFeed,
         journal: Journal,
+        faults: Faults,
         account: str,
     ) -> None:
+        self.faults = faults
         self.backends = backends
         self.account = account
         self.validate_outputs = False
@@ -112,8 +116,16 @@ class Gateway:
         operation = found.operation
         backend = self.backends[found.service]
         params: dict[str, Any] = {}
+        fault_rule: str | None = None
         try:
             params = parse_params(found, request, query)
+            injected = self.faults.check(found.service, operation.name, params, context.now)
+            if injected is not None:
+                fault, rule = injected
+                fault_rule = rule.description
+                if isinstance(fault, TransportFault):
+                    return self._broken(found, params, context, fault, fault_rule)
+                raise fault
             if operation.input_shape is not None:
                 problems = violations(operation.input_shape, params)
                 if problems:
@@ -152,8 +164,36 @@ class Gateway:
             context.transport,
             context.region,
             response.status,
+            fault_rule,
         )
         return response
+
+    def _broken(
+        self,
+        found: Route,
+        params: dict[str, Any],
+        context: CallContext,
+        fault: TransportFault,
+        rule: str,
+    ) -> WireResponse:
+        """A transport fault: a load balancer's 502 page, or a connection that breaks
+        (raised for the transport to turn into its own exception)."""
+        status = 502 if fault.kind == "bad_gateway" else 0
+        self._record(
+            found.service,
+            found.operation.name,
+            params,
+            fault.kind,
+            context.now,
+            context.transport,
+            context.region,
+            status,
+            rule,
+        )
+        if fault.kind != "bad_gateway":
+            raise fault
+        headers = {"Content-Type": "text/html", "Server": "awselb/2.0"}
+        return WireResponse(502, headers, BAD_GATEWAY_BODY)
 
     def _record(
         self,
@@ -165,9 +205,10 @@ class Gateway:
         transport: str,
         region: str,
         status: int,
+        fault: str | None = None,
     ) -> None:
         self._journal.record(
-            Call(service, operation, params, error, now, transport, region, status)
+            Call(service, operation, params, error, now, transport, region, status, fault)
         )
 
     def reset(self) -> None:

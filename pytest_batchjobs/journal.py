@@ -19,7 +19,8 @@ class Call:
 
     ``operation`` is in API casing (``ListModelInvocationJobs``); ``error`` is the
     error code the call was answered with, or ``None``; ``time`` is fake time;
-    ``transport`` says how the call arrived (``botocore``, ``responses``, ``server``).
+    ``transport`` says how the call arrived (``botocore``, ``responses``, ``server``);
+    ``fault`` names the injected fault rule that answered it, if one did.
     """
 
     service: str
@@ -30,11 +31,14 @@ class Call:
     transport: str
     region: str
     status: int
+    fault: str | None = None
 
     def describe(self) -> str:
         """One line for failure messages."""
         params = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
         outcome = f" -> {self.error}" if self.error else ""
+        if self.fault:
+            outcome += f" (injected: {self.fault})"
         return f"{self.time:%H:%M:%S} {self.service} {self.operation}({params}){outcome}"
 
 

@@ -12,19 +12,12 @@ import datetime as _dt
 import heapq
 import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from .lifecycle import Timeline
 
-
-class Watched(Protocol):
-    """A job as the feed needs it."""
-
-    timeline: Timeline
-    sequence: int
-    reported: int
-
-    def shown(self, now: _dt.datetime) -> dict[str, Any]: ...
+if TYPE_CHECKING:
+    from .services.base import Job
 
 
 Created = Callable[[str, dict[str, Any]], None]
@@ -37,17 +30,17 @@ class TransitionFeed:
     def __init__(self, on_created: Created, on_changed: Changed) -> None:
         self._on_created = on_created
         self._on_changed = on_changed
-        self._heap: list[tuple[_dt.datetime, int, int, str, Watched, Timeline]] = []
+        self._heap: list[tuple[_dt.datetime, int, int, str, Job, Timeline]] = []
         self._lock = threading.RLock()
 
-    def created(self, service: str, job: Watched, now: _dt.datetime) -> None:
+    def created(self, service: str, job: Job, now: _dt.datetime) -> None:
         """A new job: report it, and watch its future transitions."""
         timeline = job.timeline
         job.reported = bisect_index(timeline, now)
         self._on_created(service, job.shown(now))
         self.rescheduled(service, job)
 
-    def rescheduled(self, service: str, job: Watched) -> None:
+    def rescheduled(self, service: str, job: Job) -> None:
         """The job's timeline changed (it was stopped): watch its new transitions."""
         timeline = job.timeline
         with self._lock:

@@ -6,9 +6,9 @@ import datetime as _dt
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
-from ..lifecycle import Lifecycle, ServiceStatuses
+from ..lifecycle import Lifecycle, ServiceStatuses, Timeline
 from ..pagination import Page, Pagination
 from ..tokens import InvalidToken, Position
 from ..wire.errors import ServiceError
@@ -21,7 +21,20 @@ if TYPE_CHECKING:
 DEFAULT_ACCOUNT = "123456789012"
 
 Handler = Callable[[Any, "CallContext", dict[str, Any]], dict[str, Any]]
-J = TypeVar("J", bound=Keyed)
+class Job(Keyed, Protocol):
+    """A stored job, as the shared backend code needs it."""
+
+    timeline: Timeline
+    sequence: int
+    reported: int
+
+    @property
+    def name(self) -> str: ...
+
+    def shown(self, now: _dt.datetime) -> dict[str, Any]: ...
+
+
+J = TypeVar("J", bound=Job)
 T = TypeVar("T")
 
 
@@ -79,6 +92,8 @@ class Backend(Generic[J]):
     validation_error: ClassVar[str]
     token_error: ClassVar[str]
     token_message: ClassVar[str]
+    quota_error: ClassVar[str]
+    quota_message: ClassVar[str]
     default_page_size: ClassVar[int]
     handlers: ClassVar[dict[str, str]]
 
@@ -97,6 +112,7 @@ class Backend(Generic[J]):
         self._lock = threading.RLock()
         self._regions: dict[tuple[str, str], RegionState[J]] = {}
         self._lifecycles: list[Lifecycle] = []
+        self.max_active_jobs: int | None = None
 
     # -- dispatch ---------------------------------------------------------------------
 
@@ -112,6 +128,7 @@ class Backend(Generic[J]):
         with self._lock:
             self._regions.clear()
             self._lifecycles.clear()
+            self.max_active_jobs = None
 
     def state(self, account: str, region: str) -> RegionState[J]:
         """The state of (account, region), created empty on first use."""
@@ -169,6 +186,34 @@ class Backend(Generic[J]):
         with self._lock:
             self._lifecycles.append(lifecycle)
         return lifecycle
+
+    def quota(self, max_active_jobs: int | None) -> None:
+        """Allow at most ``max_active_jobs`` unfinished jobs per (account, region);
+        creating one more is the service's quota error. ``None`` lifts the quota."""
+        if max_active_jobs is not None and (
+            isinstance(max_active_jobs, bool)
+            or not isinstance(max_active_jobs, int)
+            or max_active_jobs < 0
+        ):
+            raise ValueError(
+                f"{self.name} quota: max_active_jobs must be an integer >= 0 or None, "
+                f"got {max_active_jobs!r}"
+            )
+        self.max_active_jobs = max_active_jobs
+
+    def check_quota(self, context: CallContext) -> None:
+        """Raise the service's quota error if one more unfinished job is too many."""
+        limit = self.max_active_jobs
+        if limit is None:
+            return
+        now = context.now
+        ends = self.statuses.ends
+        jobs = self.state(context.account, context.region).jobs
+        active = sum(1 for job in jobs if job.timeline.status(now) not in ends)
+        if active >= limit:
+            raise ServiceError(
+                self.quota_error, self.quota_message.format(limit=limit, active=active)
+            )
 
     def lifecycle_for(self, job_name: str) -> Lifecycle:
         """The newest lifecycle that applies to ``job_name``, else the default."""

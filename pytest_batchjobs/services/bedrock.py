@@ -138,6 +138,11 @@ class BedrockBackend(Backend[BedrockJob]):
     validation_error = "ValidationException"
     token_error = "ValidationException"
     token_message = "Invalid pagination token"
+    quota_error = "ServiceQuotaExceededException"
+    quota_message = (
+        "You have reached the quota of {limit} batch inference jobs in progress ({active} "
+        "are submitted or in progress). Wait for a job to finish, or request a quota increase."
+    )
     default_page_size = 1000
     default_timeout_hours = 168
     default_records = 100
@@ -168,6 +173,7 @@ class BedrockBackend(Backend[BedrockJob]):
                     "with different parameters.",
                 )
             return {"jobArn": arn}
+        self.check_quota(context)
         job = self.new_job(context, params, context.now)
         state.jobs.add(job)
         self.feed.created(self.name, job, context.now)

@@ -95,6 +95,11 @@ class PersonalizeBackend(Backend[PersonalizeJob]):
     validation_error = "InvalidInputException"
     token_error = "InvalidNextTokenException"
     token_message = "The token is not valid"
+    quota_error = "LimitExceededException"
+    quota_message = (
+        "The limit of {limit} batch inference jobs that are pending or in progress has been "
+        "reached ({active} active)."
+    )
     default_page_size = 100
 
     @handles("CreateBatchInferenceJob")
@@ -108,6 +113,7 @@ class PersonalizeBackend(Backend[PersonalizeJob]):
                 "ResourceAlreadyExistsException",
                 f"Another resource with Arn {arn} already exists.",
             )
+        self.check_quota(context)
         job = self.new_job(arn, params, context.now)
         state.jobs.add(job)
         self.feed.created(self.name, job, context.now)

@@ -33,6 +33,7 @@ from types import ModuleType
 from typing import Any
 
 from ..active import DUMMY_CREDENTIALS, active_fake
+from ..faults import TransportFault
 
 SERVICES = ("personalize", "bedrock")
 _lock = threading.Lock()
@@ -95,11 +96,26 @@ def _answer(fake: Any, request: Any, service: str) -> Any:
         request.method, request.url, request.headers, request.body, case_insensitive_headers=True
     )
     _guard_moto()
-    response = fake.handle(wire, transport="botocore", service=service, defer=moto_active)
+    try:
+        response = fake.handle(wire, transport="botocore", service=service, defer=moto_active)
+    except TransportFault as fault:
+        raise _broken_connection(fault.kind, request.url) from None
     if response is None:
         return None
     setattr(request, _ANSWERED, True)
     return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
+
+
+def _broken_connection(kind: str, url: str) -> Exception:
+    """The exception botocore's HTTP layer raises for a broken connection."""
+    from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
+
+    error: Exception
+    if kind == "read_timeout":
+        error = ReadTimeoutError(endpoint_url=url)
+    else:
+        error = ConnectionClosedError(endpoint_url=url)
+    return error
 
 
 def moto_active() -> bool:

@@ -1,0 +1,362 @@
+"""Injected failures: errors, throttling, chaos and broken connections.
+
+Faults are answered inside the request path, after the request is routed and its
+params read, so the client's real retry handler sees them exactly as it sees AWS's:
+an error in the service's wire format and HTTP status, or, for transport faults, the
+exception botocore raises when a connection is reset or a read times out.
+
+Rules are small policies tried in the order they were added; the first that fires
+answers the call, and the journal records which rule it was (``Call.fault``).
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as _dt
+import random
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from .operations import canonical
+from .wire.errors import ServiceError
+from .wire.models import service_model
+
+DOCS = "docs/cookbook.md#throttling-and-retries"
+
+# Errors every operation of the service can return, with their HTTP status. Sources:
+# the AWS "Common Errors" pages of the Bedrock and Personalize API references.
+COMMON_ERRORS: dict[str, dict[str, int]] = {
+    "bedrock": {
+        "ThrottlingException": 429,
+        "InternalServerException": 500,
+        "ServiceUnavailableException": 503,
+        "AccessDeniedException": 403,
+    },
+    "personalize": {
+        "ThrottlingException": 400,
+        "InternalFailure": 500,
+        "ServiceUnavailable": 503,
+        "AccessDeniedException": 400,
+    },
+}
+
+DEFAULT_MESSAGES = {
+    "ThrottlingException": "Rate exceeded",
+    "InternalServerException": "An internal server error occurred. Retry your request.",
+    "InternalFailure": "An internal error occurred. Retry your request.",
+    "ServiceUnavailableException": "The service is unavailable. Retry your request.",
+    "ServiceUnavailable": "The service is unavailable. Retry your request.",
+    "AccessDeniedException": "You don't have access to this resource.",
+}
+
+TRANSPORT_FAULTS = ("connection_reset", "read_timeout", "bad_gateway")
+BAD_GATEWAY_BODY = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+class TransportFault(Exception):
+    """Not an answer but a broken connection: each transport raises it its own way."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+Matcher = Callable[[dict[str, Any]], bool]
+R = TypeVar("R", bound="Rule")
+
+
+@dataclass
+class Rule(abc.ABC):
+    """One fault policy; ``fire`` returns the error to answer with, or ``None``."""
+
+    services: frozenset[str]
+    operations: frozenset[str] | None
+    when: Matcher | None = None
+    fired: int = 0
+    description: str = ""
+
+    def applies(self, service: str, operation: str, params: dict[str, Any]) -> bool:
+        """Whether the call is one this rule is about."""
+        return (
+            service in self.services
+            and (self.operations is None or operation in self.operations)
+            and (self.when is None or self.when(params))
+        )
+
+    @abc.abstractmethod
+    def fire(self, service: str, operation: str, now: _dt.datetime) -> Exception | None:
+        """The fault for this call, or ``None`` to let it through."""
+
+
+@dataclass
+class FailRule(Rule):
+    """``faults.fail(...)``: the next ``times`` matching calls get ``error``."""
+
+    error: str = "ThrottlingException"
+    message: str | None = None
+    times: int | None = 1
+
+    def fire(self, service: str, operation: str, now: _dt.datetime) -> Exception | None:
+        if self.times is not None and self.fired >= self.times:
+            return None
+        self.fired += 1
+        return _error(service, self.error, self.message)
+
+
+@dataclass
+class TransportRule(Rule):
+    """``faults.transport(...)``: the next ``times`` matching calls break the connection."""
+
+    kind: str = "connection_reset"
+    times: int | None = 1
+
+    def fire(self, service: str, operation: str, now: _dt.datetime) -> Exception | None:
+        if self.times is not None and self.fired >= self.times:
+            return None
+        self.fired += 1
+        return TransportFault(self.kind)
+
+
+@dataclass
+class ThrottleRule(Rule):
+    """``faults.throttle(...)``: a token bucket measured on the fake clock."""
+
+    per_second: float = 1.0
+    burst: int = 1
+    tokens: float = 0.0
+    last: _dt.datetime | None = None
+
+    def fire(self, service: str, operation: str, now: _dt.datetime) -> Exception | None:
+        if self.last is None:
+            self.tokens = float(self.burst)
+        else:
+            elapsed = max((now - self.last).total_seconds(), 0.0)
+            self.tokens = min(float(self.burst), self.tokens + elapsed * self.per_second)
+        self.last = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return None
+        self.fired += 1
+        return _error(service, "ThrottlingException", None)
+
+
+@dataclass
+class ChaosRule(Rule):
+    """``faults.chaos(...)``: each call fails with probability ``rate``, seeded."""
+
+    rate: float = 0.1
+    errors: tuple[str, ...] = ()
+    rng: random.Random = field(default_factory=random.Random)
+    valid: Callable[[str, str], list[str]] = lambda service, operation: []
+
+    def fire(self, service: str, operation: str, now: _dt.datetime) -> Exception | None:
+        roll = self.rng.random()
+        choices = [e for e in self.errors if e in self.valid(service, operation)]
+        if roll >= self.rate or not choices:
+            return None
+        self.fired += 1
+        return _error(service, self.rng.choice(choices), None)
+
+
+def _error(service: str, code: str, message: str | None) -> ServiceError:
+    status = COMMON_ERRORS[service].get(code)
+    return ServiceError(
+        code, message or DEFAULT_MESSAGES.get(code, f"{code} (injected)"), status=status
+    )
+
+
+class Faults:
+    """``batchjobs_fake.faults``: inject errors, throttling, chaos and broken connections."""
+
+    def __init__(self, faked: Mapping[str, Iterable[str]]) -> None:
+        self._faked = {service: sorted(ops) for service, ops in faked.items()}
+        self._rules: list[Rule] = []
+        self._lock = threading.Lock()
+
+    # -- configuration ----------------------------------------------------------------
+
+    def fail(
+        self,
+        operation: str,
+        error: str = "ThrottlingException",
+        times: int | None = 1,
+        message: str | None = None,
+        when: Mapping[str, Any] | Matcher | None = None,
+        *,
+        service: str | None = None,
+    ) -> FailRule:
+        """The next ``times`` calls of ``operation`` (``None``: every call) answer ``error``.
+
+        ``when`` limits the rule to calls whose params include a dict's items, or for
+        which a callable returns true. ``error`` must be one the operation can return
+        (its modeled errors, or a service-wide one such as throttling).
+        """
+        services, name = self._target(operation, service)
+        for each in services:
+            valid = self.valid_errors(each, name)
+            if error not in valid:
+                raise ValueError(
+                    f"{each} {name} cannot return {error!r}; choose one of: {', '.join(valid)}"
+                )
+        _check_times(times)
+        rule = FailRule(
+            frozenset(services),
+            frozenset({name}),
+            _matcher(when),
+            error=error,
+            message=message,
+            times=times,
+            description=f"faults.fail({name!r}, error={error!r}, times={times})",
+        )
+        return self._add(rule)
+
+    def throttle(
+        self, operation: str, per_second: float, burst: int = 1, *, service: str | None = None
+    ) -> ThrottleRule:
+        """Throttle ``operation`` with a token bucket: ``burst`` calls at once, refilled
+        at ``per_second`` calls a second of fake time; ThrottlingException when empty."""
+        services, name = self._target(operation, service)
+        if per_second <= 0 or burst < 1:
+            raise ValueError(
+                f"throttle needs per_second > 0 and burst >= 1, got {per_second!r}, {burst!r}"
+            )
+        rule = ThrottleRule(
+            frozenset(services),
+            frozenset({name}),
+            per_second=per_second,
+            burst=burst,
+            description=f"faults.throttle({name!r}, per_second={per_second}, burst={burst})",
+        )
+        return self._add(rule)
+
+    def chaos(
+        self,
+        rate: float,
+        errors: Iterable[str] = (
+            "ThrottlingException",
+            "InternalServerException",
+            "InternalFailure",
+            "ServiceUnavailableException",
+            "ServiceUnavailable",
+        ),
+        seed: int = 0,
+    ) -> ChaosRule:
+        """Fail any faked call with probability ``rate``, with one of ``errors`` that the
+        operation can return; reproducible for the same ``seed`` and calls."""
+        if not 0 < rate <= 1:
+            raise ValueError(f"chaos rate must be in (0, 1], got {rate!r}")
+        chosen = tuple(errors)
+        known = {e for s, ops in self._faked.items() for o in ops for e in self.valid_errors(s, o)}
+        unknown = sorted(set(chosen) - known)
+        if unknown:
+            raise ValueError(
+                f"chaos errors {', '.join(unknown)} are returned by no faked operation; "
+                f"choose among: {', '.join(sorted(known))}"
+            )
+        rule = ChaosRule(
+            frozenset(self._faked),
+            None,
+            rate=rate,
+            errors=chosen,
+            rng=random.Random(seed),
+            valid=self.valid_errors,
+            description=f"faults.chaos(rate={rate}, seed={seed})",
+        )
+        return self._add(rule)
+
+    def transport(
+        self,
+        operation: str,
+        kind: str = "connection_reset",
+        times: int | None = 1,
+        when: Mapping[str, Any] | Matcher | None = None,
+        *,
+        service: str | None = None,
+    ) -> TransportRule:
+        """Break the next ``times`` calls' connections: ``connection_reset``,
+        ``read_timeout``, or ``bad_gateway`` (a 502 with an HTML body, as a load
+        balancer sends)."""
+        services, name = self._target(operation, service)
+        if kind not in TRANSPORT_FAULTS:
+            raise ValueError(
+                f"unknown transport fault {kind!r}; choose one of: {', '.join(TRANSPORT_FAULTS)}"
+            )
+        _check_times(times)
+        rule = TransportRule(
+            frozenset(services),
+            frozenset({name}),
+            _matcher(when),
+            kind=kind,
+            times=times,
+            description=f"faults.transport({name!r}, kind={kind!r}, times={times})",
+        )
+        return self._add(rule)
+
+    def clear(self) -> None:
+        """Remove every fault."""
+        with self._lock:
+            self._rules.clear()
+
+    @property
+    def rules(self) -> list[Rule]:
+        """The active rules, in the order they are tried."""
+        with self._lock:
+            return list(self._rules)
+
+    def valid_errors(self, service: str, operation: str) -> list[str]:
+        """Errors ``operation`` can return: its modeled ones and the service-wide ones."""
+        model = service_model(service).operation_model(operation)
+        modeled = [shape.name for shape in model.error_shapes]
+        return sorted({*modeled, *COMMON_ERRORS[service]})
+
+    # -- the request path -------------------------------------------------------------
+
+    def check(
+        self, service: str, operation: str, params: dict[str, Any], now: _dt.datetime
+    ) -> tuple[Exception, Rule] | None:
+        """The fault answering this call, and its rule, if any rule fires."""
+        if not self._rules:
+            return None
+        with self._lock:
+            for rule in self._rules:
+                if rule.applies(service, operation, params):
+                    fault = rule.fire(service, operation, now)
+                    if fault is not None:
+                        return fault, rule
+        return None
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _add(self, rule: R) -> R:
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def _target(self, operation: str, service: str | None) -> tuple[list[str], str]:
+        everything = sorted({op for ops in self._faked.values() for op in ops})
+        name = canonical(operation, everything)
+        services = [s for s, ops in self._faked.items() if name in ops]
+        if service is not None:
+            if service not in services:
+                raise ValueError(
+                    f"{service!r} does not have {name}; it is an operation of {', '.join(services)}"
+                )
+            services = [service]
+        return services, name
+
+
+def _check_times(times: int | None) -> None:
+    if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+        raise ValueError(f"times must be a positive integer or None (every call), got {times!r}")
+
+
+def _matcher(when: Mapping[str, Any] | Matcher | None) -> Matcher | None:
+    if when is None or callable(when):
+        return when
+    expected = dict(when)
+    return lambda params: all(params.get(k) == v for k, v in expected.items())
