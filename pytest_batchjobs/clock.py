@@ -26,6 +26,7 @@ from typing import Any
 
 DEFAULT_START = _dt.datetime(2024, 1, 1, 9, 0, tzinfo=_dt.timezone.utc)
 DEFAULT_HORIZON = _dt.timedelta(days=3)
+_RESOLUTION = _dt.timedelta(microseconds=1)
 BACKENDS = ("auto", "time-machine", "freezegun")
 
 # How long (real seconds) no thread may touch the fake before sleepers' time passes.
@@ -166,7 +167,9 @@ class Clock:
             return
         jumped = False
         with self._condition:
-            wake = self.now() + _dt.timedelta(seconds=seconds)
+            # At least a microsecond (the clock's resolution), so a tiny sleep in a
+            # loop waiting for time to pass always moves it.
+            wake = self.now() + max(_dt.timedelta(seconds=seconds), _RESOLUTION)
             self._wake_times.append(wake)
             self.touch()
             try:

@@ -145,6 +145,8 @@ class Gateway:
         except ServiceError as error:
             response = serialize_error(operation.service_model, error)
             error_code = error.code
+        except TransportFault:
+            raise  # recorded already; the transport breaks the connection
         except Exception:
             self.internal_errors.append(
                 "pytest-batchjobs failed while answering a call (a bug in the fake; please "

@@ -76,7 +76,7 @@ class SleepPatch:
             while (wait := bucket_self._sleep_amount(amount)) > 0:
                 condition.release()
                 try:
-                    clock.sleep(wait)
+                    clock.sleep(max(wait, 0.001))  # no busy loop on rounding dust
                 finally:
                     condition.acquire()
                 bucket_self._refill()

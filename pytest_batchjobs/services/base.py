@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 DEFAULT_ACCOUNT = "123456789012"
 
 Handler = Callable[[Any, "CallContext", dict[str, Any]], dict[str, Any]]
+
+
 class Job(Keyed, Protocol):
     """A stored job, as the shared backend code needs it."""
 
