@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import random
 from collections.abc import Callable, Iterator
 from contextlib import ContextDecorator
 from typing import TYPE_CHECKING, Any
@@ -19,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from . import active
 from .active import DUMMY_CREDENTIALS
 from .clock import DEFAULT_HORIZON, Clock
+from .factory import JobFactory
 from .faults import Faults
-from .gateway import DEFAULT_REGION, Gateway
+from .gateway import DEFAULT_REGION, Gateway, default_region
 from .journal import Call, Journal
 from .pagination import PagePolicy, Pagination
 from .services.base import DEFAULT_ACCOUNT, Backend
@@ -55,6 +57,7 @@ class BatchJobsFake(ContextDecorator):
         sleep: bool = True,
         horizon: _dt.timedelta | None = DEFAULT_HORIZON,
         hook: Any = None,
+        seed: int | None = None,
     ) -> None:
         self.clock = Clock(start, clock_backend, horizon)
         self.clock.horizon_message = self._horizon_message
@@ -65,6 +68,10 @@ class BatchJobsFake(ContextDecorator):
         self._sleep_patch = SleepPatch(self.clock)
         self._hook = hook
         self._feed = TransitionFeed(self._job_created, self._status_changed)
+        self._feed.enabled = hook is not None and bool(
+            hook.pytest_batchjobs_job_created.get_hookimpls()
+            or hook.pytest_batchjobs_status_changed.get_hookimpls()
+        )
         self.personalize = PersonalizeBackend(self.clock, self.pagination, self._feed)
         self.bedrock = BedrockBackend(self.clock, self.pagination, self._feed)
         self._backends: dict[str, Backend[Any]] = {
@@ -79,6 +86,13 @@ class BatchJobsFake(ContextDecorator):
             self._backends, self.clock, self._feed, self.journal, self.faults, account
         )
         self._gateway.validate_outputs = validate_outputs
+        self.seed = random.randrange(2**32) if seed is None else seed
+        self._factory: JobFactory | None = None
+        for backend in self._backends.values():
+            backend.account = account
+            backend.default_region = default_region
+            backend.factory = self._job_factory
+        self.bedrock.random.seed(self.seed)
         self._saved_env: dict[str, str | None] = {}
         self._active = False
 
@@ -128,6 +142,8 @@ class BatchJobsFake(ContextDecorator):
         self.journal.reset()
         self.pagination.reset()
         self.faults.clear()
+        self._factory = None
+        self.bedrock.random.seed(self.seed)
 
     def _patch_env(self) -> None:
         changes: dict[str, str | None] = {**DUMMY_CREDENTIALS}
@@ -194,6 +210,12 @@ class BatchJobsFake(ContextDecorator):
     ) -> WireResponse | None:
         """Answer ``request`` as the service would (see :class:`Gateway`)."""
         return self._gateway.handle(request, transport=transport, service=service, defer=defer)
+
+    def _job_factory(self) -> JobFactory:
+        """The factory of this fake's jobs, made on first use (faker loads then)."""
+        if self._factory is None:
+            self._factory = JobFactory(self.seed)
+        return self._factory
 
     # -- time and hooks ---------------------------------------------------------------
 

@@ -84,7 +84,7 @@ class Gateway:
         clock.touch()
         now = clock.now()
         self._feed.observe(now)
-        region = _region_of(request, parts.hostname) or _default_region()
+        region = _region_of(request, parts.hostname) or default_region()
         try:
             found = route(request, path, service)
         except ServiceError as error:
@@ -258,7 +258,7 @@ def _region_of(request: WireRequest, host: str | None) -> str | None:
     return None
 
 
-def _default_region() -> str:
+def default_region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 import fnmatch
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -138,19 +139,21 @@ class Lifecycle:
         When the outcome would come after ``expires`` (Bedrock's timeout), the job is
         ``Expired`` at that instant instead.
         """
-        times = [submitted]
-        statuses = [self.statuses.running[0]]
-        at = submitted
-        for current, following in zip(
-            self.statuses.running, (*self.statuses.running[1:], self.outcome), strict=True
-        ):
-            at = at + _dt.timedelta(seconds=self.duration(current))
-            times.append(at)
-            statuses.append(following)
+        offsets, statuses = self._steps
+        times = [submitted + offset for offset in offsets]
         if self.outcome == "Expired" and expires is not None:
             times[-1] = max(expires, times[-2])  # runs until the timeout ends it
         if expires is not None and times[-1] > expires:
             keep = bisect.bisect_right(times, expires)
             times = [*times[:keep], expires]
-            statuses = [*statuses[:keep], "Expired"]
-        return Timeline(tuple(times), tuple(statuses))
+            statuses = (*statuses[:keep], "Expired")
+        return Timeline(tuple(times), statuses)
+
+    @functools.cached_property
+    def _steps(self) -> tuple[tuple[_dt.timedelta, ...], tuple[str, ...]]:
+        """Each transition's offset from submission, and the status it enters."""
+        running = self.statuses.running
+        offsets = [_dt.timedelta(0)]
+        for status in running:
+            offsets.append(offsets[-1] + _dt.timedelta(seconds=self.duration(status)))
+        return tuple(offsets), (*running, self.outcome)

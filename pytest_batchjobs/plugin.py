@@ -7,6 +7,7 @@ activated.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -35,9 +36,39 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
 
 
+_SEED = pytest.StashKey[int]()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     for name, help_text in _INI.items():
         parser.addini(f"batchjobs_{name}", help=help_text, default="")
+    parser.getgroup("batchjobs").addoption(
+        "--batchjobs-seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="seed of the batchjobs factory's randomness; the header prints the one in use, "
+        "so a run can be replayed",
+    )
+
+
+def _session_seed(config: pytest.Config) -> int:
+    worker_input = getattr(config, "workerinput", None)
+    if worker_input is not None and "batchjobs_seed" in worker_input:
+        return int(worker_input["batchjobs_seed"])  # the controller's, under xdist
+    chosen = config.getoption("batchjobs_seed")
+    return random.randrange(10**8) if chosen is None else int(chosen)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    seed = config.stash[_SEED]
+    return f"batchjobs: seed {seed} (replay with --batchjobs-seed {seed})"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: object) -> None:
+    """xdist: every worker uses the controller's seed."""
+    node.workerinput["batchjobs_seed"] = node.config.stash[_SEED]  # type: ignore[attr-defined]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,6 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "batchjobs(start=None, clock='auto', max_page_size=None, validate_outputs=False, "
         "sleep=True, horizon=timedelta(days=3)): configure the batchjobs_fake fixture",
     )
+    config.stash[_SEED] = _session_seed(config)
     install_when_imported()
 
 
@@ -59,6 +91,7 @@ def batchjobs_fake(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     moves it. Configure with ``@pytest.mark.batchjobs(...)`` or ``batchjobs_*`` ini
     options. Everything is undone after the test, even when it fails.
     """
+    from .factory import seed_for_test
     from .fake import BatchJobsFake
     from .options import FakeOptions
 
@@ -78,6 +111,7 @@ def batchjobs_fake(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
         sleep=options.sleep,
         horizon=options.horizon,
         hook=request.config.hook,
+        seed=seed_for_test(request.config.stash[_SEED], request.node.nodeid),
     )
     fake.start()
     try:

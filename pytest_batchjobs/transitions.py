@@ -30,11 +30,15 @@ class TransitionFeed:
     def __init__(self, on_created: Created, on_changed: Changed) -> None:
         self._on_created = on_created
         self._on_changed = on_changed
+        # Off when nothing listens (no hook implementations): then jobs cost nothing here.
+        self.enabled = True
         self._heap: list[tuple[_dt.datetime, int, int, str, Job, Timeline]] = []
         self._lock = threading.RLock()
 
     def created(self, service: str, job: Job, now: _dt.datetime) -> None:
         """A new job: report it, and watch its future transitions."""
+        if not self.enabled:
+            return
         timeline = job.timeline
         job.reported = bisect_index(timeline, now)
         self._on_created(service, job.shown(now))
@@ -42,6 +46,8 @@ class TransitionFeed:
 
     def rescheduled(self, service: str, job: Job) -> None:
         """The job's timeline changed (it was stopped): watch its new transitions."""
+        if not self.enabled:
+            return
         timeline = job.timeline
         with self._lock:
             for index in range(job.reported + 1, len(timeline.times)):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import abc
 import datetime as _dt
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
+from ..factory import JobFactory
 from ..lifecycle import Lifecycle, ServiceStatuses, Timeline
 from ..pagination import Page, Pagination
 from ..tokens import InvalidToken, Position
+from ..wire.constraints import summary, violations
 from ..wire.errors import ServiceError
+from ..wire.models import service_model
 from .store import JobStore, Key, Keyed
 
 if TYPE_CHECKING:
@@ -29,6 +33,7 @@ class Job(Keyed, Protocol):
     timeline: Timeline
     sequence: int
     reported: int
+    request: dict[str, Any]
 
     @property
     def name(self) -> str: ...
@@ -82,7 +87,7 @@ class RegionState(Generic[J]):
     idempotency: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-class Backend(Generic[J]):
+class Backend(abc.ABC, Generic[J]):
     """A faked service: its jobs per (account, region) and its operation handlers.
 
     Every handler runs under the backend's lock, so concurrent calls from many
@@ -115,6 +120,10 @@ class Backend(Generic[J]):
         self._regions: dict[tuple[str, str], RegionState[J]] = {}
         self._lifecycles: list[Lifecycle] = []
         self.max_active_jobs: int | None = None
+        # Set by the fake that owns the backend.
+        self.account = DEFAULT_ACCOUNT
+        self.default_region: Callable[[], str] = lambda: "us-east-1"
+        self.factory: Callable[[], JobFactory] = lambda: JobFactory(0)
 
     # -- dispatch ---------------------------------------------------------------------
 
@@ -216,6 +225,75 @@ class Backend(Generic[J]):
             raise ServiceError(
                 self.quota_error, self.quota_message.format(limit=limit, active=active)
             )
+
+    # -- the factory ------------------------------------------------------------------
+
+    create_operation: ClassVar[str]
+    extra_overrides: ClassVar[tuple[str, ...]]
+
+    def add_job(self, **overrides: Any) -> dict[str, Any]:
+        """Put one realistic job straight into the store; return it as get/describe shows it.
+
+        Overrides are in API casing: any member of the create request (``jobName``,
+        ``modelId``, ``solutionVersionArn``, ...) and ``status``, ``region`` and the
+        service's submit time and failure message (see :meth:`override_names`).
+        """
+        return self.add_jobs(1, **overrides)[0]
+
+    def add_jobs(self, count: int, **overrides: Any) -> list[dict[str, Any]]:
+        """Put ``count`` realistic jobs straight into the store, the same for the same seed.
+
+        ``status`` may be one status, a list to cycle through, or a dict of weights
+        (``{"Completed": 8, "Failed": 2}``). Each job is in its status at the fake
+        clock's ``now``, with a timeline consistent with it.
+        """
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"add_jobs needs a count >= 0, got {count!r}")
+        unknown = sorted(set(overrides) - set(self.override_names()))
+        if unknown:
+            raise ValueError(
+                f"{self.name} jobs have no field {', '.join(map(repr, unknown))}; valid "
+                f"overrides: {', '.join(self.override_names())}"
+            )
+        factory = self.factory()
+        now = self._clock.now()
+        region = overrides.pop("region", None) or self.default_region()
+        context = CallContext(self.account, region, now, "factory")
+        wanted = factory.statuses(overrides.pop("status", self.statuses.outcomes[0]), count)
+        jobs = [self.made_job(factory, context, status, dict(overrides)) for status in wanted]
+        if jobs:
+            # Generated values satisfy the model by construction; the overrides are the
+            # same for every job: checking the first job's request covers them.
+            self.checked_request(jobs[0].request)
+        with self._lock:
+            state = self.state(self.account, region)
+            self.admit(state, jobs)
+            state.jobs.add_many(jobs)
+        for job in jobs:
+            self.feed.created(self.name, job, now)
+        return [job.shown(now) for job in jobs]
+
+    def override_names(self) -> list[str]:
+        """What :meth:`add_job` accepts: the create request's members and a few more."""
+        shape = service_model(self.name).operation_model(self.create_operation).input_shape
+        return sorted({*shape.members, "status", "region", *self.extra_overrides})
+
+    def checked_request(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` if the create request would accept them, else a ``ValueError``."""
+        shape = service_model(self.name).operation_model(self.create_operation).input_shape
+        problems = violations(shape, params)
+        if problems:
+            raise ValueError(f"{self.name} would reject this job: {summary(problems)}")
+        return params
+
+    @abc.abstractmethod
+    def made_job(
+        self, factory: JobFactory, context: CallContext, status: str, overrides: dict[str, Any]
+    ) -> J:
+        """One factory job in ``status`` (each service fills in its own fields)."""
+
+    def admit(self, state: RegionState[J], jobs: list[J]) -> None:
+        """Refuse factory jobs the service could not hold (a repeated name, say)."""
 
     def lifecycle_for(self, job_name: str) -> Lifecycle:
         """The newest lifecycle that applies to ``job_name``, else the default."""

@@ -15,12 +15,14 @@ Choices where AWS documentation is silent (each is tested):
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import random
 import string
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..factory import BEDROCK_FAILURES, BEDROCK_MODELS, JobFactory, Placed
 from ..lifecycle import BEDROCK, Lifecycle, Timeline
 from ..wire.errors import ServiceError
 from .base import Backend, CallContext, NotOwned, handles
@@ -51,8 +53,9 @@ class BedrockJob:
     def ident(self) -> str:
         return self.arn
 
-    @property
+    @functools.cached_property
     def key(self) -> Key:
+        """The listing key: the creation instant (it never changes), then the sequence."""
         return (int(self.submitted.timestamp() * 1_000_000), self.sequence)
 
     @property
@@ -138,6 +141,8 @@ class BedrockBackend(Backend[BedrockJob]):
     validation_error = "ValidationException"
     token_error = "ValidationException"
     token_message = "Invalid pagination token"
+    create_operation = "CreateModelInvocationJob"
+    extra_overrides = ("submitTime", "message", "totalRecordCount", "errorRecordCount")
     quota_error = "ServiceQuotaExceededException"
     quota_message = (
         "You have reached the quota of {limit} batch inference jobs in progress ({active} "
@@ -274,35 +279,85 @@ class BedrockBackend(Backend[BedrockJob]):
     # -- jobs -------------------------------------------------------------------------
 
     def new_job(
-        self, context: CallContext, params: dict[str, Any], submitted: _dt.datetime
+        self,
+        context: CallContext,
+        params: dict[str, Any],
+        submitted: _dt.datetime,
+        placed: Placed | None = None,
+        total: int | None = None,
+        errors: int | None = None,
     ) -> BedrockJob:
-        """A job for ``params`` submitted at ``submitted``, with its lifecycle's timeline."""
+        """A job for ``params`` submitted at ``submitted``, following the lifecycle that
+        applies to its name, or placed in time by the factory."""
         job_id = "".join(self.random.choices(_ID_ALPHABET, k=12))
         arn = (
             f"arn:{context.partition}:bedrock:{context.region}:{context.account}:"
             f"model-invocation-job/{job_id}"
         )
-        lifecycle = self.lifecycle_for(params["jobName"])
-        hours = params.get("timeoutDurationInHours", self.default_timeout_hours)
-        expires = submitted + _dt.timedelta(hours=hours)
-        total = self.default_records
-        errors = (
-            max(1, int(total * _PARTIAL_ERROR_SHARE))
-            if (lifecycle.outcome == "PartiallyCompleted")
-            else 0
-        )
+        if placed is None:
+            lifecycle = self.lifecycle_for(params["jobName"])
+            hours = params.get("timeoutDurationInHours", self.default_timeout_hours)
+            timeline = lifecycle.timeline(submitted, submitted + _dt.timedelta(hours=hours))
+        else:
+            lifecycle, submitted, timeline = placed.lifecycle, placed.submitted, placed.timeline
+        total = self.default_records if total is None else total
+        if errors is None:
+            partial = lifecycle.outcome == "PartiallyCompleted"
+            errors = max(1, int(total * _PARTIAL_ERROR_SHARE)) if partial else 0
         return BedrockJob(
             arn=arn,
             job_id=job_id,
             request=dict(params),
             submitted=submitted,
-            timeline=lifecycle.timeline(submitted, expires),
+            timeline=timeline,
             lifecycle=lifecycle,
             total_records=total,
             error_records=errors,
             sequence=next_sequence(),
             tags={tag["key"]: tag["value"] for tag in params.get("tags", [])},
         )
+
+    def made_job(
+        self, factory: JobFactory, context: CallContext, status: str, overrides: dict[str, Any]
+    ) -> BedrockJob:
+        name = overrides.pop("jobName", None) or factory.name("batch")
+        message = overrides.pop("message", None)
+        if status == "Failed" and message is None:
+            message = factory.choice(BEDROCK_FAILURES)
+        total = overrides.pop("totalRecordCount", None) or factory.random.randint(100, 50_000)
+        errors = overrides.pop("errorRecordCount", None)
+        if errors is None and status == "PartiallyCompleted":
+            errors = max(1, int(total * factory.random.uniform(0.01, 0.2)))
+        hours = overrides.get("timeoutDurationInHours") or factory.choice((24, 48, 72, 168))
+        placed = factory.place(
+            self.statuses,
+            status,
+            context.now,
+            submitted=overrides.pop("submitTime", None),
+            timeout=_dt.timedelta(hours=hours),
+            message=message,
+        )
+        account, region = context.account, context.region
+        prefix = f"{factory.day(placed.submitted)}/{name}"
+        output: dict[str, Any] = {"s3Uri": f"s3://{factory.bucket('batch-output')}/{prefix}/"}
+        if factory.random.random() < 0.3:
+            output["s3EncryptionKeyId"] = factory.kms_key(region, account)
+        params: dict[str, Any] = {
+            "jobName": name,
+            "roleArn": factory.role(account),
+            "modelId": factory.choice(BEDROCK_MODELS),
+            "clientRequestToken": f"{factory.random.getrandbits(128):032x}",
+            "inputDataConfig": {
+                "s3InputDataConfig": {
+                    "s3InputFormat": "JSONL",
+                    "s3Uri": f"s3://{factory.bucket('batch-input')}/{prefix}/records.jsonl",
+                }
+            },
+            "outputDataConfig": {"s3OutputDataConfig": output},
+            "timeoutDurationInHours": hours,
+            **overrides,
+        }
+        return self.new_job(context, params, placed.submitted, placed, total, errors)
 
     def find(self, context: CallContext, identifier: str) -> BedrockJob:
         """The job named by a 12-character id or a full ARN, in the caller's region."""

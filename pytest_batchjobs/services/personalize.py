@@ -14,12 +14,14 @@ Choices where AWS documentation is silent (each is tested):
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..factory import PERSONALIZE_FAILURES, JobFactory
 from ..lifecycle import PERSONALIZE, Lifecycle, Timeline
 from ..wire.errors import ServiceError
-from .base import Backend, CallContext, NotOwned, handles
+from .base import Backend, CallContext, NotOwned, RegionState, handles
 from .store import Key, next_sequence
 
 DEFAULT_NUM_RESULTS = 25
@@ -42,8 +44,9 @@ class PersonalizeJob:
     def ident(self) -> str:
         return self.arn
 
-    @property
+    @functools.cached_property
     def key(self) -> Key:
+        """The listing key: the creation instant (it never changes), then the sequence."""
         return (int(self.created.timestamp() * 1_000_000), self.sequence)
 
     @property
@@ -95,6 +98,8 @@ class PersonalizeBackend(Backend[PersonalizeJob]):
     validation_error = "InvalidInputException"
     token_error = "InvalidNextTokenException"
     token_message = "The token is not valid"
+    create_operation = "CreateBatchInferenceJob"
+    extra_overrides = ("creationDateTime", "failureReason")
     quota_error = "LimitExceededException"
     quota_message = (
         "The limit of {limit} batch inference jobs that are pending or in progress has been "
@@ -194,6 +199,63 @@ class PersonalizeBackend(Backend[PersonalizeJob]):
             sequence=next_sequence(),
             tags={t["tagKey"]: t["tagValue"] for t in params.get("tags", [])},
         )
+
+    def made_job(
+        self, factory: JobFactory, context: CallContext, status: str, overrides: dict[str, Any]
+    ) -> PersonalizeJob:
+        name = overrides.pop("jobName", None) or factory.name("recs")
+        reason = overrides.pop("failureReason", None)
+        if status == "CREATE FAILED" and reason is None:
+            reason = factory.choice(PERSONALIZE_FAILURES)
+        placed = factory.place(
+            self.statuses,
+            status,
+            context.now,
+            submitted=overrides.pop("creationDateTime", None),
+            timeout=None,
+            message=reason,
+        )
+        account, region = context.account, context.region
+        day = factory.day(placed.submitted)
+        use = factory.choice(("recs", "personalized-ranking", "similar-items"))
+        solution = f"{factory.choice(factory.stems)}-{use}"
+        version = f"{factory.random.getrandbits(32):08x}"
+        source: dict[str, Any] = {"path": f"s3://{factory.bucket('recs-input')}/{day}/users.json"}
+        if factory.random.random() < 0.2:
+            source["kmsKeyArn"] = factory.kms_key(region, account)
+        destination = f"s3://{factory.bucket('recs-output')}/{day}/{name}/"
+        params: dict[str, Any] = {
+            "jobName": name,
+            "solutionVersionArn": (
+                f"arn:{context.partition}:personalize:{region}:{account}:"
+                f"solution/{solution}/{version}"
+            ),
+            "numResults": factory.choice((10, 25, 50, 100)),
+            "jobInput": {"s3DataSource": source},
+            "jobOutput": {"s3DataDestination": {"path": destination}},
+            "roleArn": factory.role(account),
+            **overrides,
+        }
+        return PersonalizeJob(
+            arn=self.job_arn(context, name),
+            request=params,
+            created=placed.submitted,
+            timeline=placed.timeline,
+            lifecycle=placed.lifecycle,
+            sequence=next_sequence(),
+            tags={t["tagKey"]: t["tagValue"] for t in params.get("tags", [])},
+        )
+
+    def admit(self, state: RegionState[PersonalizeJob], jobs: list[PersonalizeJob]) -> None:
+        """Job names are unique per region (they are the end of the ARN)."""
+        seen: set[str] = set()
+        for job in jobs:
+            if job.arn in seen or state.jobs.get(job.arn) is not None:
+                raise ValueError(
+                    f"a Personalize job named {job.name!r} already exists in this region; "
+                    "job names are unique (they end the ARN): leave jobName out, or vary it"
+                )
+            seen.add(job.arn)
 
     def find(self, context: CallContext, arn: str) -> PersonalizeJob:
         """The job with ``arn`` in the caller's (account, region)."""

@@ -33,7 +33,6 @@ from types import ModuleType
 from typing import Any
 
 from ..active import DUMMY_CREDENTIALS, active_fake
-from ..faults import TransportFault
 
 SERVICES = ("personalize", "bedrock")
 _lock = threading.Lock()
@@ -98,8 +97,12 @@ def _answer(fake: Any, request: Any, service: str) -> Any:
     _guard_moto()
     try:
         response = fake.handle(wire, transport="botocore", service=service, defer=moto_active)
-    except TransportFault as fault:
-        raise _broken_connection(fault.kind, request.url) from None
+    except Exception as error:
+        from ..faults import TransportFault  # here, not at import: pytest loads this module
+
+        if isinstance(error, TransportFault):
+            raise _broken_connection(error.kind, request.url) from None
+        raise
     if response is None:
         return None
     setattr(request, _ANSWERED, True)

@@ -74,15 +74,14 @@ def _check_structure(shape: Shape, value: dict[str, Any], path: str, found: list
 
 def _check_length(shape: Shape, value: Any, length: int, path: str, found: list[str]) -> None:
     meta = shape.metadata
-    shown = _shown(shape, value)
     if "min" in meta and length < meta["min"]:
         found.append(
-            f"Value {shown} at '{path}' failed to satisfy constraint: "
+            f"Value {_shown(shape, value)} at '{path}' failed to satisfy constraint: "
             f"Member must have length greater than or equal to {meta['min']}"
         )
     if "max" in meta and length > meta["max"]:
         found.append(
-            f"Value {shown} at '{path}' failed to satisfy constraint: "
+            f"Value {_shown(shape, value)} at '{path}' failed to satisfy constraint: "
             f"Member must have length less than or equal to {meta['max']}"
         )
 

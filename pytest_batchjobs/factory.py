@@ -1,0 +1,249 @@
+"""Realistic jobs in bulk, placed straight into the store, the same for the same seed.
+
+Values come from faker: job names that satisfy each API's pattern and are unique,
+real Bedrock model ids, S3 URIs, role ARNs, solution version ARNs, KMS keys, failure
+messages. A job made with a status is in that status at the fake clock's ``now``, and
+its timeline is consistent with it: a ``Completed`` job ended after it was submitted;
+an ``InProgress`` job finishes later as the clock moves.
+
+Randomness comes from one seed per fake (in pytest: derived from the session seed and
+the test's node id), so the same seed gives the same jobs.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import hashlib
+import itertools
+import random
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .lifecycle import Lifecycle, ServiceStatuses, Timeline
+
+# Models that support batch inference (Bedrock user guide, "Supported Regions and
+# models for batch inference").
+BEDROCK_MODELS = (
+    "anthropic.claude-3-haiku-20240307-v1:0",
+    "anthropic.claude-3-5-haiku-20241022-v1:0",
+    "anthropic.claude-3-5-sonnet-20240620-v1:0",
+    "anthropic.claude-3-5-sonnet-20241022-v2:0",
+    "anthropic.claude-3-opus-20240229-v1:0",
+    "meta.llama3-1-8b-instruct-v1:0",
+    "meta.llama3-1-70b-instruct-v1:0",
+    "mistral.mistral-large-2407-v1:0",
+    "mistral.mistral-small-2402-v1:0",
+    "amazon.nova-lite-v1:0",
+    "amazon.nova-pro-v1:0",
+    "amazon.titan-embed-text-v2:0",
+)
+BEDROCK_FAILURES = (
+    "Amazon Bedrock does not have permission to access the S3 bucket. Check the "
+    "service role's permissions.",
+    "The input file contains a record that is not valid JSON.",
+    "The number of records in the input files is below the minimum required for this model.",
+    "The model ID is not supported for batch inference in this Region.",
+    "Internal error while processing the job. Retry the job.",
+)
+PERSONALIZE_FAILURES = (
+    "Input file is not valid JSON lines.",
+    "Access denied to the S3 input path. Check the role's permissions.",
+    "The solution version is not ACTIVE.",
+    "The number of users in the input exceeds the limit for a batch inference job.",
+)
+SPREAD = _dt.timedelta(days=30)
+
+
+def seed_for_test(session_seed: int, node_id: str) -> int:
+    """The seed of one test's fake: stable across runs for the same session seed."""
+    digest = hashlib.sha256(f"{session_seed}:{node_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+@functools.cache
+def _faker() -> Any:
+    from faker import Faker
+
+    return Faker("en_US")
+
+
+@dataclass
+class Placed:
+    """Where a new job sits in time: its lifecycle, submit instant and timeline."""
+
+    lifecycle: Lifecycle
+    submitted: _dt.datetime
+    timeline: Timeline
+
+
+class JobFactory:
+    """Realistic request parameters and timelines, from one seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.random = random.Random(seed)
+        faker = _faker()
+        faker.seed_instance(seed)
+        words = [faker.word().lower() for _ in range(120)]
+        self.stems = sorted({w for w in words if w.isascii() and w.isalpha()})
+        self._teams = [faker.user_name().replace(".", "").replace("_", "")[:20] for _ in range(12)]
+        self._roles = [
+            "".join(part.capitalize() for part in faker.words(2)) + "BatchInferenceRole"
+            for _ in range(6)
+        ]
+        self._numbers = itertools.count(1)
+        self._lifecycles: dict[tuple[Any, ...], Lifecycle] = {}
+
+    # -- values -----------------------------------------------------------------------
+
+    def choice(self, values: Sequence[Any]) -> Any:
+        """One of ``values``."""
+        return self.random.choice(values)
+
+    def name(self, kind: str) -> str:
+        """A unique, pattern-satisfying job name (letters, digits and dashes)."""
+        return f"{self.choice(self.stems)}-{kind}-{next(self._numbers):05d}"
+
+    def bucket(self, purpose: str) -> str:
+        """An S3 bucket name (3 to 63 lower-case letters, digits, dashes)."""
+        return f"{self.choice(self._teams).lower()}-{purpose}"[:63].strip("-")
+
+    def role(self, account: str) -> str:
+        """An IAM role ARN."""
+        return f"arn:aws:iam::{account}:role/service-role/{self.choice(self._roles)}"
+
+    def kms_key(self, region: str, account: str) -> str:
+        """A KMS key ARN."""
+        key = uuid.UUID(int=self.random.getrandbits(128), version=4)
+        return f"arn:aws:kms:{region}:{account}:key/{key}"
+
+    def day(self, submitted: _dt.datetime) -> str:
+        """A date path segment, as pipelines lay out their S3 prefixes."""
+        return f"{submitted.year:04d}/{submitted.month:02d}/{submitted.day:02d}"
+
+    def statuses(self, spec: str | Sequence[str] | Mapping[str, float], count: int) -> list[str]:
+        """``count`` statuses from one status, a list to cycle through, or weights."""
+        if isinstance(spec, str):
+            return [spec] * count
+        if isinstance(spec, Mapping):
+            names, weights = list(spec), list(spec.values())
+            return self.random.choices(names, weights=weights, k=count)
+        cycle = list(spec)
+        return [cycle[index % len(cycle)] for index in range(count)]
+
+    # -- time -------------------------------------------------------------------------
+
+    def _lifecycle(
+        self,
+        statuses: ServiceStatuses,
+        outcome: str,
+        message: str | None,
+        durations: dict[str, float],
+    ) -> Lifecycle:
+        """A lifecycle, shared between jobs that have the same one (most do)."""
+        key = (statuses.running, outcome, message, tuple(sorted(durations.items())))
+        found = self._lifecycles.get(key)
+        if found is None:
+            found = self._lifecycles[key] = Lifecycle(statuses, outcome, message, durations)
+        return found
+
+    def place(
+        self,
+        statuses: ServiceStatuses,
+        status: str,
+        now: _dt.datetime,
+        *,
+        submitted: _dt.datetime | None,
+        timeout: _dt.timedelta | None,
+        message: str | None,
+    ) -> Placed:
+        """A timeline on which the job is in ``status`` at ``now``.
+
+        Without ``submitted``, the job is placed at random: a running job somewhere in
+        its status, an ended one up to 30 days ago. With it, durations stretch or
+        shrink to fit. An impossible request (an ``InProgress`` job submitted before
+        its timeout ran out) is a ``ValueError`` that says why.
+        """
+        rng = self.random
+        durations = {s: float(statuses.default_durations[s]) for s in statuses.running}
+        stopping = float(statuses.default_durations.get("Stopping", 60.0))
+        running_total = sum(durations.values())
+        elapsed = None if submitted is None else (now - submitted).total_seconds()
+        outcome = statuses.outcomes[0]
+        stop_at: float | None = None
+        if status in statuses.running:
+            index = statuses.running.index(status)
+            before = sum(durations[s] for s in statuses.running[:index])
+            if elapsed is None:
+                elapsed = before + rng.uniform(0, durations[status] * 0.999)
+            else:
+                if elapsed < before:
+                    for earlier in statuses.running[:index]:
+                        durations[earlier] *= elapsed / before if before else 0.0
+                    before = elapsed
+                durations[status] = max(durations[status], elapsed - before + rng.uniform(60, 3600))
+        elif status in ("Stopping", "Stopped"):
+            if elapsed is None:
+                stop_at = rng.uniform(0, running_total * 0.999)
+                extra = (
+                    rng.uniform(0, stopping * 0.999)
+                    if status == "Stopping"
+                    else (stopping + rng.uniform(0, SPREAD.total_seconds()))
+                )
+                elapsed = stop_at + extra
+            else:
+                room = elapsed - (0 if status == "Stopping" else stopping)
+                if room < 0:
+                    raise ValueError(
+                        f"a Stopped job needs at least {stopping:g} s between submission and "
+                        f"now (Stopping lasts that long); submitTime is {elapsed:g} s ago"
+                    )
+                stop_at = (
+                    max(0.0, room - rng.uniform(0, min(room, stopping * 0.999)))
+                    if (status == "Stopping")
+                    else rng.uniform(0, room)
+                )
+                if stop_at >= running_total:
+                    durations[statuses.running[-1]] += stop_at - running_total + 3600
+        elif status in statuses.outcomes:
+            outcome = status
+            if status == "Expired":
+                if timeout is None:
+                    raise ValueError("only jobs with a timeout can be Expired")
+                floor = timeout.total_seconds()
+                if elapsed is None:
+                    elapsed = floor + rng.uniform(0, SPREAD.total_seconds())
+                elif elapsed < floor:
+                    raise ValueError(
+                        f"an Expired job must have been submitted at least {timeout} ago "
+                        "(its timeoutDurationInHours)"
+                    )
+            elif elapsed is None:
+                elapsed = running_total + rng.uniform(0, SPREAD.total_seconds())
+            elif elapsed <= running_total:
+                scale = elapsed * 0.9 / running_total
+                durations = {s: d * scale for s, d in durations.items()}
+        else:
+            valid = (*statuses.running, *statuses.outcomes)
+            if statuses.ends - set(statuses.outcomes):
+                valid = (*valid, "Stopping", "Stopped")
+            raise ValueError(f"unknown status {status!r}; valid statuses: {', '.join(valid)}")
+        assert elapsed is not None
+        start = now - _dt.timedelta(seconds=elapsed)
+        lifecycle = self._lifecycle(statuses, outcome, message, durations)
+        expires = None if timeout is None else start + timeout
+        timeline = lifecycle.timeline(start, expires)
+        if stop_at is not None:
+            timeline = timeline.interrupted(
+                start + _dt.timedelta(seconds=stop_at), [(0.0, "Stopping"), (stopping, "Stopped")]
+            )
+        if timeline.status(now) != status:
+            raise ValueError(
+                f"a job submitted at {start.isoformat()} cannot be {status} at "
+                f"{now.isoformat()}: it would be {timeline.status(now)} by then "
+                "(a Bedrock job expires after timeoutDurationInHours)"
+            )
+        return Placed(lifecycle, start, timeline)
