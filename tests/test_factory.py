@@ -1,0 +1,204 @@
+"""The factory: realistic, reproducible jobs in bulk, as boto3 then sees them."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+from typing import Any
+
+import boto3
+import pytest
+from botocore.validate import ParamValidator
+
+from pytest_batchjobs import BatchJobsFake
+from pytest_batchjobs.wire.constraints import violations
+from pytest_batchjobs.wire.models import service_model
+
+BEDROCK_MIX = {
+    "Completed": 40,
+    "InProgress": 15,
+    "Failed": 10,
+    "PartiallyCompleted": 8,
+    "Submitted": 5,
+    "Validating": 5,
+    "Scheduled": 5,
+    "Stopping": 4,
+    "Stopped": 4,
+    "Expired": 4,
+}
+
+
+def problems(
+    service: str, operation: str, job: dict[str, Any], member: str | None = None
+) -> list[str]:
+    """Everything wrong with ``job`` as the operation's output shape sees it."""
+    shape = service_model(service).operation_model(operation).output_shape
+    if member is not None:
+        shape = shape.members[member]
+    report = ParamValidator().validate(job, shape)
+    found = violations(shape, job)
+    return ([report.generate_report()] if report.has_errors() else []) + found
+
+
+def test_250_mixed_bedrock_jobs_list_with_the_right_counts(
+    batchjobs_fake: BatchJobsFake, bedrock: Any
+) -> None:
+    jobs = batchjobs_fake.bedrock.add_jobs(250, status=list(BEDROCK_MIX))
+    expected = collections.Counter(job["status"] for job in jobs)
+    assert expected == {status: 25 for status in BEDROCK_MIX}
+    paginator = bedrock.get_paginator("list_model_invocation_jobs")
+    listed = [
+        s
+        for page in paginator.paginate(PaginationConfig={"PageSize": 30})
+        for s in page["invocationJobSummaries"]
+    ]
+    assert collections.Counter(s["status"] for s in listed) == expected
+    assert len({s["jobArn"] for s in listed}) == 250
+    for status in ("Failed", "Expired", "Stopping"):
+        filtered = [
+            s
+            for page in paginator.paginate(statusEquals=status)
+            for s in page["invocationJobSummaries"]
+        ]
+        assert len(filtered) == 25
+    assert [s["submitTime"] for s in listed] == sorted(
+        (s["submitTime"] for s in listed), reverse=True
+    )
+
+
+def test_250_personalize_jobs_by_weight(batchjobs_fake: BatchJobsFake, personalize: Any) -> None:
+    jobs = batchjobs_fake.personalize.add_jobs(
+        250, status={"ACTIVE": 7, "CREATE FAILED": 2, "IN PROGRESS": 1}
+    )
+    counts = collections.Counter(job["status"] for job in jobs)
+    assert set(counts) == {"ACTIVE", "CREATE FAILED", "IN PROGRESS"}
+    assert counts["ACTIVE"] > counts["CREATE FAILED"] > counts["IN PROGRESS"] > 0
+    paginator = personalize.get_paginator("list_batch_inference_jobs")
+    listed = [j for page in paginator.paginate() for j in page["batchInferenceJobs"]]
+    assert collections.Counter(j["status"] for j in listed) == counts
+    assert all("failureReason" in j for j in listed if j["status"] == "CREATE FAILED")
+
+
+def test_every_factory_job_satisfies_the_models(batchjobs_fake: BatchJobsFake) -> None:
+    for job in batchjobs_fake.bedrock.add_jobs(200, status=list(BEDROCK_MIX)):
+        assert problems("bedrock", "GetModelInvocationJob", job) == [], job
+        assert job["modelId"].count(".") >= 1
+        assert job["roleArn"].startswith("arn:aws:iam::123456789012:role/")
+        assert job["inputDataConfig"]["s3InputDataConfig"]["s3Uri"].startswith("s3://")
+    for job in batchjobs_fake.personalize.add_jobs(100, status=["ACTIVE", "CREATE FAILED"]):
+        assert problems("personalize", "DescribeBatchInferenceJob", job, "batchInferenceJob") == []
+        assert job["solutionVersionArn"].startswith("arn:aws:personalize:us-east-1:123456789012:")
+    names = [j["jobName"] for j in batchjobs_fake.bedrock.add_jobs(500)]
+    assert len(set(names)) == 500
+
+
+def test_timelines_are_consistent_with_the_status(
+    batchjobs_fake: BatchJobsFake, bedrock: Any
+) -> None:
+    now = batchjobs_fake.clock.now()
+    done = batchjobs_fake.bedrock.add_job(status="Completed")
+    assert done["submitTime"] < done["endTime"] == done["lastModifiedTime"] <= now
+    assert done["processedRecordCount"] == done["totalRecordCount"]
+    running = batchjobs_fake.bedrock.add_job(status="InProgress")
+    assert "endTime" not in running
+    assert 0 <= running["processedRecordCount"] < running["totalRecordCount"]
+    expired = batchjobs_fake.bedrock.add_job(status="Expired")
+    assert expired["endTime"] == expired["jobExpirationTime"] <= now
+    stopped = batchjobs_fake.bedrock.add_job(status="Stopped")
+    assert stopped["submitTime"] < stopped["endTime"] <= now
+    batchjobs_fake.clock.advance(hours=2)
+    assert (
+        bedrock.get_model_invocation_job(jobIdentifier=running["jobArn"])["status"] == "Completed"
+    )
+    assert bedrock.get_model_invocation_job(jobIdentifier=done["jobArn"])["status"] == "Completed"
+
+
+def test_overrides_in_api_casing(batchjobs_fake: BatchJobsFake, bedrock: Any) -> None:
+    submitted = batchjobs_fake.clock.now() - dt.timedelta(minutes=20)
+    job = batchjobs_fake.bedrock.add_job(
+        status="InProgress",
+        jobName="my-job",
+        submitTime=submitted,
+        modelId="amazon.nova-pro-v1:0",
+        region="eu-west-1",
+        timeoutDurationInHours=48,
+    )
+    assert job["jobName"] == "my-job"
+    assert job["submitTime"] == submitted
+    assert job["jobArn"].startswith("arn:aws:bedrock:eu-west-1:")
+    assert job["timeoutDurationInHours"] == 48
+    west = boto3.client("bedrock", region_name="eu-west-1")
+    assert west.get_model_invocation_job(jobIdentifier=job["jobArn"])["status"] == "InProgress"
+    failed = batchjobs_fake.bedrock.add_job(status="Failed", message="role cannot read input")
+    assert failed["message"] == "role cannot read input"
+    recs = batchjobs_fake.personalize.add_job(
+        status="CREATE FAILED",
+        jobName="nightly-recs",
+        failureReason="bad input",
+        creationDateTime=batchjobs_fake.clock.now() - dt.timedelta(days=2),
+    )
+    assert (recs["jobName"], recs["failureReason"]) == ("nightly-recs", "bad input")
+
+
+def test_a_long_ago_running_job_stretches_its_timeline(batchjobs_fake: BatchJobsFake) -> None:
+    submitted = batchjobs_fake.clock.now() - dt.timedelta(hours=20)
+    job = batchjobs_fake.bedrock.add_job(status="InProgress", submitTime=submitted)
+    assert job["status"] == "InProgress"
+    assert job["submitTime"] == submitted
+
+
+def test_impossible_and_unknown_overrides_say_why(batchjobs_fake: BatchJobsFake) -> None:
+    with pytest.raises(ValueError, match=r"valid overrides: .*jobName.*status"):
+        batchjobs_fake.bedrock.add_job(name="x")
+    with pytest.raises(ValueError, match="at 'jobName' failed to satisfy constraint"):
+        batchjobs_fake.bedrock.add_job(jobName="under_score")
+    with pytest.raises(ValueError, match="unknown status 'Running'; valid statuses: Submitted"):
+        batchjobs_fake.bedrock.add_job(status="Running")
+    with pytest.raises(ValueError, match="cannot be InProgress"):
+        batchjobs_fake.bedrock.add_job(
+            status="InProgress",
+            timeoutDurationInHours=24,
+            submitTime=batchjobs_fake.clock.now() - dt.timedelta(days=3),
+        )
+    with pytest.raises(ValueError, match="must have been submitted at least"):
+        batchjobs_fake.bedrock.add_job(status="Expired", submitTime=batchjobs_fake.clock.now())
+    with pytest.raises(ValueError, match="already exists in this region"):
+        batchjobs_fake.personalize.add_jobs(2, jobName="same-name")
+
+
+def test_the_same_seed_gives_the_same_jobs() -> None:
+    def jobs(seed: int) -> list[dict[str, Any]]:
+        with BatchJobsFake(seed=seed) as fake:
+            return fake.bedrock.add_jobs(20, status={"Completed": 3, "Failed": 1}) + (
+                fake.personalize.add_jobs(5)
+            )
+
+    assert jobs(11) == jobs(11)
+    assert jobs(11) != jobs(12)
+
+
+def test_the_session_seed_replays_a_run(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import json
+        import pathlib
+
+        def test_dump(batchjobs_fake):
+            jobs = batchjobs_fake.bedrock.add_jobs(5, status=["Completed", "Failed"])
+            pathlib.Path("jobs.json").write_text(json.dumps(jobs, default=str, sort_keys=True))
+        """
+    )
+
+    def run(*args: str) -> tuple[str, str]:
+        result = pytester.runpytest(*args)
+        result.assert_outcomes(passed=1)
+        header = next(line for line in result.outlines if line.startswith("batchjobs: seed"))
+        return header, (pytester.path / "jobs.json").read_text()
+
+    header, first = run("--batchjobs-seed", "1234")
+    assert header == "batchjobs: seed 1234 (replay with --batchjobs-seed 1234)"
+    assert run("--batchjobs-seed", "1234")[1] == first
+    assert run("--batchjobs-seed", "4321")[1] != first
+    random_header, _ = run()
+    replay = random_header.split()[2]
+    assert run("--batchjobs-seed", replay)[1] == run("--batchjobs-seed", replay)[1]
