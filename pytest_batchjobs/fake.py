@@ -13,19 +13,21 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import random
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import ContextDecorator
 from typing import TYPE_CHECKING, Any
 
 from . import active
 from .active import DUMMY_CREDENTIALS
+from .batch.runner import BatchRunner
 from .clock import DEFAULT_HORIZON, Clock
 from .factory import JobFactory
 from .faults import Faults
 from .gateway import DEFAULT_REGION, Gateway, default_region
 from .journal import Call, Journal
 from .pagination import PagePolicy, Pagination
-from .services.base import DEFAULT_ACCOUNT, Backend
+from .services.base import DEFAULT_ACCOUNT, Backend, Job
 from .services.bedrock import BedrockBackend
 from .services.personalize import PersonalizeBackend
 from .sleeping import SleepPatch
@@ -68,10 +70,11 @@ class BatchJobsFake(ContextDecorator):
         self._sleep_patch = SleepPatch(self.clock)
         self._hook = hook
         self._feed = TransitionFeed(self._job_created, self._status_changed)
-        self._feed.enabled = hook is not None and bool(
+        self._hooked = hook is not None and bool(
             hook.pytest_batchjobs_job_created.get_hookimpls()
             or hook.pytest_batchjobs_status_changed.get_hookimpls()
         )
+        self._batch = BatchRunner()
         self.personalize = PersonalizeBackend(self.clock, self.pagination, self._feed)
         self.bedrock = BedrockBackend(self.clock, self.pagination, self._feed)
         self._backends: dict[str, Backend[Any]] = {
@@ -92,6 +95,7 @@ class BatchJobsFake(ContextDecorator):
             backend.account = account
             backend.default_region = default_region
             backend.factory = self._job_factory
+            backend.batch = self._batch
         self.bedrock.random.seed(self.seed)
         self._saved_env: dict[str, str | None] = {}
         self._active = False
@@ -144,6 +148,7 @@ class BatchJobsFake(ContextDecorator):
         self.faults.clear()
         self._factory = None
         self.bedrock.random.seed(self.seed)
+        self._batch.reset()
 
     def _patch_env(self) -> None:
         changes: dict[str, str | None] = {**DUMMY_CREDENTIALS}
@@ -222,14 +227,22 @@ class BatchJobsFake(ContextDecorator):
     def _observe_time(self) -> None:
         self._feed.observe(self.clock.now())
 
-    def _job_created(self, service: str, job: dict[str, Any]) -> None:
-        if self._hook is not None:
-            self._hook.pytest_batchjobs_job_created(fake=self, service=service, job=job)
+    def _job_created(self, service: str, job: Job, now: _dt.datetime) -> None:
+        if self._hooked:
+            self._hook.pytest_batchjobs_job_created(fake=self, service=service, job=job.shown(now))
 
-    def _status_changed(self, service: str, job: dict[str, Any], old: str, new: str) -> None:
-        if self._hook is not None:
+    def _status_changed(self, service: str, job: Job, old: str, new: str, at: _dt.datetime) -> None:
+        try:
+            if self._batch.on_transition(service, job, new):
+                self._feed.rescheduled(service, job)
+        except Exception:
+            self._gateway.internal_errors.append(
+                "pytest-batchjobs failed while running a job's data (a bug in the fake, or "
+                f"in a responder): {service} {job.ident} entering {new}\n" + traceback.format_exc()
+            )
+        if self._hooked:
             self._hook.pytest_batchjobs_status_changed(
-                fake=self, service=service, job=job, old=old, new=new
+                fake=self, service=service, job=job.shown(at), old=old, new=new
             )
 
     def _horizon_message(self, slept: _dt.timedelta) -> str:
@@ -249,6 +262,22 @@ class BatchJobsFake(ContextDecorator):
             "batchjobs_fake.bedrock.lifecycle(durations=...), or raise the horizon with "
             "@pytest.mark.batchjobs(horizon=...)."
         )
+
+    def outputs(self, job: str | dict[str, Any]) -> dict[str, str]:
+        """The output files a job wrote, as {S3 URI: content}; empty until it completes.
+
+        ``job`` is its ARN or the job as a get / describe call or the factory showed
+        it. Outputs are written to moto's S3 too when moto is active.
+        """
+        if isinstance(job, dict):
+            arn = job.get("jobArn") or job.get("batchInferenceJobArn")
+            if arn is None:
+                raise ValueError(
+                    "outputs() needs a job's ARN, or a job dict with jobArn / "
+                    f"batchInferenceJobArn; got keys {sorted(job)}"
+                )
+            job = str(arn)
+        return dict(self._batch.storage.outputs.get(job, {}))
 
     def jobs(self) -> Iterator[Any]:
         """Every stored job of both services (internal records)."""

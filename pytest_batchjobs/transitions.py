@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import heapq
+import itertools
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .lifecycle import Timeline
 
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
     from .services.base import Job
 
 
-Created = Callable[[str, dict[str, Any]], None]
-Changed = Callable[[str, dict[str, Any], str, str], None]
+Created = Callable[[str, "Job", _dt.datetime], None]
+Changed = Callable[[str, "Job", str, str, _dt.datetime], None]
 
 
 class TransitionFeed:
@@ -30,30 +31,34 @@ class TransitionFeed:
     def __init__(self, on_created: Created, on_changed: Changed) -> None:
         self._on_created = on_created
         self._on_changed = on_changed
-        # Off when nothing listens (no hook implementations): then jobs cost nothing here.
-        self.enabled = True
-        self._heap: list[tuple[_dt.datetime, int, int, str, Job, Timeline]] = []
+        # (instant, job sequence, transition index, entry number, service, job, timeline):
+        # the entry number keeps a rescheduled job's entries from being compared further.
+        self._heap: list[tuple[_dt.datetime, int, int, int, str, Job, Timeline]] = []
+        self._entries = itertools.count()
         self._lock = threading.RLock()
 
     def created(self, service: str, job: Job, now: _dt.datetime) -> None:
         """A new job: report it, and watch its future transitions."""
-        if not self.enabled:
-            return
-        timeline = job.timeline
-        job.reported = bisect_index(timeline, now)
-        self._on_created(service, job.shown(now))
+        job.reported = bisect_index(job.timeline, now)
+        self._on_created(service, job, now)
         self.rescheduled(service, job)
 
     def rescheduled(self, service: str, job: Job) -> None:
-        """The job's timeline changed (it was stopped): watch its new transitions."""
-        if not self.enabled:
-            return
+        """The job's timeline changed (it was stopped, or failed): watch its new transitions."""
         timeline = job.timeline
         with self._lock:
             for index in range(job.reported + 1, len(timeline.times)):
                 heapq.heappush(
                     self._heap,
-                    (timeline.times[index], job.sequence, index, service, job, timeline),
+                    (
+                        timeline.times[index],
+                        job.sequence,
+                        index,
+                        next(self._entries),
+                        service,
+                        job,
+                        timeline,
+                    ),
                 )
 
     def observe(self, now: _dt.datetime) -> None:
@@ -63,12 +68,12 @@ class TransitionFeed:
             return
         with self._lock:
             while heap and heap[0][0] <= now:
-                at, _, index, service, job, timeline = heapq.heappop(heap)
+                at, _, index, _, service, job, timeline = heapq.heappop(heap)
                 if timeline is not job.timeline or index <= job.reported:
                     continue  # the job was stopped: this transition will not happen
                 job.reported = index
                 old, new = timeline.statuses[index - 1], timeline.statuses[index]
-                self._on_changed(service, job.shown(at), old, new)
+                self._on_changed(service, job, old, new, at)
 
 
 def bisect_index(timeline: Timeline, now: _dt.datetime) -> int:

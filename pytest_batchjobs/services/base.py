@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
+from ..batch.runner import BatchRunner, Responder
 from ..factory import JobFactory
 from ..lifecycle import Lifecycle, ServiceStatuses, Timeline
 from ..pagination import Page, Pagination
@@ -124,6 +125,7 @@ class Backend(abc.ABC, Generic[J]):
         self.account = DEFAULT_ACCOUNT
         self.default_region: Callable[[], str] = lambda: "us-east-1"
         self.factory: Callable[[], JobFactory] = lambda: JobFactory(0)
+        self.batch = BatchRunner()
 
     # -- dispatch ---------------------------------------------------------------------
 
@@ -197,6 +199,19 @@ class Backend(abc.ABC, Generic[J]):
         with self._lock:
             self._lifecycles.append(lifecycle)
         return lifecycle
+
+    def responder(self, function: Responder | None) -> None:
+        """Answer every input record of jobs with ``function(record)``.
+
+        Bedrock: ``record`` is the input line (``recordId``, ``modelInput``); return the
+        ``modelOutput``. Personalize: ``record`` is the input line (``userId``, ...);
+        return the recommended item ids (or a dict with ``recommendedItems`` and
+        ``scores``). Raise to make that record an error record. ``None`` restores the
+        default, deterministic answers.
+        """
+        if function is not None and not callable(function):
+            raise ValueError(f"responder must be a callable or None, got {function!r}")
+        self.batch.responders[self.name] = function
 
     def quota(self, max_active_jobs: int | None) -> None:
         """Allow at most ``max_active_jobs`` unfinished jobs per (account, region);

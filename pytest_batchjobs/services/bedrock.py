@@ -22,6 +22,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..batch.runner import JobData, RecordLimits
 from ..factory import BEDROCK_FAILURES, BEDROCK_MODELS, JobFactory, Placed
 from ..lifecycle import BEDROCK, Lifecycle, Timeline
 from ..wire.errors import ServiceError
@@ -48,6 +49,9 @@ class BedrockJob:
     sequence: int
     tags: dict[str, str] = field(default_factory=dict)
     reported: int = 0
+    from_factory: bool = False
+    failure: str | None = None  # why the input was refused, once it was read
+    data: JobData | None = None  # the answered records, once the input was read
 
     @property
     def ident(self) -> str:
@@ -97,7 +101,7 @@ class BedrockJob:
         if status in ("Failed", "PartiallyCompleted") or (
             status == "Expired" and self.lifecycle.message
         ):
-            job["message"] = self.lifecycle.message or _default_message(status)
+            job["message"] = self.failure or self.lifecycle.message or _default_message(status)
         job.update(self._counts(status, now))
         return job
 
@@ -155,6 +159,16 @@ class BedrockBackend(Backend[BedrockJob]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.random = random.Random()
+
+    def record_limits(self, minimum: int = 100, maximum: int = 50_000) -> None:
+        """Bedrock's records per job: fewer or more fail the job at validation. AWS
+        documents a minimum of 100 (it was 1,000; it varies by model) and a maximum
+        of 50,000."""
+        if not 0 <= minimum <= maximum:
+            raise ValueError(
+                f"record_limits needs 0 <= minimum <= maximum, got {minimum!r}, {maximum!r}"
+            )
+        self.batch.limits = RecordLimits(minimum, maximum)
 
     # -- handlers ---------------------------------------------------------------------
 
@@ -357,7 +371,9 @@ class BedrockBackend(Backend[BedrockJob]):
             "timeoutDurationInHours": hours,
             **overrides,
         }
-        return self.new_job(context, params, placed.submitted, placed, total, errors)
+        job = self.new_job(context, params, placed.submitted, placed, total, errors)
+        job.from_factory = True
+        return job
 
     def find(self, context: CallContext, identifier: str) -> BedrockJob:
         """The job named by a 12-character id or a full ARN, in the caller's region."""

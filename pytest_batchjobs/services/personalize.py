@@ -18,6 +18,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..batch.runner import JobData
 from ..factory import PERSONALIZE_FAILURES, JobFactory
 from ..lifecycle import PERSONALIZE, Lifecycle, Timeline
 from ..wire.errors import ServiceError
@@ -39,6 +40,9 @@ class PersonalizeJob:
     sequence: int
     tags: dict[str, str] = field(default_factory=dict)
     reported: int = 0
+    from_factory: bool = False
+    failure: str | None = None  # why the input was refused, once it was read
+    data: JobData | None = None  # the answered records, once the input was read
 
     @property
     def ident(self) -> str:
@@ -66,8 +70,10 @@ class PersonalizeJob:
             "batchInferenceJobMode": self.request.get("batchInferenceJobMode", "BATCH_INFERENCE"),
         }
         if status == "CREATE FAILED":
-            summary["failureReason"] = self.lifecycle.message or (
-                "The batch inference job failed. Check the input data and the role's access."
+            summary["failureReason"] = (
+                self.failure
+                or self.lifecycle.message
+                or ("The batch inference job failed. Check the input data and the role's access.")
             )
         return summary
 
@@ -244,6 +250,7 @@ class PersonalizeBackend(Backend[PersonalizeJob]):
             lifecycle=placed.lifecycle,
             sequence=next_sequence(),
             tags={t["tagKey"]: t["tagValue"] for t in params.get("tags", [])},
+            from_factory=True,
         )
 
     def admit(self, state: RegionState[PersonalizeJob], jobs: list[PersonalizeJob]) -> None:

@@ -1,0 +1,304 @@
+"""Run a job's data through its lifecycle: check the input when the job starts, answer
+every record, and write the outputs when it completes.
+
+Called by the fake as transitions happen (see :mod:`pytest_batchjobs.transitions`):
+
+* Bedrock ``Validating`` / Personalize ``IN PROGRESS``: read the input (moto's S3 when
+  active; without moto input checks are skipped and synthetic records stand in),
+  check it, and answer every record with the responder. Bad input fails the job
+  with AWS's kind of message; record errors make a Bedrock job ``PartiallyCompleted``.
+* Bedrock ``Completed`` / ``PartiallyCompleted`` / Personalize ``ACTIVE``: write the
+  output files, in AWS's layout.
+
+Jobs made by the factory carry no data and are left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..lifecycle import Timeline
+from .responders import bedrock_output, personalize_output, token_counts
+from .storage import InputProblem, Storage
+
+Responder = Callable[[dict[str, Any]], Any]
+_BEDROCK_SUCCESS = ("Completed", "PartiallyCompleted")
+_RECORD_ID_ALPHABET = string.ascii_uppercase + string.digits
+
+
+@dataclass
+class JobData:
+    """A job's answered records, by input file, ready to be written."""
+
+    files: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    errors: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(len(lines) for _, lines in self.files)
+
+
+@dataclass
+class RecordLimits:
+    """Bedrock's records per job (the minimum was 1,000, is 100 now, and varies by
+    model): configurable with ``batchjobs_fake.bedrock.record_limits(...)``."""
+
+    minimum: int = 100
+    maximum: int = 50_000
+
+
+class BatchRunner:
+    """Answers jobs' records and writes their outputs."""
+
+    def __init__(self) -> None:
+        self.storage = Storage()
+        self.responders: dict[str, Responder | None] = {"bedrock": None, "personalize": None}
+        self.limits = RecordLimits()
+
+    def reset(self) -> None:
+        """Forget responders, limits and kept outputs."""
+        self.responders = {"bedrock": None, "personalize": None}
+        self.limits = RecordLimits()
+        self.storage.reset()
+
+    def on_transition(self, service: str, job: Any, new: str) -> bool:
+        """Do what the job does on entering ``new``; whether its timeline changed."""
+        if job.from_factory:
+            return False
+        if service == "bedrock":
+            if new == "Validating":
+                return self._start(job, self.bedrock_records, "Failed", _BEDROCK_SUCCESS)
+            if new in _BEDROCK_SUCCESS and job.data is not None:
+                self.write_bedrock(job, job.data)
+        else:
+            if new == "IN PROGRESS":
+                return self._start(job, self.personalize_records, "CREATE FAILED", ("ACTIVE",))
+            if new == "ACTIVE" and job.data is not None:
+                self.write_personalize(job, job.data)
+        return False
+
+    def _start(
+        self,
+        job: Any,
+        read: Callable[[Any], JobData],
+        failed: str,
+        successes: tuple[str, ...],
+    ) -> bool:
+        """Read the job's data; on a problem, the job fails when the status it is
+        entering ends (Bedrock: Validating), with the problem as its message. Record
+        errors set the Bedrock outcome."""
+        timeline = job.timeline
+        try:
+            data = read(job)
+        except InputProblem as problem:
+            job.failure = str(problem)
+            entered = job.reported  # the index of the transition being processed
+            if entered + 1 < len(timeline.times) and timeline.statuses[-1] in successes:
+                keep = entered + 1
+                job.timeline = Timeline(
+                    (*timeline.times[:keep], timeline.times[keep]),
+                    (*timeline.statuses[:keep], failed),
+                )
+                return True
+            return False
+        job.data = data
+        if hasattr(job, "total_records"):
+            job.total_records, job.error_records = data.total, data.errors
+        final = timeline.statuses[-1]
+        if final in _BEDROCK_SUCCESS:
+            wanted = "PartiallyCompleted" if data.errors else "Completed"
+            if wanted != final:
+                job.timeline = Timeline(timeline.times, (*timeline.statuses[:-1], wanted))
+                return True
+        return False
+
+    # -- Bedrock ----------------------------------------------------------------------
+
+    def bedrock_records(self, job: Any) -> JobData:
+        """Read, check and answer a Bedrock job's records; InputProblem if unusable."""
+        config = job.request["inputDataConfig"]["s3InputDataConfig"]
+        if self.storage.has_s3:
+            files = [
+                (name, _jsonl(text, name, _bedrock_line))
+                for name, text in self.storage.read_inputs(config["s3Uri"], ".jsonl")
+            ]
+        else:
+            files = [(config["s3Uri"].rsplit("/", 1)[-1] or "records.jsonl", _synthetic(job))]
+        total = sum(len(records) for _, records in files)
+        limits = self.limits
+        if total < limits.minimum:
+            raise InputProblem(
+                f"The input files contain {total} records, fewer than the minimum of "
+                f"{limits.minimum} records per batch inference job for this model."
+            )
+        if total > limits.maximum:
+            raise InputProblem(
+                f"The input files contain {total} records, more than the maximum of "
+                f"{limits.maximum} records per batch inference job."
+            )
+        responder = self.responders["bedrock"]
+        data = JobData()
+        fail_every = 10 if job.lifecycle.outcome == "PartiallyCompleted" else 0
+        for name, records in files:
+            lines = []
+            for index, record in enumerate(records, start=1):
+                record_id = record.get("recordId") or _record_id(job, name, index)
+                line: dict[str, Any] = {
+                    "recordId": record_id,
+                    "modelInput": record["modelInput"],
+                }
+                try:
+                    if responder is not None:
+                        output = responder(dict(record, recordId=record_id))
+                    elif fail_every and index % fail_every == 0:
+                        raise ValueError("Malformed input request, please reformat your input.")
+                    else:
+                        model = job.request["modelId"]
+                        output = bedrock_output(model, record_id, record["modelInput"])
+                    line["modelOutput"] = output
+                    tokens_in, tokens_out = token_counts(output)
+                    data.input_tokens += tokens_in
+                    data.output_tokens += tokens_out
+                except Exception as error:  # the responder's way to say "error record"
+                    data.errors += 1
+                    code = getattr(error, "error_code", 400)
+                    line["error"] = {"errorCode": code, "errorMessage": str(error)}
+                lines.append(line)
+            data.files.append((name, lines))
+        return data
+
+    def write_bedrock(self, job: Any, data: JobData) -> None:
+        """``<output>/<job id>/<input file>.out`` and ``manifest.json.out``."""
+        base = _folder(job.request["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"])
+        folder = f"{base}{job.job_id}/"
+        for name, lines in data.files:
+            self.storage.write(job.arn, f"{folder}{name}.out", _lines(lines))
+        manifest = {
+            "totalRecordCount": data.total,
+            "processedRecordCount": data.total,
+            "successRecordCount": data.total - data.errors,
+            "errorRecordCount": data.errors,
+            "inputTokenCount": data.input_tokens,
+            "outputTokenCount": data.output_tokens,
+        }
+        self.storage.write(job.arn, f"{folder}manifest.json.out", json.dumps(manifest) + "\n")
+
+    # -- Personalize ------------------------------------------------------------------
+
+    def personalize_records(self, job: Any) -> JobData:
+        """Read, check and answer a Personalize job's input lines."""
+        path = job.request["jobInput"]["s3DataSource"]["path"]
+        if self.storage.has_s3:
+            files = [
+                (name, _jsonl(text, name, _personalize_line))
+                for name, text in self.storage.read_inputs(path)
+            ]
+        else:
+            stand_ins = [{"userId": str(index)} for index in range(1, 11)]
+            files = [(path.rsplit("/", 1)[-1] or "input.json", stand_ins)]
+        count = int(job.request.get("numResults", 25))
+        responder = self.responders["personalize"]
+        data = JobData()
+        for name, records in files:
+            lines = []
+            for record in records:
+                line: dict[str, Any] = {"input": record, "output": None, "error": None}
+                try:
+                    if responder is None:
+                        line["output"] = personalize_output(record, count)
+                    else:
+                        line["output"] = _recommendations(responder(dict(record)), count)
+                except Exception as error:
+                    data.errors += 1
+                    line["error"] = str(error)
+                lines.append(line)
+            data.files.append((name, lines))
+        return data
+
+    def write_personalize(self, job: Any, data: JobData) -> None:
+        """``<output path><input file name>.out``."""
+        base = _folder(job.request["jobOutput"]["s3DataDestination"]["path"])
+        for name, lines in data.files:
+            self.storage.write(job.arn, f"{base}{name}.out", _lines(lines))
+
+
+def _folder(uri: str) -> str:
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def _lines(lines: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def _jsonl(
+    text: str, name: str, check: Callable[[Any, str, int], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    records = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            raise InputProblem(
+                f"Line {number} of the input file {name} is not valid JSON."
+            ) from None
+        records.append(check(value, name, number))
+    return records
+
+
+def _bedrock_line(value: Any, name: str, number: int) -> dict[str, Any]:
+    if not isinstance(value, dict) or not isinstance(value.get("modelInput"), dict):
+        raise InputProblem(
+            f"Line {number} of the input file {name} is not a valid record: each line must "
+            'be a JSON object with a "modelInput" object and an optional "recordId".'
+        )
+    return value
+
+
+def _personalize_line(value: Any, name: str, number: int) -> dict[str, Any]:
+    if not isinstance(value, dict) or not ({"userId", "itemId"} & set(value)):
+        raise InputProblem(
+            f"Input line {number} of {name} is not valid: each line must be a JSON object "
+            'with a "userId" (or an "itemId").'
+        )
+    return value
+
+
+def _recommendations(answer: Any, count: int) -> dict[str, Any]:
+    """A responder's answer: a list of item ids, or a dict with ``recommendedItems``."""
+    if isinstance(answer, dict):
+        output = dict(answer)
+        output["recommendedItems"] = list(answer["recommendedItems"])[:count]
+        return output
+    items = list(answer)[:count]
+    return {"recommendedItems": items, "scores": [round(1 / (i + 2), 6) for i in range(len(items))]}
+
+
+def _record_id(job: Any, name: str, index: int) -> str:
+    """An 11-character id for a record that has none, stable for the job and line."""
+    digest = hashlib.sha256(f"{job.job_id}/{name}/{index}".encode()).digest()
+    number = int.from_bytes(digest[:8], "big")
+    chars = []
+    for _ in range(11):
+        number, digit = divmod(number, len(_RECORD_ID_ALPHABET))
+        chars.append(_RECORD_ID_ALPHABET[digit])
+    return "".join(chars)
+
+
+def _synthetic(job: Any) -> list[dict[str, Any]]:
+    """Stand-in records for a job whose input cannot be read (no moto)."""
+    return [
+        {
+            "recordId": f"REC{index:08d}",
+            "modelInput": {"messages": [{"role": "user", "content": f"Record {index}"}]},
+        }
+        for index in range(1, job.total_records + 1)
+    ]

@@ -1,0 +1,94 @@
+"""Where job data lives: moto's S3 when moto is active, otherwise the fake's own memory."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any
+
+
+class InputProblem(Exception):
+    """The job's input cannot be used; the message is the job's failure message."""
+
+
+def split_s3(uri: str) -> tuple[str, str]:
+    """``s3://bucket/a/b`` -> (``bucket``, ``a/b``)."""
+    rest = uri.split("://", 1)[1] if "://" in uri else uri
+    bucket, _, key = rest.partition("/")
+    return bucket, key
+
+
+def moto_active() -> bool:
+    """Whether moto's ``mock_aws`` is active (its S3 is then the job's S3)."""
+    moto = sys.modules.get("moto.core.models")
+    return moto is not None and bool(getattr(moto.botocore_stubber, "enabled", False))
+
+
+class Storage:
+    """Reads inputs and writes outputs; keeps a copy of every output it wrote."""
+
+    def __init__(self) -> None:
+        self.outputs: dict[str, dict[str, str]] = {}  # job ARN -> {s3 URI: content}
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def has_s3(self) -> bool:
+        """Whether inputs can be read (moto's S3 is there)."""
+        return moto_active()
+
+    def read_inputs(self, uri: str, suffix: str = "") -> list[tuple[str, str]]:
+        """(file name, text) of the object at ``uri``, or of every object under it."""
+        s3 = self._s3()
+        bucket, key = split_s3(uri)
+        errors = s3.exceptions
+        try:
+            if key and not key.endswith("/"):
+                try:
+                    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+                    return [(key.rsplit("/", 1)[-1], _text(body, uri))]
+                except errors.NoSuchKey:
+                    key += "/"
+            files = []
+            paginator = s3.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=bucket, Prefix=key):
+                for item in page.get("Contents", []):
+                    name = item["Key"]
+                    if name.endswith("/") or (suffix and not name.endswith(suffix)):
+                        continue
+                    body = s3.get_object(Bucket=bucket, Key=name)["Body"].read()
+                    files.append((name.rsplit("/", 1)[-1], _text(body, f"s3://{bucket}/{name}")))
+        except errors.NoSuchBucket:
+            raise InputProblem(f"The S3 bucket {bucket} does not exist.") from None
+        if not files:
+            raise InputProblem(f"No input files were found at {uri}.")
+        return files
+
+    def write(self, job_arn: str, uri: str, content: str) -> None:
+        """Write ``content`` to ``uri`` (moto's S3 when active) and keep a copy."""
+        with self._lock:
+            self.outputs.setdefault(job_arn, {})[uri] = content
+        if self.has_s3:
+            bucket, key = split_s3(uri)
+            self._s3().put_object(Bucket=bucket, Key=key, Body=content.encode("utf-8"))
+
+    def reset(self) -> None:
+        """Forget the kept outputs."""
+        with self._lock:
+            self.outputs.clear()
+
+    def _s3(self) -> Any:
+        if self._client is None:
+            import botocore.session
+
+            self._client = botocore.session.get_session().create_client(
+                "s3", region_name="us-east-1"
+            )
+        return self._client
+
+
+def _text(body: bytes, uri: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputProblem(f"The input file {uri} is not UTF-8 encoded.") from None
