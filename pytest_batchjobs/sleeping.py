@@ -24,6 +24,19 @@ if TYPE_CHECKING:
     from .clock import Clock
 
 
+class _FakeBucketClock:
+    """botocore's bucket ``Clock`` interface, reading and sleeping on the fake clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def current_time(self) -> float:
+        return self._clock.now().timestamp()
+
+    def sleep(self, amount: float) -> None:
+        self._clock.sleep(amount)
+
+
 class SleepPatch:
     """Routes ``time.sleep`` (and botocore's adaptive bucket) to a fake clock."""
 
@@ -66,22 +79,33 @@ class SleepPatch:
         original = self._bucket_acquire = bucket.TokenBucket._acquire
         clock = self._clock
 
+        fake_time = _FakeBucketClock(clock)
+
         def _acquire(bucket_self: Any, amount: int, block: bool) -> Any:
             # The same algorithm as botocore's, waiting in fake time: release the
-            # bucket's lock, sleep on the fake clock, refill, try again.
-            bucket_self._refill()
-            if amount <= bucket_self._current_capacity or not block:
-                return original(bucket_self, amount, block)
-            condition = bucket_self._new_fill_rate_condition
-            while (wait := bucket_self._sleep_amount(amount)) > 0:
-                condition.release()
-                try:
-                    clock.sleep(max(wait, 0.001))  # no busy loop on rounding dust
-                finally:
-                    condition.acquire()
+            # bucket's lock, sleep on the fake clock, refill, try again. While it runs
+            # the bucket reads the fake clock, whoever patched (or ignores) time.time;
+            # its own clock is back afterwards, for clients that outlive the fake.
+            own_clock = bucket_self._clock
+            if own_clock is not fake_time:
+                bucket_self._clock = fake_time
+                bucket_self._last_timestamp = None  # refill from now, in fake time
+            try:
                 bucket_self._refill()
-            bucket_self._current_capacity -= amount
-            return True
+                if amount <= bucket_self._current_capacity or not block:
+                    return original(bucket_self, amount, block)
+                condition = bucket_self._new_fill_rate_condition
+                while (wait := bucket_self._sleep_amount(amount)) > 0:
+                    condition.release()
+                    try:
+                        clock.sleep(max(wait, 0.001))  # no busy loop on rounding dust
+                    finally:
+                        condition.acquire()
+                    bucket_self._refill()
+                bucket_self._current_capacity -= amount
+                return True
+            finally:
+                bucket_self._clock = own_clock
 
         _acquire.__wrapped__ = original  # type: ignore[attr-defined]
         bucket.TokenBucket._acquire = _acquire

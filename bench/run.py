@@ -1,0 +1,182 @@
+"""Every benchmark in one table, each figure against its anchor measured in the same run.
+
+Run from the repository root (about two minutes)::
+
+    .venv/bin/python bench/run.py
+
+Rows (the ratio is candidate / baseline, median of interleaved rounds):
+
+1. GetModelInvocationJob through the fake vs a bare ``before-send`` handler returning
+   the same bytes (the floor of any botocore-level fake): target <= 1.15.
+2. The same call vs moto answering its closest operation (GetModelCustomizationJob,
+   another Bedrock job getter) inside ``mock_aws``: target <= 0.67 (1.5x faster).
+3. Fixture activate + reset with each clock backend vs moto's ``mock_aws`` start +
+   stop: time-machine target <= 0.2 (5x faster); freezegun target <= 1.0.
+4. pytest start-up (collecting one test) with the plugin installed but unused vs the
+   same run with the plugin disabled (``-p no:batchjobs``): target under 20 ms more.
+5. A 100-item page at 100,000 stored jobs vs at 1,000: target <= 2.
+6. Factory inserts per second, vs creating jobs one by one through boto3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore
+from bench_core import Comparison, bench_get, bench_list, interleaved, table
+from bench_factory import COUNT, api_rate, factory_seconds
+
+from pytest_batchjobs import BatchJobsFake, fake_batchjobs
+
+
+def bench_moto(rounds: int) -> Comparison:
+    """Our Get vs moto's closest job getter, each in its own fake."""
+    import moto
+
+    with fake_batchjobs():
+        client = boto3.client("bedrock", region_name="us-east-1")
+        arn = client.create_model_invocation_job(
+            jobName="bench",
+            roleArn="arn:aws:iam::123456789012:role/Bench",
+            modelId="anthropic.claude-3-haiku-20240307-v1:0",
+            inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://bench-in/r.jsonl"}},
+            outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://bench-out/"}},
+        )["jobArn"]
+        ours = [
+            _per_call(lambda: client.get_model_invocation_job(jobIdentifier=arn), 100)
+            for _ in range(rounds)
+        ]
+    with moto.mock_aws():
+        client = boto3.client("bedrock", region_name="us-east-1")
+        client.create_model_customization_job(
+            jobName="bench",
+            customModelName="bench-model",
+            roleArn="arn:aws:iam::123456789012:role/Bench",
+            baseModelIdentifier="amazon.titan-text-express-v1",
+            trainingDataConfig={"s3Uri": "s3://bench-in/train.jsonl"},
+            outputDataConfig={"s3Uri": "s3://bench-out/"},
+            hyperParameters={},
+        )
+        theirs = [
+            _per_call(lambda: client.get_model_customization_job(jobIdentifier="bench"), 100)
+            for _ in range(rounds)
+        ]
+    return Comparison(
+        "GetModelInvocationJob vs moto",
+        "fake",
+        "moto GetModelCustomizationJob",
+        1 / 1.5,
+        ours,
+        theirs,
+    )
+
+
+def _per_call(call: Any, repeat: int) -> float:
+    started = time.perf_counter_ns()
+    for _ in range(repeat):
+        call()
+    return (time.perf_counter_ns() - started) / 1e9 / repeat
+
+
+def bench_activation(clock: str, target: float, rounds: int) -> Comparison:
+    """Activate + deactivate + reset of the fake vs moto's mock_aws start + stop."""
+    import moto
+
+    fake = BatchJobsFake(clock_backend=clock, start=dt.datetime(2024, 1, 1))
+    mock = moto.mock_aws()
+
+    def ours() -> None:
+        fake.start()
+        fake.stop()
+        fake.reset()
+
+    def theirs() -> None:
+        mock.start()
+        mock.stop()
+
+    cand, base = interleaved(ours, theirs, rounds=rounds, repeat=20)
+    return Comparison(
+        f"activate + reset ({clock})", "fake", "moto mock_aws start + stop", target, cand, base
+    )
+
+
+def bench_startup(rounds: int) -> tuple[float, float]:
+    """Median seconds of ``pytest --co`` with the plugin loaded, and without it."""
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "test_one.py").write_text("def test_one():\n    pass\n")
+        base = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--co",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            folder,
+        ]
+        runs: dict[bool, list[float]] = {True: [], False: []}
+        for index in range(rounds * 2):
+            with_plugin = index % 4 in (0, 3)  # ABBA order
+            command = base if with_plugin else [*base, "-p", "no:batchjobs"]
+            started = time.perf_counter_ns()
+            subprocess.run(command, check=True, capture_output=True, cwd=folder)
+            runs[with_plugin].append((time.perf_counter_ns() - started) / 1e9)
+    return statistics.median(runs[True]), statistics.median(runs[False])
+
+
+def main() -> int:
+    started = time.perf_counter()
+    rows: list[Comparison] = []
+    with fake_batchjobs() as fake:
+        kind = fake.clock.kind
+        rows.append(bench_get(fake, rounds=15, repeat=150))
+    rows.append(bench_moto(rounds=9))
+    rows.append(bench_activation("time-machine", 0.2, rounds=15))
+    rows.append(bench_activation("freezegun", 1.0, rounds=15))
+    with fake_batchjobs() as fake:
+        list_rows, _ = bench_list(fake, rounds=9, repeat=5)
+        rows.extend(list_rows)
+    with_plugin, without = bench_startup(rounds=10)
+    api = api_rate()
+    seconds = factory_seconds()
+
+    versions = (
+        f"python {sys.version.split()[0]}, botocore {botocore.__version__}, "
+        f"boto3 {boto3.__version__}"
+    )
+    try:
+        import moto
+
+        versions += f", moto {moto.__version__}"
+    except ImportError:  # pragma: no cover - the test extra installs it
+        pass
+    print(f"{dt.date.today().isoformat()}: {versions}; default clock: {kind}\n")
+    print(table(rows))
+    extra_ms = (with_plugin - without) * 1000
+    print(
+        f"| pytest start-up, plugin installed but unused | {with_plugin * 1000:,.0f} ms "
+        f"| with -p no:batchjobs: {without * 1000:,.0f} ms | {with_plugin / without:.2f} "
+        f"| {extra_ms:+.0f} ms | < +20 ms | {'yes' if extra_ms < 20 else '**NO**'} |"
+    )
+    print(
+        f"| factory inserts, {COUNT:,} Bedrock jobs | {COUNT / seconds:,.0f} jobs/s "
+        f"({seconds:.1f} s) | boto3 creates: {api:,.0f} jobs/s | {COUNT / seconds / api:.0f}x "
+        f"faster | - | a few seconds | {'yes' if seconds < 5 else '**NO**'} |"
+    )
+    print(f"\ntotal {time.perf_counter() - started:.0f} s")
+    ok = all(row.median_ratio <= row.target for row in rows) and extra_ms < 20
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
