@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+DOCS_URL = "https://pytest-batchjobs.readthedocs.io/en/latest/"
+
+
+def docs_link(section: str) -> str:
+    """Where the user guide explains ``section`` of the cookbook."""
+    return f"{DOCS_URL}cookbook/#{section}"
+
 
 class BatchJobsError(Exception):
     """Base class of the plugin's own errors."""

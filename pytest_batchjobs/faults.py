@@ -19,11 +19,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from .errors import docs_link
 from .operations import canonical
 from .wire.errors import ServiceError
 from .wire.models import service_model
 
-DOCS = "docs/cookbook.md#throttling-and-retries"
+DOCS = docs_link("throttling-and-retries")
 
 # Errors every operation of the service can return, with their HTTP status. Sources:
 # the AWS "Common Errors" pages of the Bedrock and Personalize API references.

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import docs_link
 from .operations import canonical
 
-DOCS = "https://pytest-batchjobs.readthedocs.io/en/latest/cookbook/#calls"
+DOCS = docs_link("calls")
 
 
 @dataclass(slots=True)
@@ -87,10 +88,15 @@ class Journal:
             if all(call.params.get(key, _MISSING) == value for key, value in params.items()):
                 return call
         name = canonical(operation, self._operations)
+        if service is not None:
+            name = f"{service} {name}"
         wanted = ", ".join(f"{key}={value!r}" for key, value in params.items())
         if calls:
             seen = "\n".join(f"  {call.describe()}" for call in calls)
             happened = f"It was called {len(calls)} time(s), never with those parameters:\n{seen}"
+        elif service is not None and (elsewhere := self.matching(operation)):
+            seen = "\n".join(f"  {call.describe()}" for call in elsewhere)
+            happened = f"It was never called on {service}; it was called on other services:\n{seen}"
         else:
             happened = "It was never called." + self._all_calls()
         raise AssertionError(
@@ -103,6 +109,8 @@ class Journal:
         calls = self.matching(operation, service)
         if calls:
             name = canonical(operation, self._operations)
+            if service is not None:
+                name = f"{service} {name}"
             seen = "\n".join(f"  {call.describe()}" for call in calls)
             raise AssertionError(
                 f"pytest-batchjobs: expected no call to {name}, but it was called "

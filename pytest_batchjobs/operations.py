@@ -19,4 +19,7 @@ def canonical(name: str, valid: Iterable[str], *, what: str = "operation") -> st
         if boto3_name(choice) == name:
             return choice
     listed = ", ".join(f"{choice} ({boto3_name(choice)})" for choice in choices)
-    raise ValueError(f"{name!r} is not a {what} pytest-batchjobs fakes; valid ones: {listed}")
+    article = "an" if what[:1] in "aeiou" else "a"
+    raise ValueError(
+        f"{name!r} is not {article} {what} pytest-batchjobs fakes; valid ones: {listed}"
+    )

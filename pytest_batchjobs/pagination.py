@@ -14,10 +14,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import docs_link
 from .operations import canonical
 from .tokens import InvalidToken, Position, TokenCodec
 
-DOCS = "docs/cookbook.md#pagination"
+DOCS = docs_link("pagination")
 LIST_OPERATIONS = ("ListBatchInferenceJobs", "ListModelInvocationJobs")
 _BOTO3 = {
     "ListBatchInferenceJobs": "list_batch_inference_jobs",
@@ -47,7 +48,34 @@ class Sequence:
     region: str
     filters: dict[str, Any]
     pages: list[Page] = field(default_factory=list)
-    reused: dict[str, int] = field(default_factory=dict)
+    sent: dict[str, int] = field(default_factory=dict)
+    backtracked: set[str] = field(default_factory=set)
+
+    @property
+    def reused(self) -> dict[str, int]:
+        """Tokens sent again the way a buggy client does.
+
+        boto3's paginator, resuming inside a page it cut short with ``MaxItems``,
+        sends that page's token a second time and then goes on to the next page. A
+        token sent a third time, sent again after the client had gone on, or sent
+        twice without the client ever going on, is a bug.
+        """
+        followed = {page.token_in for page in self.pages}
+        reused = {}
+        for token, times in self.sent.items():
+            if times < 2:
+                continue
+            last = [page for page in self.pages if page.token_in == token][-1]
+            stuck = last.token_out is not None and last.token_out not in followed
+            if times > 2 or token in self.backtracked or stuck:
+                reused[token] = times
+        return reused
+
+    @property
+    def key(self) -> str:
+        """The query: operation, region and filters."""
+        filters = sorted((k, str(v)) for k, v in self.filters.items() if v is not None)
+        return f"{self.service} {self.operation} {self.region} {filters}"
 
     @property
     def exhausted(self) -> bool:
@@ -109,7 +137,6 @@ class Pagination:
         self.codec = TokenCodec()
         self._sequences: list[Sequence] = []
         self._by_token: dict[str, Sequence] = {}
-        self._presented: set[str] = set()
         self._lock = threading.Lock()
 
     # -- controls ---------------------------------------------------------------------
@@ -158,7 +185,6 @@ class Pagination:
         with self._lock:
             self._sequences.clear()
             self._by_token.clear()
-            self._presented.clear()
 
     # -- serving pages (called by the backends) ---------------------------------------
 
@@ -190,9 +216,13 @@ class Pagination:
                 sequence = Sequence(service, operation, region, dict(filters))
                 self._sequences.append(sequence)
             if page.token_in is not None:
-                if page.token_in in self._presented:
-                    sequence.reused[page.token_in] = sequence.reused.get(page.token_in, 1) + 1
-                self._presented.add(page.token_in)
+                token = page.token_in
+                sequence.sent[token] = sequence.sent.get(token, 0) + 1
+                followed = {p.token_in for p in sequence.pages}
+                if sequence.sent[token] > 1 and any(
+                    p.token_in == token and p.token_out in followed for p in sequence.pages
+                ):
+                    sequence.backtracked.add(token)
             sequence.pages.append(page)
             if page.token_out is not None:
                 self._by_token[page.token_out] = sequence
@@ -200,28 +230,39 @@ class Pagination:
     # -- assertions -------------------------------------------------------------------
 
     def assert_exhausted(self, operation: str | None = None) -> None:
-        """Assert that every pagination sequence (of ``operation``) reached its last page."""
+        """Assert that every listing (of ``operation``) was followed to its last page.
+
+        A listing is a query: operation, region and filters. It passes when one of its
+        sequences reached a page without a ``nextToken``, so a paginator that stops
+        early and later starts again from the top (boto3 with ``MaxItems``) passes.
+        """
         __tracebackhide__ = True
         name = None if operation is None else canonical(operation, LIST_OPERATIONS)
-        sequences = [s for s in self.sequences if name is None or s.operation == name]
-        if not sequences:
+        numbered = [
+            (number, s)
+            for number, s in enumerate(self.sequences, 1)
+            if name is None or s.operation == name
+        ]
+        if not numbered:
             raise AssertionError(
                 f"pytest-batchjobs: expected {name or 'a list operation'} to be paginated, "
-                "but it was never called.\nSee " + DOCS
+                f"but it was never called.\nSee {DOCS}"
             )
-        unfinished = [(n, s) for n, s in enumerate(sequences, 1) if not s.exhausted]
+        finished = {s.key for _, s in numbered if s.exhausted}
+        unfinished = [(number, s) for number, s in numbered if s.key not in finished]
         if unfinished:
-            shown = "\n".join(s.describe(n) for n, s in unfinished)
+            shown = "\n".join(s.describe(number) for number, s in unfinished)
             operations = sorted({s.operation for _, s in unfinished})
+            verb = "was" if len(operations) == 1 else "were"
+            paginators = " / ".join(f"client.get_paginator({_BOTO3[op]!r})" for op in operations)
             raise AssertionError(
-                f"pytest-batchjobs: {', '.join(operations)} was not paginated to the end: "
-                f"{len(unfinished)} of {len(sequences)} sequence(s) stopped while the last "
-                f"page still had a nextToken.\n{shown}\n"
+                f"pytest-batchjobs: {' and '.join(operations)} {verb} not paginated to the "
+                f"end: {len(unfinished)} of {len(numbered)} sequence(s) stopped while the "
+                f"last page still had a nextToken.\n{shown}\n"
                 "Expected: every nextToken a response carries is sent back, until a "
                 "response has none (a page may be empty and still have one).\n"
                 "Fix the client: loop while the response has a nextToken, passing it as "
-                f"nextToken in the next call, or use client.get_paginator("
-                f"{_BOTO3[operations[0]]!r}).\nSee {DOCS}"
+                f"nextToken in the next call, or use {paginators}.\nSee {DOCS}"
             )
 
     def assert_no_token_reuse(self) -> None:
@@ -242,8 +283,9 @@ class Pagination:
             raise AssertionError(
                 "pytest-batchjobs: a nextToken was sent more than once:\n"
                 f"{shown}\n{details}\n"
-                "Expected each token to be sent once: a resent token re-reads a page, so "
-                "the client sees its items twice (or loops for ever).\n"
+                "Expected each token to be sent once (boto3's paginator may send one twice "
+                "to resume a page it cut short): a resent token re-reads a page, so the "
+                "client sees its items twice (or loops for ever).\n"
                 "Fix the client: replace the token with the nextToken of the newest "
                 f"response before each call.\nSee {DOCS}"
             )

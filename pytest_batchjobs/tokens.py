@@ -51,7 +51,7 @@ class TokenCodec:
         """A token continuing ``query`` at ``position``."""
         key = None if position.key is None else list(position.key)
         payload = json.dumps(
-            [_digest(query), key, position.page, int(now.timestamp()), next(self._nonces)],
+            [_digest(query), key, position.page, _micros(now), next(self._nonces)],
             separators=(",", ":"),
         ).encode()
         signature = hmac.new(self._secret, payload, hashlib.sha256).digest()[:12]
@@ -71,15 +71,29 @@ class TokenCodec:
             presented = _unb64(signature)
         except (binascii.Error, ValueError):
             raise InvalidToken("it is not a token this service issued") from None
+        if _b64(payload) != body or _b64(presented) != signature:
+            # base64 decoding ignores the spare bits of the last character: a token
+            # with that character changed must not decode to the same bytes.
+            raise InvalidToken("it is not a token this service issued, or was altered")
         expected = hmac.new(self._secret, payload, hashlib.sha256).digest()[:12]
         if not dot or not hmac.compare_digest(presented, expected):
             raise InvalidToken("it is not a token this service issued, or was altered")
         digest, key, page, issued, _ = json.loads(payload)
         if digest != _digest(query):
             raise InvalidToken("it was issued for a different request")
-        if lifetime is not None and now.timestamp() - issued > lifetime.total_seconds():
+        if lifetime is not None and _micros(now) - issued > lifetime / _MICROSECOND:
             raise InvalidToken("it has expired")
         return Position(None if key is None else (int(key[0]), int(key[1])), int(page))
+
+
+_MICROSECOND = _dt.timedelta(microseconds=1)
+
+
+def _micros(moment: _dt.datetime) -> int:
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
 
 def _digest(query: dict[str, Any]) -> str:
