@@ -10,9 +10,9 @@ moves the test's own frozen clock.
 
 Sleeping (see :meth:`Clock.sleep`) moves fake time instead of blocking. Sleeps in
 several threads overlap as they would in real time: a sleeping thread waits (really,
-briefly) until no thread has touched the fake for a moment, then the clock jumps to
-the earliest wake-up among all sleepers, waking every thread due by then. A thread
-alone in the process jumps at once.
+briefly) until no call into the fake is in progress and none has been for a moment,
+then the clock jumps to the earliest wake-up among all sleepers, waking every thread
+due by then. A thread alone in the process jumps at once.
 """
 
 from __future__ import annotations
@@ -122,6 +122,9 @@ class Clock:
         self._condition = threading.Condition(threading.RLock())
         self._wake_times: list[_dt.datetime] = []
         self._last_activity = 0.0
+        # Threads in a call into the fake, and how deep: a sleep waits for the others
+        # (not for its own thread, which may sleep inside a hook called by the fake).
+        self._busy: dict[int, int] = {}
         self._listeners: list[Callable[[], None]] = []
         self.horizon_message: Callable[[_dt.timedelta], str] = _default_horizon_message
 
@@ -170,6 +173,24 @@ class Clock:
     def touch(self) -> None:
         """Note that a thread is busy with the fake (sleepers wait for quiet)."""
         self._last_activity = _real_monotonic()
+
+    def enter(self) -> None:
+        """A call into the fake begins: no sleeper's time passes until it ends."""
+        with self._condition:
+            me = threading.get_ident()
+            self._busy[me] = self._busy.get(me, 0) + 1
+            self.touch()
+
+    def leave(self) -> None:
+        """The call that :meth:`enter` began has ended."""
+        with self._condition:
+            me = threading.get_ident()
+            if self._busy.get(me, 0) <= 1:
+                self._busy.pop(me, None)
+            else:
+                self._busy[me] -= 1
+            self.touch()
+            self._condition.notify_all()
 
     # -- reading and moving -----------------------------------------------------------
 
@@ -229,7 +250,11 @@ class Clock:
             try:
                 while self.now() < wake:
                     earliest = min(self._wake_times)
-                    quiet = _real_monotonic() - self._last_activity >= SETTLE_SECONDS
+                    others_busy = any(t != threading.get_ident() for t in self._busy)
+                    quiet = (
+                        not others_busy
+                        and _real_monotonic() - self._last_activity >= SETTLE_SECONDS
+                    )
                     if earliest >= wake and (quiet or threading.active_count() == 1):
                         self._sleep_to(wake)
                         jumped = True

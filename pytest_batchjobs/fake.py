@@ -27,7 +27,7 @@ from .faults import Faults
 from .gateway import DEFAULT_REGION, Gateway, default_region
 from .journal import Call, Journal
 from .pagination import PagePolicy, Pagination
-from .services.base import DEFAULT_ACCOUNT, Backend, Job
+from .services.base import DEFAULT_ACCOUNT, Backend, StoredJob
 from .services.bedrock import BedrockBackend
 from .services.personalize import PersonalizeBackend
 from .sleeping import SleepPatch
@@ -227,11 +227,13 @@ class BatchJobsFake(ContextDecorator):
     def _observe_time(self) -> None:
         self._feed.observe(self.clock.now())
 
-    def _job_created(self, service: str, job: Job, now: _dt.datetime) -> None:
+    def _job_created(self, service: str, job: StoredJob, now: _dt.datetime) -> None:
         if self._hooked:
             self._hook.pytest_batchjobs_job_created(fake=self, service=service, job=job.shown(now))
 
-    def _status_changed(self, service: str, job: Job, old: str, new: str, at: _dt.datetime) -> None:
+    def _status_changed(
+        self, service: str, job: StoredJob, old: str, new: str, at: _dt.datetime
+    ) -> None:
         try:
             if self._batch.on_transition(service, job, new):
                 self._feed.rescheduled(service, job)

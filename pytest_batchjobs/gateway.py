@@ -78,11 +78,23 @@ class Gateway:
         Then the answer is ``None``. Otherwise an unfaked operation raises
         :class:`UnfakedOperationError`, and it never reaches AWS.
         """
+        clock = self._clock
+        clock.enter()
+        try:
+            return self._handle(request, transport, service, defer)
+        finally:
+            clock.leave()
+
+    def _handle(
+        self,
+        request: WireRequest,
+        transport: str,
+        service: str | None,
+        defer: Callable[[], bool] | None,
+    ) -> WireResponse | None:
         parts = urlsplit(request.url)
         path = parts.path or "/"
-        clock = self._clock
-        clock.touch()
-        now = clock.now()
+        now = self._clock.now()
         self._feed.observe(now)
         region = _region_of(request, parts.hostname) or default_region()
         try:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .lifecycle import Timeline
 
 if TYPE_CHECKING:
-    from .services.base import Job
+    from .services.base import StoredJob as Job
 
 
 Created = Callable[[str, "Job", _dt.datetime], None]

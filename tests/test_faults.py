@@ -129,7 +129,7 @@ def test_an_error_the_operation_cannot_return_fails_at_configuration(
     with pytest.raises(ValueError, match="bedrock GetModelInvocationJob cannot return") as excinfo:
         batchjobs_fake.faults.fail("GetModelInvocationJob", error="ServiceQuotaExceededException")
     assert "choose one of: AccessDeniedException, InternalServerException" in str(excinfo.value)
-    with pytest.raises(ValueError, match="not a operation pytest-batchjobs fakes"):
+    with pytest.raises(ValueError, match="not an operation pytest-batchjobs fakes"):
         batchjobs_fake.faults.fail("GetFoundationModel")
     with pytest.raises(ValueError, match="times must be a positive integer"):
         batchjobs_fake.faults.fail("GetModelInvocationJob", times=0)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import abc
 import datetime as _dt
+import functools
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from ..batch.runner import BatchRunner, Responder
+from ..batch.runner import BatchRunner, JobData, Responder
 from ..factory import JobFactory
 from ..lifecycle import Lifecycle, ServiceStatuses, Timeline
 from ..pagination import Page, Pagination
@@ -17,7 +18,7 @@ from ..tokens import InvalidToken, Position
 from ..wire.constraints import summary, violations
 from ..wire.errors import ServiceError
 from ..wire.models import service_model
-from .store import JobStore, Key, Keyed
+from .store import JobStore, Key
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -28,22 +29,42 @@ DEFAULT_ACCOUNT = "123456789012"
 Handler = Callable[[Any, "CallContext", dict[str, Any]], dict[str, Any]]
 
 
-class Job(Keyed, Protocol):
-    """A stored job, as the shared backend code needs it."""
+J = TypeVar("J", bound="StoredJob")
+T = TypeVar("T")
 
-    timeline: Timeline
-    sequence: int
-    reported: int
+
+@dataclass(eq=False, kw_only=True)
+class StoredJob(abc.ABC):
+    """What every stored job has: the request it was created with, and its timeline."""
+
+    arn: str
     request: dict[str, Any]
+    created: _dt.datetime
+    timeline: Timeline
+    lifecycle: Lifecycle
+    sequence: int
+    tags: dict[str, str] = field(default_factory=dict)
+    reported: int = 0  # the index of the last transition reported (transitions.py)
+    from_factory: bool = False
+    failure: str | None = None  # why the input was refused, once it was read
+    data: JobData | None = None  # the answered records, once the input was read
 
     @property
-    def name(self) -> str: ...
+    def ident(self) -> str:
+        return self.arn
 
-    def shown(self, now: _dt.datetime) -> dict[str, Any]: ...
+    @functools.cached_property
+    def key(self) -> Key:
+        """The listing key: the creation instant (it never changes), then the sequence."""
+        return (int(self.created.timestamp() * 1_000_000), self.sequence)
 
+    @property
+    def name(self) -> str:
+        return str(self.request["jobName"])
 
-J = TypeVar("J", bound=Job)
-T = TypeVar("T")
+    @abc.abstractmethod
+    def shown(self, now: _dt.datetime) -> dict[str, Any]:
+        """The job as the service's get / describe call shows it at ``now``."""
 
 
 @dataclass(slots=True)

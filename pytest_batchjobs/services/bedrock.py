@@ -15,56 +15,36 @@ Choices where AWS documentation is silent (each is tested):
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import json
 import random
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from ..batch.runner import JobData, RecordLimits
+from ..batch.runner import RecordLimits
 from ..factory import BEDROCK_FAILURES, BEDROCK_MODELS, JobFactory, Placed
-from ..lifecycle import BEDROCK, Lifecycle, Timeline
+from ..lifecycle import BEDROCK
 from ..wire.errors import ServiceError
-from .base import Backend, CallContext, NotOwned, handles
-from .store import Key, next_sequence
+from .base import Backend, CallContext, NotOwned, StoredJob, handles
+from .store import next_sequence
 
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 STOPPABLE = frozenset({"Submitted", "Validating", "Scheduled", "InProgress"})
 _PARTIAL_ERROR_SHARE = 0.1
 
 
-@dataclass(eq=False)
-class BedrockJob:
-    """One model invocation job: what was asked, and its timeline."""
+@dataclass(eq=False, kw_only=True)
+class BedrockJob(StoredJob):
+    """One model invocation job: what was asked, its timeline and record counts."""
 
-    arn: str
     job_id: str
-    request: dict[str, Any]
-    submitted: _dt.datetime
-    timeline: Timeline
-    lifecycle: Lifecycle
     total_records: int
     error_records: int
-    sequence: int
-    tags: dict[str, str] = field(default_factory=dict)
-    reported: int = 0
-    from_factory: bool = False
-    failure: str | None = None  # why the input was refused, once it was read
-    data: JobData | None = None  # the answered records, once the input was read
 
     @property
-    def ident(self) -> str:
-        return self.arn
-
-    @functools.cached_property
-    def key(self) -> Key:
-        """The listing key: the creation instant (it never changes), then the sequence."""
-        return (int(self.submitted.timestamp() * 1_000_000), self.sequence)
-
-    @property
-    def name(self) -> str:
-        return str(self.request["jobName"])
+    def submitted(self) -> _dt.datetime:
+        """Bedrock's name for the creation instant (``submitTime``)."""
+        return self.created
 
     def expires(self) -> _dt.datetime:
         hours = self.request.get("timeoutDurationInHours", BedrockBackend.default_timeout_hours)
@@ -322,7 +302,7 @@ class BedrockBackend(Backend[BedrockJob]):
             arn=arn,
             job_id=job_id,
             request=dict(params),
-            submitted=submitted,
+            created=submitted,
             timeline=timeline,
             lifecycle=lifecycle,
             total_records=total,

@@ -14,48 +14,21 @@ Choices where AWS documentation is silent (each is tested):
 from __future__ import annotations
 
 import datetime as _dt
-import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from ..batch.runner import JobData
 from ..factory import PERSONALIZE_FAILURES, JobFactory
-from ..lifecycle import PERSONALIZE, Lifecycle, Timeline
+from ..lifecycle import PERSONALIZE
 from ..wire.errors import ServiceError
-from .base import Backend, CallContext, NotOwned, RegionState, handles
-from .store import Key, next_sequence
+from .base import Backend, CallContext, NotOwned, RegionState, StoredJob, handles
+from .store import next_sequence
 
 DEFAULT_NUM_RESULTS = 25
 
 
-@dataclass(eq=False)
-class PersonalizeJob:
+@dataclass(eq=False, kw_only=True)
+class PersonalizeJob(StoredJob):
     """One batch inference job: what was asked, and its timeline."""
-
-    arn: str
-    request: dict[str, Any]
-    created: _dt.datetime
-    timeline: Timeline
-    lifecycle: Lifecycle
-    sequence: int
-    tags: dict[str, str] = field(default_factory=dict)
-    reported: int = 0
-    from_factory: bool = False
-    failure: str | None = None  # why the input was refused, once it was read
-    data: JobData | None = None  # the answered records, once the input was read
-
-    @property
-    def ident(self) -> str:
-        return self.arn
-
-    @functools.cached_property
-    def key(self) -> Key:
-        """The listing key: the creation instant (it never changes), then the sequence."""
-        return (int(self.created.timestamp() * 1_000_000), self.sequence)
-
-    @property
-    def name(self) -> str:
-        return str(self.request["jobName"])
 
     def summary(self, now: _dt.datetime) -> dict[str, Any]:
         """The job as ListBatchInferenceJobs summarises it at ``now``."""
