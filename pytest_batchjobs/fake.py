@@ -105,6 +105,7 @@ class BatchJobsFake(ContextDecorator):
     def start(self) -> BatchJobsFake:
         """Activate: freeze the clock, supply dummy credentials, intercept the services."""
         from .transports import botocore as botocore_transport
+        from .transports import http as http_transport
 
         if self._active:
             raise RuntimeError("this BatchJobsFake is already active")
@@ -113,6 +114,7 @@ class BatchJobsFake(ContextDecorator):
         botocore_transport.install()
         active.push(self)
         botocore_transport.activate()
+        http_transport.activate()
         if self.patch_sleep:
             self._sleep_patch.start()
         self._active = True
@@ -121,6 +123,7 @@ class BatchJobsFake(ContextDecorator):
     def stop(self) -> None:
         """Deactivate and undo everything :meth:`start` changed."""
         from .transports import botocore as botocore_transport
+        from .transports import http as http_transport
 
         if not self._active:
             return
@@ -129,6 +132,7 @@ class BatchJobsFake(ContextDecorator):
         self._sleep_patch.stop()
         active.pop(self)
         botocore_transport.deactivate()
+        http_transport.deactivate()
         self.clock.unfreeze()
         self._restore_env()
 

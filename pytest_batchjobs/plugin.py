@@ -17,6 +17,7 @@ from .transports.botocore import install_when_imported
 
 if TYPE_CHECKING:
     from .fake import BatchJobsFake
+    from .transports.server import FakeServer
 
 _INI = {
     "start": "the instant the fake clock starts at (ISO 8601, UTC if no offset)",
@@ -123,5 +124,26 @@ def batchjobs_fake(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     if fake.clock.horizon_error is not None:
         errors.append(fake.clock.horizon_error)
     fake.reset()
+    if errors:
+        pytest.fail("\n".join(errors), pytrace=False)
+
+
+@pytest.fixture
+def batchjobs_server(batchjobs_fake: BatchJobsFake) -> Iterator[FakeServer]:
+    """A local HTTP server answering both APIs from ``batchjobs_fake``, for one test.
+
+    Point any SDK or the AWS CLI at ``batchjobs_server.endpoint_url`` (127.0.0.1, a
+    free port); ``batchjobs_server.fake`` is the same fake as ``batchjobs_fake``, and
+    the control API is under ``/_batchjobs/``. Stopped after the test, even when it
+    fails, before the fake.
+    """
+    from .transports.server import FakeServer
+
+    server = FakeServer(batchjobs_fake).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+    errors = server.errors + server.control.errors
     if errors:
         pytest.fail("\n".join(errors), pytrace=False)

@@ -145,7 +145,7 @@ def test_a_wrong_marker_option_says_what_is_valid(pytester: pytest.Pytester) -> 
             pass
         """
     )
-    result = pytester.runpytest()
+    result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines(
         [

@@ -1,0 +1,245 @@
+"""Answer ``requests`` calls to the two services, with ``responses``, beside the user's mocks.
+
+While a fake is active, ``requests`` calls to ``https://bedrock.REGION.amazonaws.com/...``
+and ``https://personalize.REGION.amazonaws.com/`` (any region; signed by
+requests-aws4auth, aws-requests-auth, or not at all) are answered by the active fake,
+through the same request path as boto3's calls. Every other request is left alone.
+
+How this lives beside a test's own ``responses`` mocks: each started ``RequestsMock``
+replaces ``HTTPAdapter.send`` with its own function (one ``mock.patch`` each), on top
+of whatever was there when it started; a mock answers what its registry matches, and
+refuses the rest ("Connection refused by Responses") or sends it for real. So:
+
+* The fake's own layer is a ``RequestsMock`` on ``HTTPAdapter.send`` whose real send
+  is whatever was there before it. It answers the services' requests and passes every
+  other request down unchanged: to the network, or to a user's mock started earlier.
+* A user's mock started after the fake sits on top and sees every request first.
+  While a fake is active, ``RequestsMock._on_request`` is wrapped so that a request
+  for the services that none of the user's registered responses matches is answered
+  by the fake instead of being refused.
+* A response the user registered for a service URL wins in either order: the fake's
+  layer hands such a request to the user's mock below it.
+* moto's ``mock_aws`` mocks ``requests`` too, with a response for every AWS URL. Its
+  mock is no user's: the fake answers first, and leaves to moto what it does not own
+  (unfaked operations, tags of other resources), as the botocore transport does.
+
+The fake's layer is removed when the last fake stops. If a mock started after it is
+still in place then (mocks stopped out of order), the layer stays in the chain but
+passes everything down, so that mock's own ``stop()`` restores a working send; the
+first request that then reaches the inert layer takes it out.
+
+This module imports ``responses`` and ``requests``: it is imported when a fake starts,
+never when pytest loads the plugin.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from typing import Any
+
+import responses
+from requests.adapters import HTTPAdapter
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import ReadTimeout
+from urllib3.exceptions import ProtocolError
+
+from ..active import active_fake
+from ..errors import UnfakedOperationError
+from ..faults import TransportFault
+from ..wire.messages import WireRequest
+from .answer import not_implemented
+from .botocore import moto_active
+
+SERVICE_URL = re.compile(
+    r"https://(?P<service>bedrock|personalize)\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)"
+    r"\.amazonaws\.com(?:\.cn)?(?::443)?(?:[/?#]|$)",
+    re.IGNORECASE,
+)
+TRANSPORT = "responses"
+_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")
+
+# Patched below; typed as Any, since the patches are not of the declared types.
+_ADAPTER: Any = HTTPAdapter
+_MOCK: Any = responses.RequestsMock
+_lock = threading.Lock()
+_layer: _FakeLayer | None = None
+_original_on_request: Any = None
+
+
+class _FakeLayer(responses.RequestsMock):
+    """The fake's own mock: the services' URLs answered by the active fake, every
+    other request passed to the send it was started over."""
+
+    def __init__(self, below: Any) -> None:
+        super().__init__(assert_all_requests_are_fired=False, real_adapter_send=below)
+        for method in _METHODS:
+            self.add_callback(method, SERVICE_URL, callback=_respond, content_type=None)
+        self.inert = False
+        self.send = self.unbound_on_send()
+
+    def _on_request(self, adapter: Any, request: Any, *, retries: Any = None, **kwargs: Any) -> Any:
+        below: Any = self._real_send
+        if self.inert:
+            _unpatch_inert(self)
+            return below(adapter, request, **kwargs)
+        if not SERVICE_URL.match(str(request.url)) or active_fake() is None:
+            return below(adapter, request, **kwargs)
+        user_mock = _user_mock_of(below)
+        if user_mock is not None and _answers_itself(user_mock, request, kwargs):
+            return below(adapter, request, **kwargs)
+        return _fake_or_moto(self, adapter, request, retries, kwargs)
+
+
+def _on_request(
+    mock: Any, adapter: Any, request: Any, *, retries: Any = None, **kwargs: Any
+) -> Any:
+    """``RequestsMock._on_request`` while a fake is active: a user's mock that has no
+    response for a service request lets the fake answer it instead of refusing it."""
+    layer = _layer
+    if (
+        layer is not None
+        and not layer.inert
+        and SERVICE_URL.match(str(request.url))
+        and active_fake() is not None
+        and not _answers_itself(mock, request, kwargs)
+    ):
+        return _fake_or_moto(layer, adapter, request, retries, kwargs)
+    return _original_on_request(mock, adapter, request, retries=retries, **kwargs)
+
+
+def _fake_or_moto(
+    layer: _FakeLayer, adapter: Any, request: Any, retries: Any, kwargs: dict[str, Any]
+) -> Any:
+    """The fake's answer; inside moto's ``mock_aws``, moto's for what the fake does not
+    own (operations it does not fake, tags of resources that are not jobs), as with
+    botocore."""
+    try:
+        return _original_on_request(layer, adapter, request, retries=retries, **kwargs)
+    except _Deferred:
+        moto = sys.modules["moto.core.models"].responses_mock
+        return _original_on_request(moto, adapter, request, retries=retries, **kwargs)
+
+
+class _Deferred(Exception):
+    """The fake leaves this request to moto."""
+
+
+def _answers_itself(mock: Any, request: Any, kwargs: dict[str, Any]) -> bool:
+    """Whether a user's ``mock`` has a response of its own (not a passthrough) for
+    ``request``. moto's mock never has: the fake comes before it.
+
+    Asks each registered response, as responses' registry does, without taking one
+    out of the registry; sets the request attributes responses' matchers read.
+    """
+    moto = sys.modules.get("moto.core.models")
+    if moto is not None and mock is getattr(moto, "responses_mock", None):
+        return False
+    request.params = mock._parse_request_params(request.path_url)
+    request.req_kwargs = kwargs
+    request.body = mock._read_filelike_body(request.body)
+    return any(
+        not registered.passthrough and registered.matches(request)[0]
+        for registered in mock.registered()
+    )
+
+
+def _user_mock_of(send: Any) -> Any:
+    """The user's ``RequestsMock`` whose patch ``send`` is, if it is one.
+
+    responses patches with a closure over the mock (``RequestsMock.unbound_on_send``).
+    Layers of earlier fakes left inert in the chain are looked through. Anything else
+    (the real send, another library's patch) is no user mock: the fake answers.
+    """
+    while True:
+        mock = next(
+            (
+                cell.cell_contents
+                for cell in getattr(send, "__closure__", None) or ()
+                if isinstance(cell.cell_contents, responses.RequestsMock)
+            ),
+            None,
+        )
+        if not isinstance(mock, _FakeLayer):
+            return mock
+        send = mock._real_send
+
+
+def _respond(request: Any) -> tuple[int, dict[str, str], bytes]:
+    """The callback registered for the services' URLs: the active fake's answer."""
+    url = str(request.url)
+    found = SERVICE_URL.match(url)
+    fake = active_fake()
+    if fake is None or found is None:  # not reached: the layer checks both first
+        raise RequestsConnectionError(f"pytest-batchjobs: no fake is active to answer {url}")
+    service = found["service"].lower()
+    wire = WireRequest.build(
+        request.method or "GET", url, request.headers.items(), _body_bytes(request.body)
+    )
+    try:
+        response = fake.handle(wire, transport=TRANSPORT, service=service, defer=moto_active)
+    except UnfakedOperationError as error:
+        response = not_implemented(service, str(error), moto_hint=True)
+    except TransportFault as fault:
+        raise _broken_connection(fault.kind, request) from None
+    if response is None:
+        raise _Deferred
+    return response.status, response.headers, response.body
+
+
+def _body_bytes(body: Any) -> bytes | str | None:
+    if body is None or isinstance(body, (bytes, str)):
+        return body
+    if hasattr(body, "read"):
+        return body.read()  # type: ignore[no-any-return]
+    return b"".join(chunk if isinstance(chunk, bytes) else str(chunk).encode() for chunk in body)
+
+
+def _broken_connection(kind: str, request: Any) -> Exception:
+    """The exception ``requests`` raises when the connection breaks this way."""
+    host = re.sub(r"^https://|[/?#].*$", "", str(request.url))
+    if kind == "read_timeout":
+        return ReadTimeout(
+            f"HTTPSConnectionPool(host={host!r}, port=443): Read timed out.", request=request
+        )
+    reset = ConnectionResetError(104, "Connection reset by peer")
+    return RequestsConnectionError(ProtocolError("Connection aborted.", reset), request=request)
+
+
+def _unpatch_inert(layer: _FakeLayer) -> None:
+    """An inert layer on top again (the mocks above it stopped): take it out."""
+    with _lock:
+        if _ADAPTER.send is layer.send:
+            _ADAPTER.send = layer._real_send
+
+
+def activate() -> None:
+    """Put the fake's layer on ``_ADAPTER.send`` (once, while any fake is active)."""
+    global _layer, _original_on_request
+    with _lock:
+        if _layer is not None:
+            return
+        layer = _FakeLayer(_ADAPTER.send)
+        _ADAPTER.send = layer.send
+        _layer = layer
+        if _original_on_request is None:
+            _original_on_request = _MOCK._on_request
+            _MOCK._on_request = _on_request
+
+
+def deactivate() -> None:
+    """Undo :func:`activate` once no fake is active."""
+    global _layer, _original_on_request
+    with _lock:
+        layer = _layer
+        if layer is None or active_fake() is not None:
+            return
+        if _ADAPTER.send is layer.send:
+            _ADAPTER.send = layer._real_send
+        else:
+            layer.inert = True  # a mock started later is on top: keep the chain intact
+        _layer = None
+        if _MOCK._on_request is _on_request:
+            _MOCK._on_request = _original_on_request
+            _original_on_request = None

@@ -1,0 +1,146 @@
+"""Clients that are not boto3, against the server: the AWS CLI and the JavaScript SDK."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clients import MODEL, ROLE, aws, aws_env, run
+
+from pytest_batchjobs.transports.server import FakeServer
+
+ROOT = Path(__file__).resolve().parents[1]
+JS = Path(__file__).with_name("js")
+NPM_CACHE = ROOT / ".cache" / "npm-sdk"
+
+
+def pages_via_cli(url: str, env: dict[str, str], *command: str) -> list[list[dict[str, Any]]]:
+    """Every page the CLI prints, following its NextToken with --starting-token."""
+    key = "invocationJobSummaries" if command[0] == "bedrock" else "batchInferenceJobs"
+    pages: list[list[dict[str, Any]]] = []
+    token: list[str] = []
+    while True:
+        output = aws(url, env, *command, *token)
+        pages.append(output[key])
+        if "NextToken" not in output:
+            return pages
+        token = ["--starting-token", output["NextToken"]]
+
+
+# -- the AWS CLI --------------------------------------------------------------------------
+
+
+def test_aws_cli_creates_and_pages_bedrock_jobs(
+    batchjobs_server: FakeServer, tmp_path: Path
+) -> None:
+    url, env, fake = batchjobs_server.endpoint_url, aws_env(tmp_path), batchjobs_server.fake
+    seeded = fake.bedrock.add_jobs(3, status="Completed")
+    created = aws(
+        url,
+        env,
+        "bedrock",
+        "create-model-invocation-job",
+        "--job-name",
+        "from-the-cli",
+        "--role-arn",
+        ROLE,
+        "--model-id",
+        MODEL,
+        "--input-data-config",
+        json.dumps({"s3InputDataConfig": {"s3Uri": "s3://batch-in/records.jsonl"}}),
+        "--output-data-config",
+        json.dumps({"s3OutputDataConfig": {"s3Uri": "s3://batch-out/results/"}}),
+    )
+    fake.assert_called("CreateModelInvocationJob", jobName="from-the-cli")
+
+    pages = pages_via_cli(url, env, "bedrock", "list-model-invocation-jobs", "--max-items", "2")
+    assert [len(page) for page in pages] == [2, 2]
+    listed = [job["jobArn"] for page in pages for job in page]
+    assert listed[0] == created["jobArn"]  # newest first
+    assert set(listed) == {created["jobArn"], *(job["jobArn"] for job in seeded)}
+    assert {job["status"] for page in pages for job in page} == {"Submitted", "Completed"}
+    fake.pagination.assert_no_token_reuse()
+    assert {call.transport for call in fake.calls} == {"server"}
+
+
+def test_aws_cli_pages_personalize_jobs(batchjobs_server: FakeServer, tmp_path: Path) -> None:
+    url, env, fake = batchjobs_server.endpoint_url, aws_env(tmp_path), batchjobs_server.fake
+    seeded = fake.personalize.add_jobs(5, status=["ACTIVE", "CREATE FAILED"])
+    command = ("personalize", "list-batch-inference-jobs", "--max-items", "3", "--page-size", "2")
+    pages = pages_via_cli(url, env, *command)
+    assert [len(page) for page in pages] == [3, 2]
+    listed = [job["batchInferenceJobArn"] for page in pages for job in page]
+    assert sorted(listed) == sorted(job["batchInferenceJobArn"] for job in seeded)
+    statuses = [job["status"] for page in pages for job in page]
+    assert sorted(statuses) == ["ACTIVE"] * 3 + ["CREATE FAILED"] * 2
+    fake.pagination.assert_exhausted("ListBatchInferenceJobs")
+    fake.pagination.assert_max_results("ListBatchInferenceJobs", at_most=2)
+
+
+# -- the AWS SDK for JavaScript v3 --------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def js_sdk() -> Path:
+    """``node_modules`` with the SDK clients of tests/js/package-lock.json, installed
+    once into .cache/npm-sdk and reused by later runs."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("node and npm are needed to run the AWS SDK for JavaScript tests")
+    NPM_CACHE.mkdir(parents=True, exist_ok=True)
+    lock = (JS / "package-lock.json").read_text()
+    with (NPM_CACHE.parent / "npm-sdk.lock").open("w") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)  # another run may be installing right now
+        installed = NPM_CACHE / "node_modules" / ".package-lock.json"
+        if not installed.exists() or (NPM_CACHE / "package-lock.json").read_text() != lock:
+            shutil.copy(JS / "package.json", NPM_CACHE / "package.json")
+            shutil.copy(JS / "package-lock.json", NPM_CACHE / "package-lock.json")
+            command = [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"]
+            run([*command, "--prefix", str(NPM_CACHE)], dict(os.environ), timeout=600)
+    return NPM_CACHE / "node_modules"
+
+
+def test_javascript_sdk_paginators_and_error_classes(
+    batchjobs_server: FakeServer, js_sdk: Path, tmp_path: Path
+) -> None:
+    env = aws_env(tmp_path, NODE_PATH=str(js_sdk), NODE_NO_WARNINGS="1")
+    node = shutil.which("node")
+    assert node is not None
+    script = str(JS / "batch_clients.cjs")
+    result = json.loads(run([node, script, batchjobs_server.endpoint_url], env).stdout)
+    fake = batchjobs_server.fake
+
+    bedrock_jobs = {job.ident for job in fake.bedrock.all_jobs()}
+    assert [len(page) for page in result["bedrockPages"]] == [4, 4, 3]
+    assert {arn for page in result["bedrockPages"] for arn in page} == bedrock_jobs
+    assert result["bedrockPages"][0][0] == result["created"]
+    assert result["createdStatus"] == 200
+    assert [len(page) for page in result["personalizePages"]] == [3, 3, 1]
+    assert {arn for page in result["personalizePages"] for arn in page} == {
+        job.ident for job in fake.personalize.all_jobs()
+    }
+    fake.pagination.assert_exhausted()
+    fake.pagination.assert_no_token_reuse()
+
+    assert result["throttling"] == {
+        "name": "ThrottlingException",
+        "isInstance": True,
+        "status": 429,
+        "attempts": 1,
+        "fault": "client",
+        "message": "Rate exceeded",
+    }
+    assert result["validation"]["name"] == "ValidationException"
+    assert result["validation"]["isInstance"] is True
+    assert result["validation"]["message"] == "injected through the control API"
+    assert result["tooMany"]["isInstance"] is True
+    assert "less than or equal to 1000" in result["tooMany"]["message"]
+    assert result["personalizeThrottling"]["name"] == "ThrottlingException"
+    assert result["personalizeThrottling"]["isInstance"] is True
+    assert result["recovered"] == {"status": "Submitted", "attempts": 2}
+    assert {call.transport for call in fake.calls} == {"server"}
