@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .errors import BatchJobsError, FakeInternalError, UnfakedOperationError
     from .fake import BatchJobsFake, fake_batchjobs
     from .journal import Call
+    from .transports.server import FakeServer
 
 __all__ = [
     "BatchJobsError",
@@ -21,12 +22,14 @@ __all__ = [
     "Call",
     "Clock",
     "FakeInternalError",
+    "FakeServer",
     "PollingHorizonExceeded",
     "UnfakedOperationError",
     "fake_batchjobs",
 ]
 
 _HOMES = {
+    "FakeServer": "transports.server",
     "Clock": "clock",
     "PollingHorizonExceeded": "clock",
     "BatchJobsError": "errors",

@@ -45,7 +45,13 @@ class BatchJobsFake(ContextDecorator):
     Use it as the ``batchjobs_fake`` fixture in pytest, or outside pytest as a context
     manager or decorator (``with fake_batchjobs() as fake: ...``). While active, every
     botocore client's calls to the two services are answered here, inside botocore's
-    own send path, so its serializer, signer, parser and retry handler all run.
+    own send path, so its serializer, signer, parser and retry handler all run;
+    ``requests`` calls to the services' endpoints are answered through ``responses``;
+    a :class:`~pytest_batchjobs.FakeServer` serves the same fake to other languages.
+    Time is frozen (``clock``), ``time.sleep`` lets fake time pass, and
+    ``bedrock`` / ``personalize`` (jobs, lifecycles, quotas, responders),
+    ``faults``, ``pagination`` and the call journal (``calls``, ``assert_called``)
+    control and observe it.
     """
 
     def __init__(
