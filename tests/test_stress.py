@@ -98,6 +98,13 @@ def test_no_socket_is_opened_for_the_services(
         personalize.list_batch_inference_jobs()
         batchjobs_fake.faults.fail("ListBatchInferenceJobs", times=2)
         personalize.list_batch_inference_jobs()  # retried, still no socket
+    import requests
+
+    listed = requests.get("https://bedrock.us-west-2.amazonaws.com/model-invocation-jobs")
+    assert listed.status_code == 200
+    target = {"X-Amz-Target": "AmazonPersonalize.ListBatchInferenceJobs"}
+    recs = requests.post("https://personalize.eu-west-1.amazonaws.com/", json={}, headers=target)
+    assert recs.status_code == 200
     assert socket_guard == []
 
 
@@ -199,3 +206,48 @@ def test_everything_is_restored_after_a_failing_test(pytester: pytest.Pytester) 
     )
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=2, failed=4)
+
+
+def test_many_threads_through_the_local_server(batchjobs_server: Any) -> None:
+    import requests
+
+    base = batchjobs_server.endpoint_url.rstrip("/")
+    body = {
+        "roleArn": "arn:aws:iam::123456789012:role/BatchRole",
+        "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+        "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://batch-in/r.jsonl"}},
+        "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://batch-out/"}},
+    }
+
+    def work(worker: int) -> list[str]:
+        with requests.Session() as http:
+            created = []
+            for n in range(5):
+                answer = http.post(
+                    f"{base}/model-invocation-job", json={**body, "jobName": f"s{worker}-{n}"}
+                )
+                assert answer.status_code == 200, answer.text
+                created.append(answer.json()["jobArn"])
+            for arn in created[:2]:
+                assert http.get(f"{base}/model-invocation-job/{arn.rsplit('/', 1)[1]}").ok
+            stopped = http.post(f"{base}/model-invocation-job/{created[4].rsplit('/', 1)[1]}/stop")
+            assert stopped.status_code == 200
+            seen: list[str] = []
+            params: dict[str, Any] = {"maxResults": 7}
+            while True:
+                page = http.get(f"{base}/model-invocation-jobs", params=params).json()
+                seen += [s["jobArn"] for s in page["invocationJobSummaries"]]
+                if "nextToken" not in page:
+                    break
+                params["nextToken"] = page["nextToken"]
+            assert len(seen) == len(set(seen))
+            return created
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        created = [arn for made in pool.map(work, range(12)) for arn in made]
+    fake = batchjobs_server.fake
+    assert len(set(created)) == 60
+    assert {job.arn for job in fake.jobs()} == set(created)
+    assert fake.call_count("CreateModelInvocationJob") == 60
+    assert fake.call_count("StopModelInvocationJob") == 12
+    assert all(call.transport == "server" and call.error is None for call in fake.calls)
