@@ -149,7 +149,7 @@ class BatchJobsFake(ContextDecorator):
         self.stop()
 
     def reset(self) -> None:
-        """Forget every job, lifecycle and call."""
+        """Forget jobs, calls, lifecycles, faults, quotas and responders (not the clock)."""
         for backend in self._backends.values():
             backend.reset()
         self._gateway.reset()
@@ -163,7 +163,7 @@ class BatchJobsFake(ContextDecorator):
     def _patch_env(self) -> None:
         changes: dict[str, str | None] = {**DUMMY_CREDENTIALS}
         changes.update(dict.fromkeys(_CLEARED_ENV))
-        if not (os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION")):
+        if not os.environ.get("AWS_DEFAULT_REGION"):  # botocore reads no other variable
             changes["AWS_DEFAULT_REGION"] = DEFAULT_REGION
         for name, value in changes.items():
             self._saved_env[name] = os.environ.get(name)
@@ -301,11 +301,28 @@ def fake_batchjobs(
     *,
     start: _dt.datetime | None = None,
     clock: str = "auto",
+    account: str = DEFAULT_ACCOUNT,
     max_page_size: int | None = None,
+    validate_outputs: bool = False,
+    sleep: bool = True,
+    horizon: _dt.timedelta | None = DEFAULT_HORIZON,
+    seed: int | None = None,
 ) -> BatchJobsFake:
     """A fake to use outside pytest, as a context manager or a decorator::
 
-    with fake_batchjobs() as fake:
-        boto3.client("bedrock").list_model_invocation_jobs()
+        with fake_batchjobs() as fake:
+            boto3.client("bedrock").list_model_invocation_jobs()
+
+    The keywords are the ``batchjobs`` marker's (``clock`` is ``BatchJobsFake``'s
+    ``clock_backend``).
     """
-    return BatchJobsFake(start=start, clock_backend=clock, max_page_size=max_page_size)
+    return BatchJobsFake(
+        start=start,
+        clock_backend=clock,
+        account=account,
+        max_page_size=max_page_size,
+        validate_outputs=validate_outputs,
+        sleep=sleep,
+        horizon=horizon,
+        seed=seed,
+    )

@@ -271,7 +271,8 @@ def _region_of(request: WireRequest, host: str | None) -> str | None:
 
 
 def default_region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+    """The region of calls that name none, as botocore picks it: AWS_DEFAULT_REGION."""
+    return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or DEFAULT_REGION
 
 
 def _guess_service(request: WireRequest) -> str:

@@ -9,6 +9,7 @@ resending a token, asking for pages bigger than it can handle.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import threading
 from dataclasses import dataclass, field
@@ -134,6 +135,7 @@ class Pagination:
 
     def __init__(self, policy: PagePolicy | None = None) -> None:
         self.policy = policy or PagePolicy()
+        self._initial = dataclasses.replace(self.policy)
         self.codec = TokenCodec()
         self._sequences: list[Sequence] = []
         self._by_token: dict[str, Sequence] = {}
@@ -181,10 +183,11 @@ class Pagination:
             return list(self._sequences)
 
     def reset(self) -> None:
-        """Forget the sequences (the page controls stay)."""
+        """Forget the sequences, and put the page controls back as they were at start."""
         with self._lock:
             self._sequences.clear()
             self._by_token.clear()
+            self.policy = dataclasses.replace(self._initial)
 
     # -- serving pages (called by the backends) ---------------------------------------
 

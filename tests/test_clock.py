@@ -68,7 +68,8 @@ def test_poller_sees_every_status_in_order_and_ends_on_each_outcome(
     assert job["endTime"] == job["lastModifiedTime"]
     counts = [job[f"{kind}RecordCount"] for kind in ("processed", "success", "error")]
     assert counts[0] == counts[1] + counts[2] == job["totalRecordCount"]
-    assert (counts[2] > 0) == (outcome == "PartiallyCompleted")
+    assert (counts[2] > 0) == (outcome in ("PartiallyCompleted", "Failed"))
+    assert (counts[1] == 0) == (outcome == "Failed")
 
 
 def test_expired_outcome_keeps_the_job_running_until_its_timeout(

@@ -159,3 +159,11 @@ def test_a_wrong_marker_option_says_what_is_valid(pytester: pytest.Pytester) -> 
 def test_fixture_is_documented(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--fixtures")
     result.stdout.fnmatch_lines(["batchjobs_fake*", "*in-memory fake of Amazon Personalize*"])
+
+
+def test_a_test_that_imports_nothing_of_botocore_gets_its_fake(pytester: pytest.Pytester) -> None:
+    # The fixture is the first thing to import botocore here: its import hook must not
+    # deadlock with the registration the fixture starts.
+    pytester.makepyfile("def test_x(batchjobs_fake):\n    assert batchjobs_fake.calls == []\n")
+    result = pytester.runpytest_subprocess("-p", "no:randomly", timeout=120)
+    result.assert_outcomes(passed=1)

@@ -8,6 +8,7 @@ Choices where AWS documentation is silent (each is tested):
 * Job names need not be unique (the job id is); ``nameContains`` is case-sensitive,
   ``submitTimeAfter`` / ``submitTimeBefore`` are exclusive bounds.
 * A list page holds at most 1000 summaries when ``maxResults`` is omitted.
+* A ``Failed`` job reports the records it processed before failing as error records.
 * The model id, role and S3 locations are checked against the model's patterns only:
   the fake does not know which models exist in an account.
 """
@@ -100,7 +101,8 @@ class BedrockJob(StoredJob):
                 ran = (min(until, now) - started).total_seconds()
                 done = 1.0 if planned <= 0 else min(max(ran / planned, 0.0), 1.0)
         processed = int(self.total_records * done)
-        errors = int(self.error_records * done)
+        # A Failed job produced nothing usable: what it processed counts as errors.
+        errors = processed if status == "Failed" else int(self.error_records * done)
         return {
             "totalRecordCount": self.total_records,
             "processedRecordCount": processed,

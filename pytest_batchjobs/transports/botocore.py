@@ -160,11 +160,15 @@ def _unguard_moto() -> None:
 def install() -> None:
     """Put the handlers first in botocore's built-in handlers (once per process)."""
     global _installed
+    if _installed:
+        return
+    # Imported before taking the lock: the first import of botocore.handlers runs the
+    # import hook, which calls install() itself (and would wait on the lock for ever).
+    import botocore.handlers as handlers
+
     with _lock:
         if _installed:
             return
-        import botocore.handlers as handlers
-
         handlers.BUILTIN_HANDLERS.insert(0, ("before-send", before_send, handlers.REGISTER_FIRST))
         handlers.BUILTIN_HANDLERS.insert(0, ("before-sign", before_sign, handlers.REGISTER_FIRST))
         _installed = True
