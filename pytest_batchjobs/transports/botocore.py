@@ -25,7 +25,6 @@ without credentials works.
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import sys
 import threading
@@ -210,8 +209,12 @@ def deactivate() -> None:
         _unguard_moto()
 
 
-class _InstallOnImport(importlib.abc.MetaPathFinder):
-    """Register the handlers the moment anything imports ``botocore.handlers``."""
+class _InstallOnImport:
+    """Register the handlers the moment anything imports ``botocore.handlers``.
+
+    A meta path finder by its ``find_spec`` alone: subclassing ``importlib.abc``'s
+    would import that module (and more) when pytest loads the plugin.
+    """
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
         if fullname != "botocore.handlers":
