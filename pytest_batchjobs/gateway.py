@@ -10,6 +10,7 @@ recorded in the journal, with the error code it was answered with.
 from __future__ import annotations
 
 import os
+import re
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from .wire.messages import WireRequest
 
 DEFAULT_REGION = "us-east-1"
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 
 
 class Gateway:
@@ -97,6 +99,16 @@ class Gateway:
         now = self._clock.now()
         self._feed.observe(now)
         region = _region_of(request, parts.hostname) or default_region()
+        if _REGION.fullmatch(region) is None:
+            name = service or _guess_service(request)
+            error = ServiceError(
+                "InvalidSignatureException",
+                f"Credential should be scoped to a valid region, not '{region}'.",
+                status=400,
+            )
+            response = serialize_error(service_model(name), error)
+            self._record(name, "", {}, error.code, now, transport, region, response.status)
+            return response
         try:
             found = route(request, path, service)
         except ServiceError as error:

@@ -62,7 +62,7 @@ def _check_structure(shape: Shape, value: dict[str, Any], path: str, found: list
             )
     if shape.metadata.get("union") and len([v for v in value.values() if v is not None]) != 1:
         found.append(
-            f"Value at '{path or shape.name}' failed to satisfy constraint: "
+            f"Value {_shown(shape, value)} at '{path or shape.name}' failed to satisfy constraint: "
             f"Member must have exactly one of the following fields set: "
             f"[{', '.join(shape.members)}]"
         )
@@ -96,7 +96,7 @@ def _check_string(shape: Shape, value: str, path: str, found: list[str]) -> None
             f"Member must satisfy enum value set: [{', '.join(enum)}]"
         )
     pattern = meta.get("pattern")
-    if pattern is not None and _compiled(pattern).fullmatch(value) is None:
+    if pattern is not None and not _matches(pattern, value):
         found.append(
             f"Value {_shown(shape, value)} at '{path}' failed to satisfy constraint: "
             f"Member must satisfy regular expression pattern: {pattern}"
@@ -128,6 +128,21 @@ def _shown(shape: Shape, value: Any) -> str:
     return f"'{value!r}'" if not isinstance(value, (list, dict)) else "'[...]'"
 
 
+# Some model patterns backtrack exponentially on some values that do not match (the
+# Bedrock job name's ``(-*[...\-...]){0,63}``, on a run of dashes). A value that takes
+# longer than this (wall time) to test is taken as not matching: values that match
+# are found in microseconds, so the bound only cuts short a failing search, and is
+# generous enough that threads contending for the GIL never reach it.
+_PATTERN_SECONDS = 1.0
+
+
+def _matches(pattern: str, value: str) -> bool:
+    try:
+        return _compiled(pattern).fullmatch(value, timeout=_PATTERN_SECONDS) is not None
+    except TimeoutError:
+        return False
+
+
 @functools.cache
 def _compiled(pattern: str) -> Any:
     """Compile a model pattern with Java's semantics.
@@ -138,4 +153,37 @@ def _compiled(pattern: str) -> Any:
     """
     import regex
 
-    return regex.compile(pattern, regex.VERSION0)
+    return regex.compile(_java_semantics(pattern), regex.VERSION0)
+
+
+# Java's \\d, \\s and \\w are ASCII-only, and its ``.`` matches no line terminator;
+# Python's are Unicode-wide, and its ``.`` stops only at ``\\n``.
+_JAVA_CLASSES = {"d": "0-9", "s": " \\t\\n\\x0b\\f\\r", "w": "a-zA-Z_0-9"}
+_JAVA_DOT = "[^\\n\\r\\u0085\\u2028\\u2029]"
+
+
+def _java_semantics(pattern: str) -> str:
+    """Rewrite a Java pattern so that Python's engine gives it Java's meaning."""
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+            ascii_class = _JAVA_CLASSES.get(char)
+            if ascii_class is None:
+                out.append("\\" + char)
+            else:
+                out.append(ascii_class if in_class else f"[{ascii_class}]")
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            out.append(char)
+            in_class = char != "]"
+        elif char == "[":
+            out.append(char)
+            in_class = True
+        elif char == ".":
+            out.append(_JAVA_DOT)
+        else:
+            out.append(char)
+    return "".join(out)

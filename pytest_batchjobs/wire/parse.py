@@ -29,7 +29,7 @@ _NUMBERS = ("integer", "long", "float", "double")
 # What the services' parsers accept in a path, query string or header: ASCII digits,
 # no whitespace, no ``_`` separators (Python's int() and float() accept all three).
 _INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
-_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?|NaN|-?Infinity", re.ASCII)
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", re.ASCII)
 
 
 def parse_params(route: Route, request: WireRequest, query: str) -> dict[str, Any]:
@@ -47,7 +47,10 @@ def _json_body(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        value = json.loads(body.decode("utf-8"))  # the protocols are UTF-8 only
+        # The protocols are UTF-8 only, and JSON has no NaN or Infinity.
+        value = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+    except RecursionError:
+        raise SerializationError("Request body is nested too deeply to be read") from None
     except (UnicodeDecodeError, ValueError) as error:
         raise SerializationError(f"Request body is not valid JSON: {error}") from None
     if not isinstance(value, dict):
@@ -95,13 +98,28 @@ def _rest_params(
     return params
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+# Smithy's integer is 32 bits and its long 64: a larger value cannot be read.
+_INTEGER_BITS = {"integer": 31, "long": 63}
+
+
+def _integer(kind: str, value: int, path: str) -> int:
+    limit = 1 << _INTEGER_BITS[kind]
+    if not -limit <= value < limit:
+        raise SerializationError(f"Value '{value}' at '{path}' does not fit in a {kind}")
+    return value
+
+
 def _from_text(shape: Shape, text: str, path: str) -> Any:
     """A member read from the path, the query string or a header."""
     kind = shape.type_name
     if kind in ("integer", "long"):
         if _INTEGER.fullmatch(text) is None:
             raise SerializationError(f"Value '{text}' at '{path}' is not an integer")
-        return int(text)
+        return _integer(kind, int(text), path)
     if kind in ("float", "double"):
         if _NUMBER.fullmatch(text) is None:
             raise SerializationError(f"Value '{text}' at '{path}' is not a number")
@@ -145,7 +163,9 @@ def _value(shape: Shape, value: Any, path: str) -> Any:
             raise _wrong_type(path, "an integer" if integral else "a number", value)
         if integral and not float(value).is_integer():
             raise _wrong_type(path, "an integer", value)
-        return int(value) if integral else float(value)
+        if not integral:
+            return float(value)
+        return _integer(kind, int(value), path)
     if kind == "timestamp":
         return _timestamp(value, path)
     if kind == "blob":
@@ -188,7 +208,10 @@ def _timestamp(value: Any, path: str) -> _dt.datetime:
                 raise _wrong_type(path, "a timestamp", value) from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=_dt.timezone.utc)
-        return parsed.astimezone(_dt.timezone.utc)
+        try:
+            return parsed.astimezone(_dt.timezone.utc)
+        except (OverflowError, ValueError):
+            raise _wrong_type(path, "a timestamp", value) from None
     raise _wrong_type(path, "a timestamp", value)
 
 
