@@ -136,7 +136,9 @@ def _shown(shape: Shape, value: Any) -> str:
 _PATTERN_SECONDS = 1.0
 
 
+@functools.lru_cache(maxsize=8192)
 def _matches(pattern: str, value: str) -> bool:
+    """Whether ``value`` matches (cached: pollers send the same ids again and again)."""
     try:
         return _compiled(pattern).fullmatch(value, timeout=_PATTERN_SECONDS) is not None
     except TimeoutError:
