@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 ROLE = "arn:aws:iam::123456789012:role/BatchRole"
 MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 SOLUTION = "arn:aws:personalize:us-east-1:123456789012:solution/movies/0123abcd"
@@ -39,3 +42,13 @@ def personalize_job(client: Any, name: str = "movies-batch", **overrides: Any) -
 def wall_seconds() -> float:
     """Real elapsed time, which no fake clock patches (freezegun patches perf_counter)."""
     return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:
+    """(error code, HTTP status, message) of a ClientError, as botocore parsed them."""
+    response = excinfo.value.response
+    return (
+        response["Error"]["Code"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+        response["Error"]["Message"],
+    )

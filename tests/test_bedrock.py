@@ -9,20 +9,11 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from jobs import MODEL, ROLE, bedrock_job
+from jobs import MODEL, ROLE, bedrock_job, error_of
 
 from pytest_batchjobs import BatchJobsFake
 
 ARN_PATTERN = r"arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/[a-z0-9]{12}"
-
-
-def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:
-    response = excinfo.value.response
-    return (
-        response["Error"]["Code"],
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"]["Message"],
-    )
 
 
 def test_create_returns_a_real_arn_with_status_200(bedrock: Any) -> None:

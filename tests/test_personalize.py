@@ -6,19 +6,9 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
-from jobs import ROLE, SOLUTION, personalize_job
+from jobs import ROLE, SOLUTION, error_of, personalize_job
 
 from pytest_batchjobs import BatchJobsFake
-
-
-def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:
-    response = excinfo.value.response
-    return (
-        response["Error"]["Code"],
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"]["Message"],
-    )
 
 
 def test_create_and_describe(personalize: Any) -> None:
