@@ -775,7 +775,7 @@ def test_odd_percent_encodings_in_path_labels(operation: str, label: str) -> Non
             return
         assert_aws_error("bedrock", operation, outcome, {UOE})
         assert snapshot(fake) == before
-        if outcome.code != UOE:
+        if outcome.code != UOE and "/" not in label:  # (Get allows a trailing slash)
             assert fake.calls[-1].params == {"jobIdentifier": identifier}
             shape = service_model("bedrock").operation_model(operation).input_shape
             malformed = bool(violations(shape, {"jobIdentifier": identifier}))
@@ -857,7 +857,7 @@ def test_huge_bodies(service: str, operation: str, body: bytes, code: str | None
         assert snapshot(fake) == before
 
 
-# -- bugs found by fuzzing (each fails until the fake is fixed) ----------------------------------
+# -- regressions: bugs the fuzzing found (each test failed until the fake was fixed) -----------
 
 DEEP = 100_000
 
@@ -885,8 +885,8 @@ DEEP = 100_000
 def test_deeply_nested_json_is_a_serialization_error(
     service: str, operation: str, body: bytes
 ) -> None:
-    """BUG: json.loads raises RecursionError, which wire/parse.py::_json_body does not
-    catch (only UnicodeDecodeError, ValueError): the call answers 500 InternalFailure."""
+    """Found by fuzzing: json.loads raises RecursionError, which wire/parse.py::_json_body
+    did not catch (only UnicodeDecodeError, ValueError): the call answered 500."""
     _body_outcome(service, operation, body, "default")
 
 
@@ -896,9 +896,9 @@ def test_deeply_nested_json_is_a_serialization_error(
 )
 @pytest.mark.parametrize("name", ["submitTimeAfter", "submitTimeBefore"])
 def test_query_timestamps_beyond_datetime_range(name: str, stamp: str) -> None:
-    """BUG: wire/parse.py::_timestamp converts a parsed ISO 8601 value to UTC with
-    astimezone(), which raises OverflowError past year 1 or 9999: 500 InternalFailure
-    instead of a SerializationException (or ValidationException)."""
+    """Found by fuzzing: wire/parse.py::_timestamp converted a parsed ISO 8601 value to UTC
+    with astimezone(), which raises OverflowError past year 1 or 9999: a 500
+    InternalFailure instead of a SerializationException."""
     with fresh_fake() as fake:
         url = f"{HOSTS['bedrock']}/model-invocation-jobs?{name}={stamp}"
         outcome = send(fake, "bedrock", WireRequest.build("GET", url, {}, b""))
@@ -965,11 +965,11 @@ ARABIC_INDIC_DIGITS = "".join(chr(0x0660 + int(digit)) for digit in "12345678901
     ],
 )
 def test_patterns_have_java_semantics(service: str, params: dict[str, Any]) -> None:
-    """BUG: wire/constraints.py::_compiled compiles the models' Java patterns with the
-    ``regex`` module's Unicode semantics, so ``\\d`` accepts any Unicode digit, ``\\s``
-    any Unicode space and ``.`` matches \\r, \\u0085, \\u2028, \\u2029. Java (as the
-    module's own docstring says) makes ``\\d``/``\\s`` ASCII-only and ``.`` stop at every
-    line terminator: AWS rejects these creates, the fake stores a job."""
+    """Found by fuzzing: wire/constraints.py::_compiled compiled the models' Java patterns
+    with the ``regex`` module's Unicode semantics, so ``\\d`` accepted any Unicode digit,
+    ``\\s`` any Unicode space and ``.`` matched \\r, \\u0085, \\u2028, \\u2029. Java
+    makes ``\\d``/``\\s`` ASCII-only and ``.`` stop at every line terminator: AWS rejects
+    these creates, and the fake stored a job."""
     operation = FAKED[service][0]
     with fresh_fake() as fake:
         outcome = send(fake, service, raw_request(service, operation, params))
@@ -978,10 +978,10 @@ def test_patterns_have_java_semantics(service: str, params: dict[str, Any]) -> N
 
 
 def test_nan_is_not_accepted_as_a_number() -> None:
-    """BUG: Python's json.loads (wire/parse.py::_json_body) reads the non-JSON tokens NaN
-    and Infinity; NaN then passes the [0, 1] range check (every comparison with NaN is
-    false), the job is stored, and DescribeBatchInferenceJob answers with a body that is
-    not JSON (``"POPULARITY":NaN``). AWS's parsers refuse the token: SerializationException."""
+    """Found by fuzzing: Python's json.loads (wire/parse.py::_json_body) reads the non-JSON
+    tokens NaN and Infinity; NaN then passed the [0, 1] range check (every comparison with
+    NaN is false), the job was stored, and DescribeBatchInferenceJob answered with a body
+    that is not JSON (``"POPULARITY":NaN``). AWS's parsers refuse the token."""
     body = json.dumps(
         {**PERSONALIZE_JOB, "batchInferenceJobConfig": {"rankingInfluence": {"POPULARITY": 0.5}}}
     ).replace("0.5", "NaN")
@@ -995,8 +995,8 @@ def test_nan_is_not_accepted_as_a_number() -> None:
 
 @pytest.mark.parametrize("value", [2**31, -(2**31) - 1, 2**63, 10**30])
 def test_integers_beyond_32_bits_are_refused(value: int) -> None:
-    """BUG (fidelity): ``numResults`` is a Smithy ``integer`` (32-bit) with no range in the
-    model; the fake stores any Python int (wire/parse.py::_value), where AWS's
+    """Found by fuzzing: ``numResults`` is a Smithy ``integer`` (32-bit) with no range in
+    the model; the fake stored any Python int (wire/parse.py::_value), where AWS's
     deserializer refuses a value that does not fit: SerializationException."""
     with fresh_fake() as fake:
         outcome = send(
@@ -1018,8 +1018,8 @@ CREDENTIAL = (
 
 @pytest.mark.parametrize("region", ["EU WEST", "eu_west_1", "us-east-1:evil", "x" * 30])
 def test_a_malformed_credential_scope_does_not_make_a_malformed_job(region: str) -> None:
-    """BUG: gateway.py::_region_of takes the region from the Authorization header's
-    credential scope unchecked; Bedrock's job ARN is then built with it and breaks the
+    """Found by fuzzing: gateway.py::_region_of took the region from the Authorization
+    header's credential scope unchecked; Bedrock's job ARN was built with it and broke the
     output shape's pattern (500 InternalFailure with output validation on, after the job
     was stored; a malformed jobArn without). AWS answers such a signature with a 4xx."""
     with fresh_fake() as fake:
