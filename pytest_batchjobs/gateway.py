@@ -104,7 +104,6 @@ class Gateway:
             error = ServiceError(
                 "InvalidSignatureException",
                 f"Credential should be scoped to a valid region, not '{region}'.",
-                status=400,
             )
             response = serialize_error(service_model(name), error)
             self._record(name, "", {}, error.code, now, transport, region, response.status)

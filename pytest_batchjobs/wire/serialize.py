@@ -38,6 +38,7 @@ _UNMODELED_STATUS = {
     "ServiceUnavailable": 503,
     "UnknownOperationException": 404,
     "SerializationException": 400,
+    "InvalidSignatureException": 403,
 }
 
 
