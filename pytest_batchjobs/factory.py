@@ -18,9 +18,9 @@ import hashlib
 import itertools
 import random
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from .lifecycle import Lifecycle, ServiceStatuses, Timeline
 
@@ -56,6 +56,8 @@ PERSONALIZE_FAILURES = (
 )
 SPREAD = _dt.timedelta(days=30)
 
+T = TypeVar("T")
+
 
 def seed_for_test(session_seed: int, node_id: str) -> int:
     """The seed of one test's fake: stable across runs for the same session seed."""
@@ -70,7 +72,13 @@ def _faker() -> Any:
     return Faker("en_US")
 
 
-@dataclass
+@functools.cache
+def _triples(alphabet: str) -> tuple[str, ...]:
+    """Every string of three characters from ``alphabet``."""
+    return tuple(a + b + c for a in alphabet for b in alphabet for c in alphabet)
+
+
+@dataclass(slots=True)
 class Placed:
     """Where a new job sits in time: its lifecycle, submit instant and timeline."""
 
@@ -79,8 +87,34 @@ class Placed:
     timeline: Timeline
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A service's default timing, worked out once: seconds in each running status, the
+    seconds before each running status begins, their total, and how long Stopping lasts."""
+
+    durations: dict[str, float]
+    before: dict[str, float]
+    running_total: float
+    stopping: float
+
+    @classmethod
+    def of(cls, statuses: ServiceStatuses) -> _Plan:
+        durations = {s: float(statuses.default_durations[s]) for s in statuses.running}
+        before, total = {}, 0.0
+        for status in statuses.running:
+            before[status] = total
+            total += durations[status]
+        stopping = float(statuses.default_durations.get("Stopping", 60.0))
+        return cls(durations, before, total, stopping)
+
+
 class JobFactory:
-    """Realistic request parameters and timelines, from one seed."""
+    """Realistic request parameters and timelines, from one seed.
+
+    Values are drawn a column at a time (``names(n)``, ``picks(values, n)``, ...):
+    one call for many jobs costs far less than one call per job, which is what lets
+    the factory fill a store with 100,000 jobs in a couple of seconds.
+    """
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
@@ -96,33 +130,78 @@ class JobFactory:
         ]
         self._numbers = itertools.count(1)
         self._lifecycles: dict[tuple[Any, ...], Lifecycle] = {}
+        self._plans: dict[tuple[str, ...], _Plan] = {}
+        self._days: dict[int, str] = {}  # date path segments, by day
 
-    # -- values -----------------------------------------------------------------------
+    # -- values, a column at a time ---------------------------------------------------
 
-    def choice(self, values: Sequence[Any]) -> Any:
-        """One of ``values``."""
-        return self.random.choice(values)
+    def each(self, given: T | None, count: int, draw: Callable[[int], list[T]]) -> list[T]:
+        """``given`` for every job when it is set (an override), else ``draw(count)``."""
+        return [given] * count if given is not None else draw(count)
 
-    def name(self, kind: str) -> str:
-        """A unique, pattern-satisfying job name (letters, digits and dashes)."""
-        return f"{self.choice(self.stems)}-{kind}-{next(self._numbers):05d}"
+    def picks(self, values: Sequence[T], count: int) -> list[T]:
+        """``count`` values chosen from ``values``."""
+        return self.random.choices(values, k=count)
 
-    def bucket(self, purpose: str) -> str:
-        """An S3 bucket name (3 to 63 lower-case letters, digits, dashes)."""
-        return f"{self.choice(self._teams).lower()}-{purpose}"[:63].strip("-")
+    def integers(self, low: int, high: int, count: int) -> list[int]:
+        """``count`` integers from ``low`` to ``high`` inclusive."""
+        draw, span = self.random.random, high - low + 1
+        return [low + int(draw() * span) for _ in range(count)]
 
-    def role(self, account: str) -> str:
-        """An IAM role ARN."""
-        return f"arn:aws:iam::{account}:role/service-role/{self.choice(self._roles)}"
+    def fractions(self, low: float, high: float, count: int) -> list[float]:
+        """``count`` numbers between ``low`` and ``high``."""
+        draw, span = self.random.random, high - low
+        return [low + draw() * span for _ in range(count)]
 
-    def kms_key(self, region: str, account: str) -> str:
-        """A KMS key ARN."""
-        key = uuid.UUID(int=self.random.getrandbits(128), version=4)
-        return f"arn:aws:kms:{region}:{account}:key/{key}"
+    def names(self, kind: str, count: int) -> list[str]:
+        """Unique, pattern-satisfying job names (letters, digits and dashes)."""
+        numbers = self._numbers
+        return [f"{stem}-{kind}-{next(numbers):05d}" for stem in self.picks(self.stems, count)]
+
+    def buckets(self, purpose: str, count: int) -> list[str]:
+        """S3 bucket names (3 to 63 lower-case letters, digits, dashes)."""
+        names = [f"{team.lower()}-{purpose}"[:63].strip("-") for team in self._teams]
+        return self.picks(names, count)
+
+    def roles(self, account: str, count: int) -> list[str]:
+        """IAM role ARNs."""
+        arns = [f"arn:aws:iam::{account}:role/service-role/{role}" for role in self._roles]
+        return self.picks(arns, count)
+
+    def kms_keys(self, region: str, account: str, share: float, count: int) -> list[str | None]:
+        """KMS key ARNs for about ``share`` of ``count`` jobs, ``None`` for the rest."""
+        draw, bits = self.random.random, self.random.getrandbits
+        return [
+            f"arn:aws:kms:{region}:{account}:key/{uuid.UUID(int=bits(128), version=4)}"
+            if draw() < share
+            else None
+            for _ in range(count)
+        ]
+
+    def tokens(self, count: int) -> list[str]:
+        """Idempotency tokens (32 hex digits)."""
+        bits = self.random.getrandbits
+        return [f"{bits(128):032x}" for _ in range(count)]
+
+    def ids(self, alphabet: str, length: int, count: int) -> list[str]:
+        """``count`` ids of ``length`` characters from ``alphabet`` (drawn three
+        characters at a time, a third of the draws)."""
+        triples, rest = divmod(length, 3)
+        chunks = self.picks(_triples(alphabet), triples * count)
+        ends = self.picks(alphabet, rest * count)
+        return [
+            "".join(chunks[index * triples : (index + 1) * triples])
+            + "".join(ends[index * rest : (index + 1) * rest])
+            for index in range(count)
+        ]
 
     def day(self, submitted: _dt.datetime) -> str:
         """A date path segment, as pipelines lay out their S3 prefixes."""
-        return f"{submitted.year:04d}/{submitted.month:02d}/{submitted.day:02d}"
+        ordinal = submitted.toordinal()
+        found = self._days.get(ordinal)
+        if found is None:
+            found = self._days[ordinal] = submitted.strftime("%Y/%m/%d")
+        return found
 
     def statuses(self, spec: str | Sequence[str] | Mapping[str, float], count: int) -> list[str]:
         """``count`` statuses from one status, a list to cycle through, or weights."""
@@ -142,12 +221,20 @@ class JobFactory:
         outcome: str,
         message: str | None,
         durations: dict[str, float],
+        plan: _Plan,
     ) -> Lifecycle:
         """A lifecycle, shared between jobs that have the same one (most do)."""
-        key = (statuses.running, outcome, message, tuple(sorted(durations.items())))
+        timing = None if durations is plan.durations else tuple(sorted(durations.items()))
+        key = (statuses.running, outcome, message, timing)
         found = self._lifecycles.get(key)
         if found is None:
             found = self._lifecycles[key] = Lifecycle(statuses, outcome, message, durations)
+        return found
+
+    def _plan(self, statuses: ServiceStatuses) -> _Plan:
+        found = self._plans.get(statuses.running)
+        if found is None:
+            found = self._plans[statuses.running] = _Plan.of(statuses)
         return found
 
     def place(
@@ -168,20 +255,20 @@ class JobFactory:
         its timeout ran out) is a ``ValueError`` that says why.
         """
         rng = self.random
-        durations = {s: float(statuses.default_durations[s]) for s in statuses.running}
-        stopping = float(statuses.default_durations.get("Stopping", 60.0))
-        running_total = sum(durations.values())
+        plan = self._plan(statuses)
+        durations = plan.durations  # shared by most jobs: copied before any change
+        stopping, running_total = plan.stopping, plan.running_total
         elapsed = None if submitted is None else (now - submitted).total_seconds()
         outcome = statuses.outcomes[0]
         stop_at: float | None = None
-        if status in statuses.running:
-            index = statuses.running.index(status)
-            before = sum(durations[s] for s in statuses.running[:index])
+        if status in plan.before:
+            before = plan.before[status]
             if elapsed is None:
                 elapsed = before + rng.uniform(0, durations[status] * 0.999)
             else:
+                durations = dict(durations)
                 if elapsed < before:
-                    for earlier in statuses.running[:index]:
+                    for earlier in statuses.running[: statuses.running.index(status)]:
                         durations[earlier] *= elapsed / before if before else 0.0
                     before = elapsed
                 durations[status] = max(durations[status], elapsed - before + rng.uniform(60, 3600))
@@ -207,6 +294,7 @@ class JobFactory:
                     else rng.uniform(0, room)
                 )
                 if stop_at >= running_total:
+                    durations = dict(durations)
                     durations[statuses.running[-1]] += stop_at - running_total + 3600
         elif status in statuses.outcomes:
             outcome = status
@@ -233,7 +321,7 @@ class JobFactory:
             raise ValueError(f"unknown status {status!r}; valid statuses: {', '.join(valid)}")
         assert elapsed is not None
         start = now - _dt.timedelta(seconds=elapsed)
-        lifecycle = self._lifecycle(statuses, outcome, message, durations)
+        lifecycle = self._lifecycle(statuses, outcome, message, durations, plan)
         expires = None if timeout is None else start + timeout
         timeline = lifecycle.timeline(start, expires)
         if stop_at is not None:

@@ -55,30 +55,49 @@ BEDROCK = ServiceStatuses(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Timeline:
-    """A job's transitions, in time order; the first is its submission."""
+    """A job's transitions, in time order; the first is its submission.
 
-    times: tuple[_dt.datetime, ...]
+    Kept as the submission instant and each transition's offset from it, not as
+    instants: jobs on the same lifecycle share one tuple of offsets, so a new timeline
+    costs no date arithmetic (the factory makes 100,000 at once).
+    """
+
+    start: _dt.datetime
+    offsets: tuple[_dt.timedelta, ...]
     statuses: tuple[str, ...]
 
-    def _index(self, now: _dt.datetime) -> int:
-        return max(bisect.bisect_right(self.times, now) - 1, 0)
+    def __len__(self) -> int:
+        return len(self.statuses)
+
+    def at(self, position: int) -> _dt.datetime:
+        """The instant of the transition at ``position``."""
+        return self.start + self.offsets[position]
+
+    @property
+    def times(self) -> tuple[_dt.datetime, ...]:
+        """The instant of every transition."""
+        return tuple(self.start + offset for offset in self.offsets)
+
+    def index(self, now: _dt.datetime) -> int:
+        """The position of the transition in force at ``now``."""
+        return max(bisect.bisect_right(self.offsets, now - self.start) - 1, 0)
 
     def status(self, now: _dt.datetime) -> str:
         """The status at ``now``."""
-        return self.statuses[self._index(now)]
+        return self.statuses[self.index(now)]
 
     def changed_at(self, now: _dt.datetime) -> _dt.datetime:
         """When the status seen at ``now`` began: the latest transition so far."""
-        return self.times[self._index(now)]
+        return self.at(self.index(now))
 
     def reached(self, status: str, now: _dt.datetime) -> _dt.datetime | None:
         """When ``status`` began, if it has by ``now``."""
-        index = self._index(now)
+        index = self.index(now)
         for position in range(index, -1, -1):
             if self.statuses[position] == status:
-                return self.times[position]
+                return self.at(position)
         return None
 
     def progress(self, status: str, now: _dt.datetime) -> float:
@@ -86,28 +105,34 @@ class Timeline:
         if status not in self.statuses:
             return 0.0
         position = self.statuses.index(status)
-        start = self.times[position]
+        start = self.at(position)
         if now < start:
             return 0.0
-        if position + 1 >= len(self.times):
+        if position + 1 >= len(self.offsets):
             return 1.0
-        end = self.times[position + 1]
+        end = self.at(position + 1)
         total = (end - start).total_seconds()
         return 1.0 if total <= 0 or now >= end else (now - start).total_seconds() / total
 
     def interrupted(self, at: _dt.datetime, then: list[tuple[float, str]]) -> Timeline:
         """This timeline up to ``at``, followed by ``then`` (seconds after ``at``, status)."""
-        keep = bisect.bisect_right(self.times, at)
-        times = list(self.times[:keep])
+        since = at - self.start
+        keep = bisect.bisect_right(self.offsets, since)
+        offsets = list(self.offsets[:keep])
         statuses = list(self.statuses[:keep])
         for offset, status in then:
-            times.append(at + _dt.timedelta(seconds=offset))
+            offsets.append(since + _dt.timedelta(seconds=offset))
             statuses.append(status)
-        return Timeline(tuple(times), tuple(statuses))
+        return Timeline(self.start, tuple(offsets), tuple(statuses))
+
+    def ending(self, position: int, status: str) -> Timeline:
+        """This timeline up to ``position``, where it ends in ``status`` instead."""
+        offsets = self.offsets[: position + 1]
+        return Timeline(self.start, offsets, (*self.statuses[:position], status))
 
     def end(self) -> _dt.datetime:
         """The instant of the last transition."""
-        return self.times[-1]
+        return self.at(-1)
 
 
 @dataclass(frozen=True)
@@ -140,14 +165,15 @@ class Lifecycle:
         ``Expired`` at that instant instead.
         """
         offsets, statuses = self._steps
-        times = [submitted + offset for offset in offsets]
-        if self.outcome == "Expired" and expires is not None:
-            times[-1] = max(expires, times[-2])  # runs until the timeout ends it
-        if expires is not None and times[-1] > expires:
-            keep = bisect.bisect_right(times, expires)
-            times = [*times[:keep], expires]
-            statuses = (*statuses[:keep], "Expired")
-        return Timeline(tuple(times), statuses)
+        if expires is not None:
+            limit = expires - submitted
+            if self.outcome == "Expired":  # runs until the timeout ends it
+                offsets = (*offsets[:-1], max(limit, offsets[-2]))
+            if offsets[-1] > limit:
+                keep = bisect.bisect_right(offsets, limit)
+                offsets = (*offsets[:keep], limit)
+                statuses = (*statuses[:keep], "Expired")
+        return Timeline(submitted, offsets, statuses)
 
     @functools.cached_property
     def _steps(self) -> tuple[tuple[_dt.timedelta, ...], tuple[str, ...]]:

@@ -12,7 +12,7 @@ import datetime as _dt
 import heapq
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .lifecycle import Timeline
@@ -39,19 +39,25 @@ class TransitionFeed:
 
     def created(self, service: str, job: Job, now: _dt.datetime) -> None:
         """A new job: report it, and watch its future transitions."""
-        job.reported = bisect_index(job.timeline, now)
+        job.reported = job.timeline.index(now)
         self._on_created(service, job, now)
         self.rescheduled(service, job)
+
+    def created_many(self, service: str, jobs: Sequence[Job], now: _dt.datetime) -> None:
+        """Many new jobs (the factory's): as :meth:`created`, for each in turn."""
+        with self._lock:
+            for job in jobs:
+                self.created(service, job, now)
 
     def rescheduled(self, service: str, job: Job) -> None:
         """The job's timeline changed (it was stopped, or failed): watch its new transitions."""
         timeline = job.timeline
         with self._lock:
-            for index in range(job.reported + 1, len(timeline.times)):
+            for index in range(job.reported + 1, len(timeline)):
                 heapq.heappush(
                     self._heap,
                     (
-                        timeline.times[index],
+                        timeline.at(index),
                         job.sequence,
                         index,
                         next(self._entries),
@@ -74,10 +80,3 @@ class TransitionFeed:
                 job.reported = index
                 old, new = timeline.statuses[index - 1], timeline.statuses[index]
                 self._on_changed(service, job, old, new, at)
-
-
-def bisect_index(timeline: Timeline, now: _dt.datetime) -> int:
-    """The index of the transition in force at ``now``."""
-    import bisect
-
-    return max(bisect.bisect_right(timeline.times, now) - 1, 0)

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..lifecycle import Timeline
 from .responders import bedrock_output, personalize_output, token_counts
 from .storage import InputProblem, Storage
 
@@ -100,12 +99,8 @@ class BatchRunner:
         except InputProblem as problem:
             job.failure = str(problem)
             entered = job.reported  # the index of the transition being processed
-            if entered + 1 < len(timeline.times) and timeline.statuses[-1] in successes:
-                keep = entered + 1
-                job.timeline = Timeline(
-                    (*timeline.times[:keep], timeline.times[keep]),
-                    (*timeline.statuses[:keep], failed),
-                )
+            if entered + 1 < len(timeline) and timeline.statuses[-1] in successes:
+                job.timeline = timeline.ending(entered + 1, failed)
                 return True
             return False
         job.data = data
@@ -115,7 +110,7 @@ class BatchRunner:
         if final in _BEDROCK_SUCCESS:
             wanted = "PartiallyCompleted" if data.errors else "Completed"
             if wanted != final:
-                job.timeline = Timeline(timeline.times, (*timeline.statuses[:-1], wanted))
+                job.timeline = timeline.ending(len(timeline) - 1, wanted)
                 return True
         return False
 

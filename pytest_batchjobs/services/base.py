@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import abc
+import contextlib
 import datetime as _dt
-import functools
+import gc
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ J = TypeVar("J", bound="StoredJob")
 T = TypeVar("T")
 
 
-@dataclass(eq=False, kw_only=True)
+@dataclass(eq=False, kw_only=True, slots=True)
 class StoredJob(abc.ABC):
     """What every stored job has: the request it was created with, and its timeline."""
 
@@ -49,14 +50,16 @@ class StoredJob(abc.ABC):
     failure: str | None = None  # why the input was refused, once it was read
     data: JobData | None = None  # the answered records, once the input was read
 
+    # The listing key: the creation instant in microseconds (it never changes), then the
+    # sequence. Set once, not computed on each read: sorting 100,000 jobs reads it often.
+    key: Key = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key = (int(self.created.timestamp() * 1_000_000), self.sequence)
+
     @property
     def ident(self) -> str:
         return self.arn
-
-    @functools.cached_property
-    def key(self) -> Key:
-        """The listing key: the creation instant (it never changes), then the sequence."""
-        return (int(self.created.timestamp() * 1_000_000), self.sequence)
 
     @property
     def name(self) -> str:
@@ -296,18 +299,18 @@ class Backend(abc.ABC, Generic[J]):
         region = overrides.pop("region", None) or self.default_region()
         context = CallContext(self.account, region, now, "factory")
         wanted = factory.statuses(overrides.pop("status", self.statuses.outcomes[0]), count)
-        jobs = [self.made_job(factory, context, status, dict(overrides)) for status in wanted]
-        if jobs:
-            # Generated values satisfy the model by construction; the overrides are the
-            # same for every job: checking the first job's request covers them.
-            self.checked_request(jobs[0].request)
-        with self._lock:
-            state = self.state(self.account, region)
-            self.admit(state, jobs)
-            state.jobs.add_many(jobs)
-        for job in jobs:
-            self.feed.created(self.name, job, now)
-        return [job.shown(now) for job in jobs]
+        with collector_paused():
+            jobs = self.made_jobs(factory, context, wanted, dict(overrides))
+            if jobs:
+                # Generated values satisfy the model by construction; the overrides are the
+                # same for every job: checking the first job's request covers them.
+                self.checked_request(jobs[0].request)
+            with self._lock:
+                state = self.state(self.account, region)
+                self.admit(state, jobs)
+                state.jobs.add_many(jobs)
+            self.feed.created_many(self.name, jobs, now)
+            return [job.shown(now) for job in jobs]
 
     def override_names(self) -> list[str]:
         """What :meth:`add_job` accepts: the create request's members and a few more."""
@@ -323,10 +326,15 @@ class Backend(abc.ABC, Generic[J]):
         return params
 
     @abc.abstractmethod
-    def made_job(
-        self, factory: JobFactory, context: CallContext, status: str, overrides: dict[str, Any]
-    ) -> J:
-        """One factory job in ``status`` (each service fills in its own fields)."""
+    def made_jobs(
+        self,
+        factory: JobFactory,
+        context: CallContext,
+        wanted: list[str],
+        overrides: dict[str, Any],
+    ) -> list[J]:
+        """Factory jobs, one in each status of ``wanted`` (each service fills in its own
+        fields); ``overrides`` hold the same value for every job."""
 
     def admit(self, state: RegionState[J], jobs: list[J]) -> None:
         """Refuse factory jobs the service could not hold (a repeated name, say)."""
@@ -402,6 +410,24 @@ class Backend(abc.ABC, Generic[J]):
             ),
         )
         return items, next_token
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the factory builds many jobs.
+
+    The jobs hold no reference cycles, but allocating a million containers sets off
+    full collections that rescan the whole heap again and again: a third of the time
+    of 100,000 jobs. Collection resumes (if it was on) as soon as the jobs are stored.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def cut_page(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..batch.runner import RecordLimits
-from ..factory import BEDROCK_FAILURES, BEDROCK_MODELS, JobFactory, Placed
+from ..factory import BEDROCK_FAILURES, BEDROCK_MODELS, JobFactory
 from ..lifecycle import BEDROCK
 from ..wire.errors import ServiceError
 from .base import Backend, CallContext, NotOwned, StoredJob, handles
@@ -32,9 +32,11 @@ from .store import next_sequence
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 STOPPABLE = frozenset({"Submitted", "Validating", "Scheduled", "InProgress"})
 _PARTIAL_ERROR_SHARE = 0.1
+# Members of a job that only some requests have.
+_OPTIONAL_MEMBERS = ("clientRequestToken", "vpcConfig", "modelInvocationType")
 
 
-@dataclass(eq=False, kw_only=True)
+@dataclass(eq=False, kw_only=True, slots=True)
 class BedrockJob(StoredJob):
     """One model invocation job: what was asked, its timeline and record counts."""
 
@@ -47,68 +49,68 @@ class BedrockJob(StoredJob):
         """Bedrock's name for the creation instant (``submitTime``)."""
         return self.created
 
-    def expires(self) -> _dt.datetime:
-        hours = self.request.get("timeoutDurationInHours", BedrockBackend.default_timeout_hours)
-        return self.submitted + _dt.timedelta(hours=hours)
+    @property
+    def timeout_hours(self) -> int:
+        return int(self.request.get("timeoutDurationInHours", BedrockBackend.default_timeout_hours))
 
     def shown(self, now: _dt.datetime) -> dict[str, Any]:
-        """The job as GetModelInvocationJob shows it at ``now``, without empty members."""
-        return {key: value for key, value in self.view(now).items() if value is not None}
+        """The job as GetModelInvocationJob shows it at ``now``."""
+        return self.view(now)
 
     def view(self, now: _dt.datetime) -> dict[str, Any]:
-        """The job as GetModelInvocationJob returns it at ``now``."""
-        status = self.timeline.status(now)
+        """The job as GetModelInvocationJob returns it at ``now``, without empty members."""
+        timeline = self.timeline
+        index = timeline.index(now)
+        status, changed = timeline.statuses[index], timeline.at(index)
         request = self.request
+        hours = self.timeout_hours
         job: dict[str, Any] = {
             "jobArn": self.arn,
             "jobName": request["jobName"],
             "modelId": request["modelId"],
-            "clientRequestToken": request.get("clientRequestToken"),
             "roleArn": request["roleArn"],
             "status": status,
-            "submitTime": self.submitted,
-            "lastModifiedTime": self.timeline.changed_at(now),
+            "submitTime": self.created,
+            "lastModifiedTime": changed,
             "inputDataConfig": request["inputDataConfig"],
             "outputDataConfig": request["outputDataConfig"],
-            "vpcConfig": request.get("vpcConfig"),
-            "timeoutDurationInHours": request.get(
-                "timeoutDurationInHours", BedrockBackend.default_timeout_hours
-            ),
-            "jobExpirationTime": self.expires(),
-            "modelInvocationType": request.get("modelInvocationType"),
+            "timeoutDurationInHours": hours,
+            "jobExpirationTime": self.created + _dt.timedelta(hours=hours),
         }
+        for member in _OPTIONAL_MEMBERS:
+            value = request.get(member)
+            if value is not None:
+                job[member] = value
         if status in BEDROCK.ends:
-            job["endTime"] = self.timeline.changed_at(now)
+            job["endTime"] = changed
         if status in ("Failed", "PartiallyCompleted") or (
             status == "Expired" and self.lifecycle.message
         ):
             job["message"] = self.failure or self.lifecycle.message or _default_message(status)
-        job.update(self._counts(status, now))
+        if status not in ("Submitted", "Validating"):
+            self._add_counts(job, status, now)
         return job
 
-    def _counts(self, status: str, now: _dt.datetime) -> dict[str, int]:
+    def _add_counts(self, job: dict[str, Any], status: str, now: _dt.datetime) -> None:
         """Record counts: known once validated, growing while the job runs."""
-        started = self.timeline.reached("InProgress", now)
-        if status in ("Submitted", "Validating") or (started is None and status != "Scheduled"):
-            return {}
         done = 0.0
-        if started is not None:
-            if status in ("Completed", "PartiallyCompleted"):
-                done = 1.0
-            else:
-                planned = self.lifecycle.duration("InProgress")
-                until = now if status == "InProgress" else self.timeline.changed_at(now)
-                ran = (min(until, now) - started).total_seconds()
-                done = 1.0 if planned <= 0 else min(max(ran / planned, 0.0), 1.0)
+        if status in ("Completed", "PartiallyCompleted"):
+            done = 1.0
+        elif status != "Scheduled":
+            started = self.timeline.reached("InProgress", now)
+            if started is None:
+                return  # it ended (failed, stopped, expired) before it ran
+            planned = self.lifecycle.duration("InProgress")
+            until = now if status == "InProgress" else self.timeline.changed_at(now)
+            ran = (min(until, now) - started).total_seconds()
+            done = 1.0 if planned <= 0 else min(max(ran / planned, 0.0), 1.0)
         processed = int(self.total_records * done)
         # A Failed job produced nothing usable: what it processed counts as errors.
         errors = processed if status == "Failed" else int(self.error_records * done)
-        return {
-            "totalRecordCount": self.total_records,
-            "processedRecordCount": processed,
-            "successRecordCount": processed - errors,
-            "errorRecordCount": errors,
-        }
+        job["totalRecordCount"] = self.total_records
+        job["processedRecordCount"] = processed
+        job["successRecordCount"] = processed - errors
+        job["errorRecordCount"] = errors
 
 
 def _default_message(status: str) -> str:
@@ -275,97 +277,127 @@ class BedrockBackend(Backend[BedrockJob]):
     # -- jobs -------------------------------------------------------------------------
 
     def new_job(
-        self,
-        context: CallContext,
-        params: dict[str, Any],
-        submitted: _dt.datetime,
-        placed: Placed | None = None,
-        total: int | None = None,
-        errors: int | None = None,
+        self, context: CallContext, params: dict[str, Any], submitted: _dt.datetime
     ) -> BedrockJob:
         """A job for ``params`` submitted at ``submitted``, following the lifecycle that
-        applies to its name, or placed in time by the factory."""
+        applies to its name."""
+        lifecycle = self.lifecycle_for(params["jobName"])
+        hours = params.get("timeoutDurationInHours", self.default_timeout_hours)
+        partial = lifecycle.outcome == "PartiallyCompleted"
         job_id = "".join(self.random.choices(_ID_ALPHABET, k=12))
-        arn = (
-            f"arn:{context.partition}:bedrock:{context.region}:{context.account}:"
-            f"model-invocation-job/{job_id}"
-        )
-        if placed is None:
-            lifecycle = self.lifecycle_for(params["jobName"])
-            hours = params.get("timeoutDurationInHours", self.default_timeout_hours)
-            timeline = lifecycle.timeline(submitted, submitted + _dt.timedelta(hours=hours))
-        else:
-            lifecycle, submitted, timeline = placed.lifecycle, placed.submitted, placed.timeline
-        total = self.default_records if total is None else total
-        if errors is None:
-            partial = lifecycle.outcome == "PartiallyCompleted"
-            errors = max(1, int(total * _PARTIAL_ERROR_SHARE)) if partial else 0
         return BedrockJob(
-            arn=arn,
+            arn=self.job_arn(context, job_id),
             job_id=job_id,
             request=dict(params),
             created=submitted,
-            timeline=timeline,
+            timeline=lifecycle.timeline(submitted, submitted + _dt.timedelta(hours=hours)),
             lifecycle=lifecycle,
-            total_records=total,
-            error_records=errors,
+            total_records=self.default_records,
+            error_records=max(1, int(self.default_records * _PARTIAL_ERROR_SHARE))
+            if partial
+            else 0,
             sequence=next_sequence(),
             tags={tag["key"]: tag["value"] for tag in params.get("tags", [])},
         )
 
-    def made_job(
-        self, factory: JobFactory, context: CallContext, status: str, overrides: dict[str, Any]
-    ) -> BedrockJob:
-        name = overrides.pop("jobName", None) or factory.name("batch")
-        message = overrides.pop("message", None)
-        if status == "Failed" and message is None:
-            message = factory.choice(BEDROCK_FAILURES)
-        total = overrides.pop("totalRecordCount", None) or factory.random.randint(100, 50_000)
-        errors = overrides.pop("errorRecordCount", None)
-        if errors is None and status == "PartiallyCompleted":
-            errors = max(1, int(total * factory.random.uniform(0.01, 0.2)))
-        hours = overrides.get("timeoutDurationInHours") or factory.choice((24, 48, 72, 168))
-        placed = factory.place(
-            self.statuses,
-            status,
-            context.now,
-            submitted=overrides.pop("submitTime", None),
-            timeout=_dt.timedelta(hours=hours),
-            message=message,
+    def job_arn(self, context: CallContext, job_id: str) -> str:
+        """The ARN of the job ``job_id`` in the caller's (account, region)."""
+        return (
+            f"arn:{context.partition}:bedrock:{context.region}:{context.account}:"
+            f"model-invocation-job/{job_id}"
         )
+
+    def made_jobs(
+        self,
+        factory: JobFactory,
+        context: CallContext,
+        wanted: list[str],
+        overrides: dict[str, Any],
+    ) -> list[BedrockJob]:
+        count = len(wanted)
         account, region = context.account, context.region
-        prefix = f"{factory.day(placed.submitted)}/{name}"
-        output: dict[str, Any] = {"s3Uri": f"s3://{factory.bucket('batch-output')}/{prefix}/"}
-        if factory.random.random() < 0.3:
-            output["s3EncryptionKeyId"] = factory.kms_key(region, account)
-        params: dict[str, Any] = {
-            "jobName": name,
-            "roleArn": factory.role(account),
-            "modelId": factory.choice(BEDROCK_MODELS),
-            "clientRequestToken": f"{factory.random.getrandbits(128):032x}",
-            "inputDataConfig": {
-                "s3InputDataConfig": {
-                    "s3InputFormat": "JSONL",
-                    "s3Uri": f"s3://{factory.bucket('batch-input')}/{prefix}/records.jsonl",
-                }
-            },
-            "outputDataConfig": {"s3OutputDataConfig": output},
-            "timeoutDurationInHours": hours,
-            **overrides,
-        }
-        job = self.new_job(context, params, placed.submitted, placed, total, errors)
-        job.from_factory = True
-        return job
+        names = factory.each(
+            overrides.pop("jobName", None), count, lambda n: factory.names("batch", n)
+        )
+        message = overrides.pop("message", None)
+        failures = factory.picks(BEDROCK_FAILURES, count)
+        totals = factory.each(
+            overrides.pop("totalRecordCount", None),
+            count,
+            lambda n: factory.integers(100, 50_000, n),
+        )
+        given_errors = overrides.pop("errorRecordCount", None)
+        shares = factory.fractions(0.01, 0.2, count)
+        hours = factory.each(
+            overrides.get("timeoutDurationInHours"),
+            count,
+            lambda n: factory.picks((24, 48, 72, 168), n),
+        )
+        submitted = overrides.pop("submitTime", None)
+        roles = factory.roles(account, count)
+        models = factory.picks(BEDROCK_MODELS, count)
+        inputs = factory.buckets("batch-input", count)
+        outputs = factory.buckets("batch-output", count)
+        keys = factory.kms_keys(region, account, 0.3, count)
+        tokens = factory.tokens(count)
+        ids = factory.ids(_ID_ALPHABET, 12, count)
+        tags = {tag["key"]: tag["value"] for tag in overrides.get("tags", [])}
+        jobs = []
+        for index, status in enumerate(wanted):
+            name, total = names[index], totals[index]
+            errors = given_errors
+            if errors is None:
+                partial = status == "PartiallyCompleted"
+                errors = max(1, int(total * shares[index])) if partial else 0
+            placed = factory.place(
+                self.statuses,
+                status,
+                context.now,
+                submitted=submitted,
+                timeout=_dt.timedelta(hours=hours[index]),
+                message=message if message is not None or status != "Failed" else failures[index],
+            )
+            prefix = f"{factory.day(placed.submitted)}/{name}"
+            output: dict[str, Any] = {"s3Uri": f"s3://{outputs[index]}/{prefix}/"}
+            if keys[index] is not None:
+                output["s3EncryptionKeyId"] = keys[index]
+            params: dict[str, Any] = {
+                "jobName": name,
+                "roleArn": roles[index],
+                "modelId": models[index],
+                "clientRequestToken": tokens[index],
+                "inputDataConfig": {
+                    "s3InputDataConfig": {
+                        "s3InputFormat": "JSONL",
+                        "s3Uri": f"s3://{inputs[index]}/{prefix}/records.jsonl",
+                    }
+                },
+                "outputDataConfig": {"s3OutputDataConfig": output},
+                "timeoutDurationInHours": hours[index],
+                **overrides,
+            }
+            jobs.append(
+                BedrockJob(
+                    arn=self.job_arn(context, ids[index]),
+                    job_id=ids[index],
+                    request=params,
+                    created=placed.submitted,
+                    timeline=placed.timeline,
+                    lifecycle=placed.lifecycle,
+                    total_records=total,
+                    error_records=errors,
+                    sequence=next_sequence(),
+                    tags=dict(tags),
+                    from_factory=True,
+                )
+            )
+        return jobs
 
     def find(self, context: CallContext, identifier: str) -> BedrockJob:
         """The job named by a 12-character id or a full ARN, in the caller's region."""
         if identifier.startswith("arn:"):
             return self.find_arn(context, identifier)
-        arn = (
-            f"arn:{context.partition}:bedrock:{context.region}:{context.account}:"
-            f"model-invocation-job/{identifier}"
-        )
-        return self.find_arn(context, arn, shown=identifier)
+        return self.find_arn(context, self.job_arn(context, identifier), shown=identifier)
 
     def find_arn(self, context: CallContext, arn: str, shown: str | None = None) -> BedrockJob:
         """The job with ``arn`` in the caller's (account, region)."""

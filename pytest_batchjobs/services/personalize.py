@@ -26,7 +26,7 @@ from .store import next_sequence
 DEFAULT_NUM_RESULTS = 25
 
 
-@dataclass(eq=False, kw_only=True)
+@dataclass(eq=False, kw_only=True, slots=True)
 class PersonalizeJob(StoredJob):
     """One batch inference job: what was asked, and its timeline."""
 
@@ -179,52 +179,74 @@ class PersonalizeBackend(Backend[PersonalizeJob]):
             tags={t["tagKey"]: t["tagValue"] for t in params.get("tags", [])},
         )
 
-    def made_job(
-        self, factory: JobFactory, context: CallContext, status: str, overrides: dict[str, Any]
-    ) -> PersonalizeJob:
-        name = overrides.pop("jobName", None) or factory.name("recs")
-        reason = overrides.pop("failureReason", None)
-        if status == "CREATE FAILED" and reason is None:
-            reason = factory.choice(PERSONALIZE_FAILURES)
-        placed = factory.place(
-            self.statuses,
-            status,
-            context.now,
-            submitted=overrides.pop("creationDateTime", None),
-            timeout=None,
-            message=reason,
-        )
+    def made_jobs(
+        self,
+        factory: JobFactory,
+        context: CallContext,
+        wanted: list[str],
+        overrides: dict[str, Any],
+    ) -> list[PersonalizeJob]:
+        count = len(wanted)
         account, region = context.account, context.region
-        day = factory.day(placed.submitted)
-        use = factory.choice(("recs", "personalized-ranking", "similar-items"))
-        solution = f"{factory.choice(factory.stems)}-{use}"
-        version = f"{factory.random.getrandbits(32):08x}"
-        source: dict[str, Any] = {"path": f"s3://{factory.bucket('recs-input')}/{day}/users.json"}
-        if factory.random.random() < 0.2:
-            source["kmsKeyArn"] = factory.kms_key(region, account)
-        destination = f"s3://{factory.bucket('recs-output')}/{day}/{name}/"
-        params: dict[str, Any] = {
-            "jobName": name,
-            "solutionVersionArn": (
-                f"arn:{context.partition}:personalize:{region}:{account}:"
-                f"solution/{solution}/{version}"
-            ),
-            "numResults": factory.choice((10, 25, 50, 100)),
-            "jobInput": {"s3DataSource": source},
-            "jobOutput": {"s3DataDestination": {"path": destination}},
-            "roleArn": factory.role(account),
-            **overrides,
-        }
-        return PersonalizeJob(
-            arn=self.job_arn(context, name),
-            request=params,
-            created=placed.submitted,
-            timeline=placed.timeline,
-            lifecycle=placed.lifecycle,
-            sequence=next_sequence(),
-            tags={t["tagKey"]: t["tagValue"] for t in params.get("tags", [])},
-            from_factory=True,
+        names = factory.each(
+            overrides.pop("jobName", None), count, lambda n: factory.names("recs", n)
         )
+        reason = overrides.pop("failureReason", None)
+        failures = factory.picks(PERSONALIZE_FAILURES, count)
+        created = overrides.pop("creationDateTime", None)
+        uses = factory.picks(("recs", "personalized-ranking", "similar-items"), count)
+        stems = factory.picks(factory.stems, count)
+        versions = factory.integers(0, 2**32 - 1, count)
+        results = factory.picks((10, 25, 50, 100), count)
+        inputs = factory.buckets("recs-input", count)
+        outputs = factory.buckets("recs-output", count)
+        keys = factory.kms_keys(region, account, 0.2, count)
+        roles = factory.roles(account, count)
+        tags = {t["tagKey"]: t["tagValue"] for t in overrides.get("tags", [])}
+        solutions = f"arn:{context.partition}:personalize:{region}:{account}:solution"
+        jobs = []
+        for index, status in enumerate(wanted):
+            name = names[index]
+            placed = factory.place(
+                self.statuses,
+                status,
+                context.now,
+                submitted=created,
+                timeout=None,
+                message=reason
+                if reason is not None or status != "CREATE FAILED"
+                else failures[index],
+            )
+            day = factory.day(placed.submitted)
+            source: dict[str, Any] = {"path": f"s3://{inputs[index]}/{day}/users.json"}
+            if keys[index] is not None:
+                source["kmsKeyArn"] = keys[index]
+            params: dict[str, Any] = {
+                "jobName": name,
+                "solutionVersionArn": (
+                    f"{solutions}/{stems[index]}-{uses[index]}/{versions[index]:08x}"
+                ),
+                "numResults": results[index],
+                "jobInput": {"s3DataSource": source},
+                "jobOutput": {
+                    "s3DataDestination": {"path": f"s3://{outputs[index]}/{day}/{name}/"}
+                },
+                "roleArn": roles[index],
+                **overrides,
+            }
+            jobs.append(
+                PersonalizeJob(
+                    arn=self.job_arn(context, name),
+                    request=params,
+                    created=placed.submitted,
+                    timeline=placed.timeline,
+                    lifecycle=placed.lifecycle,
+                    sequence=next_sequence(),
+                    tags=dict(tags),
+                    from_factory=True,
+                )
+            )
+        return jobs
 
     def admit(self, state: RegionState[PersonalizeJob], jobs: list[PersonalizeJob]) -> None:
         """Job names are unique per region (they are the end of the ARN)."""
