@@ -89,23 +89,26 @@ class Placed:
 
 @dataclass(frozen=True)
 class _Plan:
-    """A service's default timing, worked out once: seconds in each running status, the
+    """A lifecycle's timing, worked out once: seconds in each running status, the
     seconds before each running status begins, their total, and how long Stopping lasts."""
 
+    lifecycle: Lifecycle
     durations: dict[str, float]
     before: dict[str, float]
     running_total: float
     stopping: float
 
     @classmethod
-    def of(cls, statuses: ServiceStatuses) -> _Plan:
-        durations = {s: float(statuses.default_durations[s]) for s in statuses.running}
+    def of(cls, lifecycle: Lifecycle) -> _Plan:
+        running = lifecycle.statuses.running
+        durations = {status: lifecycle.duration(status) for status in running}
         before, total = {}, 0.0
-        for status in statuses.running:
+        for status in running:
             before[status] = total
             total += durations[status]
-        stopping = float(statuses.default_durations.get("Stopping", 60.0))
-        return cls(durations, before, total, stopping)
+        has_stopping = "Stopping" in lifecycle.statuses.default_durations
+        stopping = lifecycle.duration("Stopping") if has_stopping else 60.0
+        return cls(lifecycle, durations, before, total, stopping)
 
 
 class JobFactory:
@@ -130,7 +133,7 @@ class JobFactory:
         ]
         self._numbers = itertools.count(1)
         self._lifecycles: dict[tuple[Any, ...], Lifecycle] = {}
-        self._plans: dict[tuple[str, ...], _Plan] = {}
+        self._plans: dict[int, _Plan] = {}  # by id() of the lifecycle
         self._days: dict[int, str] = {}  # date path segments, by day
 
     # -- values, a column at a time ---------------------------------------------------
@@ -224,30 +227,36 @@ class JobFactory:
         plan: _Plan,
     ) -> Lifecycle:
         """A lifecycle, shared between jobs that have the same one (most do)."""
-        timing = None if durations is plan.durations else tuple(sorted(durations.items()))
+        timing = id(plan) if durations is plan.durations else tuple(sorted(durations.items()))
         key = (statuses.running, outcome, message, timing)
         found = self._lifecycles.get(key)
         if found is None:
             found = self._lifecycles[key] = Lifecycle(statuses, outcome, message, durations)
         return found
 
-    def _plan(self, statuses: ServiceStatuses) -> _Plan:
-        found = self._plans.get(statuses.running)
-        if found is None:
-            found = self._plans[statuses.running] = _Plan.of(statuses)
+    def _plan(self, lifecycle: Lifecycle) -> _Plan:
+        found = self._plans.get(id(lifecycle))
+        if found is None or found.lifecycle is not lifecycle:
+            found = self._plans[id(lifecycle)] = _Plan.of(lifecycle)
         return found
 
     def place(
         self,
-        statuses: ServiceStatuses,
+        base: Lifecycle,
         status: str,
         now: _dt.datetime,
         *,
         submitted: _dt.datetime | None,
         timeout: _dt.timedelta | None,
         message: str | None,
+        failure: str | None = None,
     ) -> Placed:
         """A timeline on which the job is in ``status`` at ``now``.
+
+        ``base`` is the lifecycle the job would follow if created now (the service's
+        default, or the newest ``lifecycle()`` matching its name): its durations, and
+        for a job still running, its outcome. The job's message is ``message``, else
+        the base's (if the job ends as the base does), else ``failure``.
 
         Without ``submitted``, the job is placed at random: a running job somewhere in
         its status, an ended one up to 30 days ago. With it, durations stretch or
@@ -255,11 +264,12 @@ class JobFactory:
         its timeout ran out) is a ``ValueError`` that says why.
         """
         rng = self.random
-        plan = self._plan(statuses)
+        statuses = base.statuses
+        plan = self._plan(base)
         durations = plan.durations  # shared by most jobs: copied before any change
         stopping, running_total = plan.stopping, plan.running_total
         elapsed = None if submitted is None else (now - submitted).total_seconds()
-        outcome = statuses.outcomes[0]
+        outcome = base.outcome
         stop_at: float | None = None
         if status in plan.before:
             before = plan.before[status]
@@ -321,6 +331,8 @@ class JobFactory:
             raise ValueError(f"unknown status {status!r}; valid statuses: {', '.join(valid)}")
         assert elapsed is not None
         start = now - _dt.timedelta(seconds=elapsed)
+        if message is None:
+            message = (base.message if outcome == base.outcome else None) or failure
         lifecycle = self._lifecycle(statuses, outcome, message, durations, plan)
         expires = None if timeout is None else start + timeout
         timeline = lifecycle.timeline(start, expires)

@@ -113,6 +113,33 @@ def test_timelines_are_consistent_with_the_status(
     assert bedrock.get_model_invocation_job(jobIdentifier=done["jobArn"])["status"] == "Completed"
 
 
+def test_running_factory_jobs_follow_the_lifecycle_set_for_their_name(
+    batchjobs_fake: BatchJobsFake, bedrock: Any, personalize: Any
+) -> None:
+    batchjobs_fake.bedrock.lifecycle(
+        "Failed", message="quota of tokens exceeded", durations={"InProgress": 600}, match="risky-*"
+    )
+    risky = batchjobs_fake.bedrock.add_job(status="InProgress", jobName="risky-1")
+    safe = batchjobs_fake.bedrock.add_job(status="InProgress", jobName="safe-1")
+    ended = batchjobs_fake.bedrock.add_job(status="Completed", jobName="risky-2")
+    assert "message" not in ended
+    batchjobs_fake.clock.advance(minutes=11)  # past the lifecycle's 10 minutes in progress
+    got = bedrock.get_model_invocation_job(jobIdentifier=risky["jobArn"])
+    assert (got["status"], got["message"]) == ("Failed", "quota of tokens exceeded")
+    assert got["endTime"] - risky["submitTime"] <= dt.timedelta(minutes=10 + 2 + 5 + 1)
+    assert bedrock.get_model_invocation_job(jobIdentifier=safe["jobArn"])["status"] == "InProgress"
+    batchjobs_fake.personalize.lifecycle("CREATE FAILED", message="no such solution")
+    pending = batchjobs_fake.personalize.add_job(status="PENDING")
+    batchjobs_fake.clock.advance(hours=1)
+    described = personalize.describe_batch_inference_job(
+        batchInferenceJobArn=pending["batchInferenceJobArn"]
+    )["batchInferenceJob"]
+    assert (described["status"], described["failureReason"]) == (
+        "CREATE FAILED",
+        "no such solution",
+    )
+
+
 def test_overrides_in_api_casing(batchjobs_fake: BatchJobsFake, bedrock: Any) -> None:
     submitted = batchjobs_fake.clock.now() - dt.timedelta(minutes=20)
     job = batchjobs_fake.bedrock.add_job(

@@ -144,6 +144,7 @@ class Backend(abc.ABC, Generic[J]):
         self._lock = threading.RLock()
         self._regions: dict[tuple[str, str], RegionState[J]] = {}
         self._lifecycles: list[Lifecycle] = []
+        self._default_lifecycle = Lifecycle(self.statuses, self.statuses.outcomes[0])
         self.max_active_jobs: int | None = None
         # Set by the fake that owns the backend.
         self.account = DEFAULT_ACCOUNT
@@ -344,7 +345,7 @@ class Backend(abc.ABC, Generic[J]):
         for lifecycle in reversed(self._lifecycles):
             if lifecycle.applies_to(job_name):
                 return lifecycle
-        return Lifecycle(self.statuses, self.statuses.outcomes[0])
+        return self._default_lifecycle
 
     # -- errors and listing -----------------------------------------------------------
 

@@ -350,12 +350,13 @@ class BedrockBackend(Backend[BedrockJob]):
                 partial = status == "PartiallyCompleted"
                 errors = max(1, int(total * shares[index])) if partial else 0
             placed = factory.place(
-                self.statuses,
+                self.lifecycle_for(name),
                 status,
                 context.now,
                 submitted=submitted,
                 timeout=_dt.timedelta(hours=hours[index]),
-                message=message if message is not None or status != "Failed" else failures[index],
+                message=message,
+                failure=failures[index] if status == "Failed" else None,
             )
             prefix = f"{factory.day(placed.submitted)}/{name}"
             output: dict[str, Any] = {"s3Uri": f"s3://{outputs[index]}/{prefix}/"}

@@ -208,14 +208,13 @@ class PersonalizeBackend(Backend[PersonalizeJob]):
         for index, status in enumerate(wanted):
             name = names[index]
             placed = factory.place(
-                self.statuses,
+                self.lifecycle_for(name),
                 status,
                 context.now,
                 submitted=created,
                 timeout=None,
-                message=reason
-                if reason is not None or status != "CREATE FAILED"
-                else failures[index],
+                message=reason,
+                failure=failures[index] if status == "CREATE FAILED" else None,
             )
             day = factory.day(placed.submitted)
             source: dict[str, Any] = {"path": f"s3://{inputs[index]}/{day}/users.json"}
