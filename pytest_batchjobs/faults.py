@@ -69,6 +69,7 @@ class TransportFault(Exception):
 
 Matcher = Callable[[dict[str, Any]], bool]
 R = TypeVar("R", bound="Rule")
+C = TypeVar("C", bound="CountedRule")
 
 
 @dataclass
@@ -95,31 +96,40 @@ class Rule(abc.ABC):
 
 
 @dataclass
-class FailRule(Rule):
+class CountedRule(Rule):
+    """A rule for the next ``times`` matching calls (``None``: every one of them)."""
+
+    times: int | None = 1
+
+    def fire(self, service: str, operation: str, now: _dt.datetime) -> Exception | None:
+        if self.times is not None and self.fired >= self.times:
+            return None
+        self.fired += 1
+        return self.fault(service)
+
+    @abc.abstractmethod
+    def fault(self, service: str) -> Exception:
+        """What answers a call this rule fires for."""
+
+
+@dataclass
+class FailRule(CountedRule):
     """``faults.fail(...)``: the next ``times`` matching calls get ``error``."""
 
     error: str = "ThrottlingException"
     message: str | None = None
-    times: int | None = 1
 
-    def fire(self, service: str, operation: str, now: _dt.datetime) -> Exception | None:
-        if self.times is not None and self.fired >= self.times:
-            return None
-        self.fired += 1
+    def fault(self, service: str) -> Exception:
         return _error(service, self.error, self.message)
 
 
 @dataclass
-class TransportRule(Rule):
+class TransportRule(CountedRule):
     """``faults.transport(...)``: the next ``times`` matching calls break the connection."""
 
     kind: str = "connection_reset"
-    times: int | None = 1
 
-    def fire(self, service: str, operation: str, now: _dt.datetime) -> Exception | None:
-        if self.times is not None and self.fired >= self.times:
-            return None
-        self.fired += 1
+    def fault(self, service: str) -> Exception:
         return TransportFault(self.kind)
 
 
@@ -204,17 +214,13 @@ class Faults:
                 raise ValueError(
                     f"{each} {name} cannot return {error!r}; choose one of: {', '.join(valid)}"
                 )
-        _check_times(times)
-        rule = FailRule(
-            frozenset(services),
-            frozenset({name}),
-            _matcher(when),
-            error=error,
-            message=message,
-            times=times,
-            description=f"faults.fail({name!r}, error={error!r}, times={times})",
+        description = f"faults.fail({name!r}, error={error!r}, times={times})"
+        return self._add_counted(
+            FailRule(frozenset(services), frozenset({name}), error=error, message=message),
+            times,
+            when,
+            description,
         )
-        return self._add(rule)
 
     def throttle(
         self, operation: str, per_second: float, burst: int = 1, *, service: str | None = None
@@ -287,16 +293,13 @@ class Faults:
             raise ValueError(
                 f"unknown transport fault {kind!r}; choose one of: {', '.join(TRANSPORT_FAULTS)}"
             )
-        _check_times(times)
-        rule = TransportRule(
-            frozenset(services),
-            frozenset({name}),
-            _matcher(when),
-            kind=kind,
-            times=times,
-            description=f"faults.transport({name!r}, kind={kind!r}, times={times})",
+        description = f"faults.transport({name!r}, kind={kind!r}, times={times})"
+        return self._add_counted(
+            TransportRule(frozenset(services), frozenset({name}), kind=kind),
+            times,
+            when,
+            description,
         )
-        return self._add(rule)
 
     def clear(self) -> None:
         """Remove every fault."""
@@ -338,6 +341,23 @@ class Faults:
             self._rules.append(rule)
         return rule
 
+    def _add_counted(
+        self,
+        rule: C,
+        times: int | None,
+        when: Mapping[str, Any] | Matcher | None,
+        description: str,
+    ) -> C:
+        """Add a rule for the next ``times`` calls that ``when`` matches."""
+        if times is not None and (
+            isinstance(times, bool) or not isinstance(times, int) or times < 1
+        ):
+            raise ValueError(
+                f"times must be a positive integer or None (every call), got {times!r}"
+            )
+        rule.times, rule.when, rule.description = times, _matcher(when), description
+        return self._add(rule)
+
     def _target(self, operation: str, service: str | None) -> tuple[list[str], str]:
         everything = sorted({op for ops in self._faked.values() for op in ops})
         name = canonical(operation, everything)
@@ -349,11 +369,6 @@ class Faults:
                 )
             services = [service]
         return services, name
-
-
-def _check_times(times: int | None) -> None:
-    if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
-        raise ValueError(f"times must be a positive integer or None (every call), got {times!r}")
 
 
 def _matcher(when: Mapping[str, Any] | Matcher | None) -> Matcher | None:
