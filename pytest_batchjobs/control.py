@@ -7,18 +7,21 @@ answered ``400`` with ``{"error": "..."}`` saying what was expected and what was
 got, never with a traceback.
 
 This module knows nothing of HTTP servers: :meth:`ControlAPI.handle` takes a method,
-a path and a body and returns a status and a JSON document.
+a path (with its query string) and a body and returns a status and a JSON document.
 
 ==========  =====================================  =============================================
 method      path (under ``/_batchjobs/``)          body / answer
 ==========  =====================================  =============================================
 POST        ``reset``                              forget jobs, calls, faults, lifecycles, quotas,
-                                                   pagination records; page controls as started
+                                                   record limits, outputs, pagination records;
+                                                   page controls as started
 GET         ``clock``                              ``{"now": ISO 8601}``
 POST        ``clock/advance``                      ``{"seconds"|"minutes"|"hours"|"days": n}``
 POST        ``{service}/jobs``                     ``{"count": n, ...overrides}`` (the factory)
 POST        ``{service}/lifecycle``                ``{"outcome", "message", "durations", "match"}``
 POST        ``{service}/quota``                    ``{"max_active_jobs": n | null}``
+POST        ``bedrock/record_limits``              ``{"minimum": n, "maximum": n}`` (records per
+                                                   job; Bedrock only)
 GET         ``faults``                             the active fault rules
 POST        ``faults/fail``                        ``{"operation", "error", "times", "message",
                                                    "when", "service"}``
@@ -33,6 +36,7 @@ GET         ``pagination``                         the page controls
 PUT         ``pagination``                         ``{"max_page_size", "empty_pages",
                                                    "token_lifetime"}`` (seconds)
 GET         ``pagination/sequences``               every pagination sequence, page by page
+GET         ``outputs?job=ARN``                    ``{"job", "outputs": {S3 URI: content}}``
 ==========  =====================================  =============================================
 """
 
@@ -43,6 +47,7 @@ import dataclasses
 import datetime as _dt
 import json
 import traceback
+import urllib.parse
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +58,13 @@ if TYPE_CHECKING:
 
 PREFIX = "/_batchjobs/"
 SERVICES = ("personalize", "bedrock")
+# The ``{service}/...`` routes, by their last segment, and the services each exists for.
+PER_SERVICE: dict[str, tuple[str, ...]] = {
+    "jobs": SERVICES,
+    "lifecycle": SERVICES,
+    "quota": SERVICES,
+    "record_limits": ("bedrock",),
+}
 _REQUIRED: Any = object()
 
 
@@ -126,7 +138,35 @@ class Args:
         return value
 
 
-Endpoint = Callable[["ControlAPI", str | None, Any], dict[str, Any]]
+@dataclasses.dataclass(frozen=True)
+class ControlRequest:
+    """One control request, as the dispatcher hands it to an endpoint."""
+
+    endpoint: str
+    """The method and path, as errors name it: ``"POST /_batchjobs/bedrock/jobs"``."""
+    service: str | None
+    """The service in the path of a ``{service}/...`` route, else ``None``."""
+    body: Any
+    """The JSON body (``{}`` when empty), not checked yet: see :meth:`args`."""
+    query: str
+    """The query string, as sent, without its ``?``: see :meth:`param`."""
+
+    def args(self, *allowed: str) -> Args:
+        """The body as an object of some of the fields ``allowed`` (none: only ``{}``)."""
+        return Args(self.endpoint, self.body, allowed)
+
+    def param(self, name: str, expected: str) -> str:
+        """The query parameter ``name`` (URL-decoded), given once and not empty."""
+        values = urllib.parse.parse_qs(self.query, keep_blank_values=True).get(name, [])
+        if len(values) != 1 or not values[0]:
+            raise BadRequest(
+                f"{self.endpoint} needs the query parameter {name!r} once ({expected}), "
+                f"got {'?' + self.query if self.query else 'no query string'}"
+            )
+        return values[0]
+
+
+Endpoint = Callable[["ControlAPI", ControlRequest], dict[str, Any]]
 
 
 class ControlAPI:
@@ -143,6 +183,7 @@ class ControlAPI:
             "{service}/jobs": {"POST": ControlAPI.add_jobs},
             "{service}/lifecycle": {"POST": ControlAPI.lifecycle},
             "{service}/quota": {"POST": ControlAPI.quota},
+            "{service}/record_limits": {"POST": ControlAPI.record_limits},
             "faults": {"GET": ControlAPI.faults},
             "faults/fail": {"POST": ControlAPI.fail},
             "faults/throttle": {"POST": ControlAPI.throttle},
@@ -152,6 +193,7 @@ class ControlAPI:
             "calls": {"GET": ControlAPI.calls},
             "pagination": {"GET": ControlAPI.pagination, "PUT": ControlAPI.set_pagination},
             "pagination/sequences": {"GET": ControlAPI.sequences},
+            "outputs": {"GET": ControlAPI.outputs},
         }
 
     # -- dispatch ---------------------------------------------------------------------
@@ -183,14 +225,23 @@ class ControlAPI:
             }
 
     def _dispatch(self, method: str, path: str, body: bytes) -> dict[str, Any]:
-        relative = path.split("?", 1)[0][len(PREFIX) :].strip("/")
+        target, _, query = path.partition("?")
+        relative = target[len(PREFIX) :].strip("/")
         key, service = relative, None
         head, _, tail = relative.partition("/")
-        if tail in ("jobs", "lifecycle", "quota"):
-            if head not in SERVICES:
+        services = PER_SERVICE.get(tail)
+        if services is not None:
+            if head in SERVICES and head not in services:
+                only = " and ".join(name.capitalize() for name in services)
+                raise BadRequest(
+                    f"no control endpoint {method} {PREFIX}{relative}: {tail} is {only} "
+                    "only; use " + " or ".join(f"{PREFIX}{name}/{tail}" for name in services),
+                    status=404,
+                )
+            if head not in services:
                 raise BadRequest(
                     f"unknown service {head!r} in {PREFIX}{relative}; expected one of: "
-                    f"{', '.join(SERVICES)}",
+                    f"{', '.join(services)}",
                     status=404,
                 )
             key, service = f"{{service}}/{tail}", head
@@ -199,7 +250,7 @@ class ControlAPI:
             raise BadRequest(
                 f"no control endpoint {method} {PREFIX}{relative}; endpoints: "
                 + "; ".join(
-                    f"{'|'.join(sorted(verbs))} {PREFIX}{route}"
+                    f"{'|'.join(sorted(verbs))} {PREFIX}{_shown(route)}"
                     for route, verbs in self._routes.items()
                 ),
                 status=404,
@@ -210,25 +261,33 @@ class ControlAPI:
                 f"{PREFIX}{relative} expects {' or '.join(sorted(methods))}, got {method}",
                 status=405,
             )
-        return endpoint(self, service, _json_body(f"{method} {PREFIX}{relative}", body))
+        label = f"{method} {PREFIX}{relative}"
+        request = ControlRequest(
+            endpoint=label,
+            service=service,
+            body=_json_body(label, body),
+            query=query,
+        )
+        return endpoint(self, request)
 
     # -- state and time ---------------------------------------------------------------
 
-    def reset(self, _: str | None, body: Any) -> dict[str, Any]:
-        Args("POST /_batchjobs/reset", body, ())
+    def reset(self, request: ControlRequest) -> dict[str, Any]:
+        request.args()
         self.fake.reset()
         self.fake.pagination.policy = dataclasses.replace(self._policy)
         return {"reset": True, "now": _iso(self.fake.clock.now())}
 
-    def clock(self, _: str | None, body: Any) -> dict[str, Any]:
+    def clock(self, _: ControlRequest) -> dict[str, Any]:
         return {"now": _iso(self.fake.clock.now()), "kind": self.fake.clock.kind}
 
-    def advance(self, _: str | None, body: Any) -> dict[str, Any]:
-        args = Args("POST /_batchjobs/clock/advance", body, ("seconds", "minutes", "hours", "days"))
-        amounts = {unit: args.number(unit, 0) for unit in ("seconds", "minutes", "hours", "days")}
+    def advance(self, request: ControlRequest) -> dict[str, Any]:
+        units = ("seconds", "minutes", "hours", "days")
+        args = request.args(*units)
+        amounts = {unit: args.number(unit, 0) for unit in units}
         if not any(unit in args.data for unit in amounts):
             raise BadRequest(
-                "POST /_batchjobs/clock/advance needs one of 'seconds', 'minutes', 'hours', "
+                f"{request.endpoint} needs one of 'seconds', 'minutes', 'hours', "
                 "or 'days', e.g. {\"seconds\": 90}"
             )
         now = self.fake.clock.advance(
@@ -241,23 +300,20 @@ class ControlAPI:
 
     # -- per service ------------------------------------------------------------------
 
-    def add_jobs(self, service: str | None, body: Any) -> dict[str, Any]:
-        backend = self._backend(service)
-        endpoint = f"POST /_batchjobs/{service}/jobs"
-        args = Args(endpoint, body, ("count", *backend.override_names()))
+    def add_jobs(self, request: ControlRequest) -> dict[str, Any]:
+        backend = self._backend(request)
+        args = request.args("count", *backend.override_names())
         count = args.integer("count", 1)
-        overrides = {name: _timestamp(endpoint, name, value) for name, value in args.data.items()}
+        overrides = {
+            name: _timestamp(request.endpoint, name, value) for name, value in args.data.items()
+        }
         overrides.pop("count", None)
         jobs = backend.add_jobs(count, **overrides)
         return {"jobs": _jsonable(jobs)}
 
-    def lifecycle(self, service: str | None, body: Any) -> dict[str, Any]:
-        backend = self._backend(service)
-        args = Args(
-            f"POST /_batchjobs/{service}/lifecycle",
-            body,
-            ("outcome", "message", "durations", "match"),
-        )
+    def lifecycle(self, request: ControlRequest) -> dict[str, Any]:
+        backend = self._backend(request)
+        args = request.args("outcome", "message", "durations", "match")
         chosen = backend.lifecycle(
             args.text("outcome", None, nullable=True),
             message=args.text("message", None, nullable=True),
@@ -271,26 +327,31 @@ class ControlAPI:
             "match": chosen.match,
         }
 
-    def quota(self, service: str | None, body: Any) -> dict[str, Any]:
-        backend = self._backend(service)
-        args = Args(f"POST /_batchjobs/{service}/quota", body, ("max_active_jobs",))
+    def quota(self, request: ControlRequest) -> dict[str, Any]:
+        backend = self._backend(request)
+        args = request.args("max_active_jobs")
         backend.quota(args.integer("max_active_jobs", nullable=True))
         return {"max_active_jobs": backend.max_active_jobs}
 
-    def _backend(self, service: str | None) -> Any:
-        return getattr(self.fake, service or "")
+    def record_limits(self, request: ControlRequest) -> dict[str, Any]:
+        backend = self._backend(request)
+        args = request.args("minimum", "maximum")
+        # Only the fields given: the Python API's defaults stand for the others.
+        given = {name: args.integer(name) for name in ("minimum", "maximum") if name in args.data}
+        backend.record_limits(**given)
+        limits = backend.batch.limits
+        return {"minimum": limits.minimum, "maximum": limits.maximum}
+
+    def _backend(self, request: ControlRequest) -> Any:
+        return getattr(self.fake, request.service or "")
 
     # -- faults -----------------------------------------------------------------------
 
-    def faults(self, _: str | None, body: Any) -> dict[str, Any]:
+    def faults(self, _: ControlRequest) -> dict[str, Any]:
         return {"rules": [_rule(rule) for rule in self.fake.faults.rules]}
 
-    def fail(self, _: str | None, body: Any) -> dict[str, Any]:
-        args = Args(
-            "POST /_batchjobs/faults/fail",
-            body,
-            ("operation", "error", "times", "message", "when", "service"),
-        )
+    def fail(self, request: ControlRequest) -> dict[str, Any]:
+        args = request.args("operation", "error", "times", "message", "when", "service")
         rule = self.fake.faults.fail(
             args.text("operation"),
             error=args.text("error", "ThrottlingException"),
@@ -301,12 +362,8 @@ class ControlAPI:
         )
         return {"rule": _rule(rule)}
 
-    def throttle(self, _: str | None, body: Any) -> dict[str, Any]:
-        args = Args(
-            "POST /_batchjobs/faults/throttle",
-            body,
-            ("operation", "per_second", "burst", "service"),
-        )
+    def throttle(self, request: ControlRequest) -> dict[str, Any]:
+        args = request.args("operation", "per_second", "burst", "service")
         rule = self.fake.faults.throttle(
             args.text("operation"),
             per_second=args.number("per_second"),
@@ -315,19 +372,15 @@ class ControlAPI:
         )
         return {"rule": _rule(rule)}
 
-    def chaos(self, _: str | None, body: Any) -> dict[str, Any]:
-        args = Args("POST /_batchjobs/faults/chaos", body, ("rate", "errors", "seed"))
+    def chaos(self, request: ControlRequest) -> dict[str, Any]:
+        args = request.args("rate", "errors", "seed")
         errors = args.strings("errors", None)
         extra = {} if errors is None else {"errors": errors}
         rule = self.fake.faults.chaos(args.number("rate"), seed=args.integer("seed", 0), **extra)
         return {"rule": _rule(rule)}
 
-    def transport(self, _: str | None, body: Any) -> dict[str, Any]:
-        args = Args(
-            "POST /_batchjobs/faults/transport",
-            body,
-            ("operation", "kind", "times", "when", "service"),
-        )
+    def transport(self, request: ControlRequest) -> dict[str, Any]:
+        args = request.args("operation", "kind", "times", "when", "service")
         rule = self.fake.faults.transport(
             args.text("operation"),
             kind=args.text("kind", "connection_reset"),
@@ -337,17 +390,17 @@ class ControlAPI:
         )
         return {"rule": _rule(rule)}
 
-    def clear_faults(self, _: str | None, body: Any) -> dict[str, Any]:
-        Args("POST /_batchjobs/faults/clear", body, ())
+    def clear_faults(self, request: ControlRequest) -> dict[str, Any]:
+        request.args()
         self.fake.faults.clear()
         return {"rules": []}
 
     # -- records ----------------------------------------------------------------------
 
-    def calls(self, _: str | None, body: Any) -> dict[str, Any]:
+    def calls(self, _: ControlRequest) -> dict[str, Any]:
         return {"calls": [_call(call) for call in self.fake.calls]}
 
-    def pagination(self, _: str | None, body: Any) -> dict[str, Any]:
+    def pagination(self, _: ControlRequest) -> dict[str, Any]:
         pagination = self.fake.pagination
         lifetime = pagination.token_lifetime
         return {
@@ -356,27 +409,31 @@ class ControlAPI:
             "token_lifetime": None if lifetime is None else lifetime.total_seconds(),
         }
 
-    def set_pagination(self, _: str | None, body: Any) -> dict[str, Any]:
-        args = Args(
-            "PUT /_batchjobs/pagination", body, ("max_page_size", "empty_pages", "token_lifetime")
-        )
+    def set_pagination(self, request: ControlRequest) -> dict[str, Any]:
+        args = request.args("max_page_size", "empty_pages", "token_lifetime")
         pagination = self.fake.pagination
         size = args.integer("max_page_size", pagination.max_page_size, nullable=True)
         empty = args.flag("empty_pages", pagination.empty_pages)
         lifetime = args.number("token_lifetime", _MISSING, nullable=True)
         if lifetime is not _MISSING and lifetime is not None and lifetime <= 0:
             raise BadRequest(
-                "PUT /_batchjobs/pagination: 'token_lifetime' must be a number of seconds > 0 "
+                f"{request.endpoint}: 'token_lifetime' must be a number of seconds > 0 "
                 f"or null (for ever), got {lifetime!r}"
             )
         pagination.max_page_size = size
         pagination.empty_pages = empty
         if lifetime is not _MISSING:
             pagination.token_lifetime = lifetime
-        return self.pagination(None, None)
+        return self.pagination(request)
 
-    def sequences(self, _: str | None, body: Any) -> dict[str, Any]:
+    def sequences(self, _: ControlRequest) -> dict[str, Any]:
         return {"sequences": [_sequence(s) for s in self.fake.pagination.sequences]}
+
+    def outputs(self, request: ControlRequest) -> dict[str, Any]:
+        # Like fake.outputs(): {} for a job that has not completed, or that the fake
+        # does not know (it keeps outputs by ARN and checks no more).
+        arn = request.param("job", "a job's ARN: ?job=arn:aws:...")
+        return {"job": arn, "outputs": self.fake.outputs(arn)}
 
 
 _MISSING: Any = object()
@@ -405,6 +462,15 @@ def _timestamp(endpoint: str, name: str, value: Any) -> Any:
             f"got {value!r}"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
+
+
+def _shown(route: str) -> str:
+    """A route as the list of endpoints shows it: ``{service}`` only if it is any."""
+    head, _, tail = route.partition("/")
+    services = PER_SERVICE.get(tail, SERVICES)
+    if head != "{service}" or services == SERVICES:
+        return route
+    return f"{'|'.join(services)}/{tail}"
 
 
 def _rule(rule: Any) -> dict[str, Any]:

@@ -270,6 +270,27 @@ def test_control_calls_pagination_and_reset(batchjobs_server: FakeServer) -> Non
     }
 
 
+def test_control_outputs_of_a_job_created_over_http(batchjobs_server: FakeServer) -> None:
+    url = batchjobs_server.endpoint_url
+    arn = requests.post(f"{url}/model-invocation-job", json=CREATE, timeout=5).json()["jobArn"]
+
+    def outputs() -> Any:
+        # requests URL-encodes the ARN (%3A, %2F); the control API decodes it.
+        answer = requests.get(f"{url}/_batchjobs/outputs", params={"job": arn}, timeout=5)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    assert outputs() == {"job": arn, "outputs": {}}
+    assert control(url, "POST", "clock/advance", {"hours": 2})[0] == 200
+    files = outputs()["outputs"]
+    job_id = arn.rsplit("/", 1)[1]
+    assert sorted(files) == [
+        f"s3://batch-out/results/{job_id}/manifest.json.out",
+        f"s3://batch-out/results/{job_id}/records.jsonl.out",
+    ]
+    assert files == batchjobs_server.fake.outputs(arn)
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "status", "expected"),
     [
@@ -289,6 +310,9 @@ def test_control_calls_pagination_and_reset(batchjobs_server: FakeServer) -> Non
         ("POST", "faults/throttle", {"operation": "TagResource", "per_second": 0}, 400, "> 0"),
         ("POST", "faults/chaos", {"rate": 2}, 400, "(0, 1]"),
         ("POST", "faults/transport", {"operation": "TagResource", "kind": "x"}, 400, "reset"),
+        ("POST", "bedrock/record_limits", {"minimum": 5, "maximum": 1}, 400, "got 5, 1"),
+        ("POST", "personalize/record_limits", {}, 404, "record_limits is Bedrock only"),
+        ("GET", "outputs", None, 400, "needs the query parameter 'job' once"),
         ("PUT", "pagination", {"empty_pages": "yes"}, 400, "true or false"),
         ("PUT", "pagination", {"token_lifetime": 0}, 400, "> 0"),
         ("PUT", "pagination", [1, 2], 400, "expects a JSON object body, got a list"),
