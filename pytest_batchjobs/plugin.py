@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .transports.botocore import install_when_imported
+from .transports.import_hook import install_when_imported, stop_waiting
 
 if TYPE_CHECKING:
     from .fake import BatchJobsFake
@@ -90,6 +90,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[_SEED] = _session_seed(config)
     install_when_imported()
+    config.add_cleanup(stop_waiting)  # no import hook left behind: it would slow the exit
 
 
 @pytest.fixture
@@ -102,40 +103,9 @@ def batchjobs_fake(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     moves it. Configure with ``@pytest.mark.batchjobs(...)`` or ``batchjobs_*`` ini
     options. Everything is undone after the test, even when it fails.
     """
-    from .factory import seed_for_test
-    from .fake import BatchJobsFake
-    from .options import FakeOptions
+    from .fixtures import fake_for_test
 
-    ini = {name: str(request.config.getini(f"batchjobs_{name}")) for name in _INI}
-    marker: dict[str, object] = {}
-    for mark in reversed(list(request.node.iter_markers("batchjobs"))):
-        marker.update(mark.kwargs)
-    try:
-        options = FakeOptions.merge(ini, marker)
-    except ValueError as error:
-        pytest.fail(str(error), pytrace=False)
-    fake = BatchJobsFake(
-        start=options.start,
-        clock_backend=options.clock,
-        max_page_size=options.max_page_size,
-        validate_outputs=options.validate_outputs,
-        sleep=options.sleep,
-        horizon=options.horizon,
-        hook=request.node.ihook,  # conftest.py hooks apply to their own folder
-        seed=seed_for_test(request.config.stash[_SEED], request.node.nodeid),
-    )
-    fake.start()
-    try:
-        request.node.ihook.pytest_batchjobs_configure(fake=fake)
-        yield fake
-    finally:
-        fake.stop()
-    errors = list(fake.internal_errors)
-    if fake.clock.horizon_error is not None and not request.node.stash.get(_HORIZON_SHOWN, False):
-        errors.append(fake.clock.horizon_error)  # swallowed by the test, or in a thread
-    fake.reset()
-    if errors:
-        pytest.fail("\n".join(errors), pytrace=False)
+    yield from fake_for_test(request)
 
 
 @pytest.fixture
@@ -147,13 +117,6 @@ def batchjobs_server(batchjobs_fake: BatchJobsFake) -> Iterator[FakeServer]:
     the control API is under ``/_batchjobs/``. Stopped after the test, even when it
     fails, before the fake.
     """
-    from .transports.server import FakeServer
+    from .fixtures import server_for_test
 
-    server = FakeServer(batchjobs_fake).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-    errors = server.errors + server.control.errors
-    if errors:
-        pytest.fail("\n".join(errors), pytrace=False)
+    yield from server_for_test(batchjobs_fake)

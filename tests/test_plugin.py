@@ -27,6 +27,37 @@ def test_importing_the_plugin_loads_nothing_heavy() -> None:
     assert not HEAVY & set(loaded), loaded
 
 
+def test_the_import_hook_waits_during_the_run_and_is_gone_after(
+    pytester: pytest.Pytester,
+) -> None:
+    # A finder left in sys.meta_path keeps every module alive through the interpreter's
+    # first garbage collection at exit, which made every pytest run exit slower.
+    pytester.makepyfile(
+        test_hook="""
+        import sys
+
+        def test_waiting():
+            assert "botocore.handlers" not in sys.modules
+            assert "pytest_batchjobs.transports.botocore" not in sys.modules
+            assert "_InstallOnImport" in [type(f).__name__ for f in sys.meta_path]
+        """
+    )
+    code = textwrap.dedent(
+        """
+        import sys
+        import pytest
+        off = ["cacheprovider", "randomly", "hypothesispytest", "faker", "xdist"]
+        code = pytest.main(["-q", *(f"-pno:{name}" for name in off)])
+        left = [f for f in sys.meta_path if type(f).__name__ == "_InstallOnImport"]
+        print("exit", int(code), "hooks left", len(left))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=pytester.path, capture_output=True, text=True
+    ).stdout
+    assert "exit 0 hooks left 0" in out, out
+
+
 def test_module_level_client_made_at_import_is_answered(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_poller="""

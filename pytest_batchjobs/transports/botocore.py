@@ -5,9 +5,9 @@ after serializing and signing, so the client's serializer, signer, parser and re
 handler all run; only the network is replaced. It is registered in
 ``botocore.handlers.BUILTIN_HANDLERS`` with ``REGISTER_FIRST``, ahead of moto's
 handler whatever the import order, as soon as ``botocore.handlers`` is imported (an
-import hook waits for it), so sessions and clients created at import or collection
-time, before any fake is active, carry it too. When no fake is active it returns
-``None`` and botocore goes on as if it were not there.
+import hook, in :mod:`.import_hook`, waits for it), so sessions and clients created at
+import or collection time, before any fake is active, carry it too. When no fake is
+active it returns ``None`` and botocore goes on as if it were not there.
 
 Clients whose session was created before the handler was registered are still
 answered: while a fake is active, ``Endpoint._send`` (the network call itself) is
@@ -25,10 +25,9 @@ without credentials works.
 
 from __future__ import annotations
 
-import importlib.machinery
+import functools
 import sys
 import threading
-from types import ModuleType
 from typing import Any
 
 from ..active import DUMMY_CREDENTIALS, active_fake
@@ -75,10 +74,17 @@ def before_sign(request: Any, event_name: str = "", **_: Any) -> None:
     """botocore's ``before-sign`` handler: sign faked calls with dummy credentials."""
     if active_fake() is None or _service_of(event_name) is None:
         return
+    signing = request.context.setdefault("signing", {})
+    signing["request_credentials"] = _dummy_credentials()
+
+
+@functools.cache
+def _dummy_credentials() -> Any:
+    """One set of dummy botocore credentials (read-only to botocore): shared by every
+    faked call, and made on first use so that importing this module stays cheap."""
     from botocore.credentials import Credentials
 
-    signing = request.context.setdefault("signing", {})
-    signing["request_credentials"] = Credentials(
+    return Credentials(
         DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"],
@@ -207,44 +213,3 @@ def deactivate() -> None:
         botocore.endpoint.Endpoint._send = _original_send
         _original_send = None
         _unguard_moto()
-
-
-class _InstallOnImport:
-    """Register the handlers the moment anything imports ``botocore.handlers``.
-
-    A meta path finder by its ``find_spec`` alone: subclassing ``importlib.abc``'s
-    would import that module (and more) when pytest loads the plugin.
-    """
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if fullname != "botocore.handlers":
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.loader is None:
-            return None
-        loader: Any = spec.loader
-        original_exec = loader.exec_module
-
-        def exec_module(module: ModuleType) -> None:
-            original_exec(module)
-            _remove_hook()
-            install()
-
-        loader.exec_module = exec_module
-        return spec
-
-
-_hook = _InstallOnImport()
-
-
-def _remove_hook() -> None:
-    if _hook in sys.meta_path:
-        sys.meta_path.remove(_hook)
-
-
-def install_when_imported() -> None:
-    """Register now if botocore is loaded, else as soon as it is (costs nothing now)."""
-    if "botocore.handlers" in sys.modules:
-        install()
-    elif _hook not in sys.meta_path:
-        sys.meta_path.insert(0, _hook)

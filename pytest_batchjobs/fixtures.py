@@ -1,0 +1,69 @@
+"""The bodies of the plugin's fixtures, loaded when a test first asks for one.
+
+:mod:`pytest_batchjobs.plugin` keeps only their declarations and docstrings: pytest
+loads (and, compiling from source when bytecode is not written, rewrites) that module
+in every run, including the runs that use no fake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from .factory import seed_for_test
+from .fake import BatchJobsFake
+from .options import FakeOptions
+from .plugin import _HORIZON_SHOWN, _INI, _SEED
+
+if TYPE_CHECKING:
+    from .transports.server import FakeServer
+
+
+def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
+    """``batchjobs_fake``: set up from the ini options and markers, undone after."""
+    ini = {name: str(request.config.getini(f"batchjobs_{name}")) for name in _INI}
+    marker: dict[str, object] = {}
+    for mark in reversed(list(request.node.iter_markers("batchjobs"))):
+        marker.update(mark.kwargs)
+    try:
+        options = FakeOptions.merge(ini, marker)
+    except ValueError as error:
+        pytest.fail(str(error), pytrace=False)
+    fake = BatchJobsFake(
+        start=options.start,
+        clock_backend=options.clock,
+        max_page_size=options.max_page_size,
+        validate_outputs=options.validate_outputs,
+        sleep=options.sleep,
+        horizon=options.horizon,
+        hook=request.node.ihook,  # conftest.py hooks apply to their own folder
+        seed=seed_for_test(request.config.stash[_SEED], request.node.nodeid),
+    )
+    fake.start()
+    try:
+        request.node.ihook.pytest_batchjobs_configure(fake=fake)
+        yield fake
+    finally:
+        fake.stop()
+    errors = list(fake.internal_errors)
+    if fake.clock.horizon_error is not None and not request.node.stash.get(_HORIZON_SHOWN, False):
+        errors.append(fake.clock.horizon_error)  # swallowed by the test, or in a thread
+    fake.reset()
+    if errors:
+        pytest.fail("\n".join(errors), pytrace=False)
+
+
+def server_for_test(fake: BatchJobsFake) -> Iterator[FakeServer]:
+    """``batchjobs_server``: started on ``fake``, stopped after the test."""
+    from .transports.server import FakeServer
+
+    server = FakeServer(fake).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+    errors = server.errors + server.control.errors
+    if errors:
+        pytest.fail("\n".join(errors), pytrace=False)
