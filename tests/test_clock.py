@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import threading
 import time
+import types
 from concurrent.futures import ThreadPoolExecutor
 from time import sleep  # bound before the fixture runs, as real pollers do
+from time import time as bound_time  # likewise, for the freezegun clock's module scan
 from typing import Any
 
 import pytest
@@ -242,3 +245,91 @@ def test_adaptive_retry_token_bucket_waits_in_fake_time(batchjobs_fake: BatchJob
         assert bucket.acquire(block=True) is True
     assert wall_seconds() - real < 1.0
     assert batchjobs_fake.clock.now() - start >= dt.timedelta(seconds=2)
+
+
+# -- the freezegun clock: names bound before activation -----------------------------------
+
+FREEZEGUN_START = dt.datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def probe_module(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
+    """A loaded module holding the real time functions, as ``from time import time``
+    and ``from datetime import datetime`` leave them."""
+    module = types.ModuleType("batchjobs_clock_probe")
+    module.now = dt.datetime  # type: ignore[attr-defined]
+    module.stamp = time.time  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    return module
+
+
+def freezegun_fake() -> BatchJobsFake:
+    return BatchJobsFake(clock_backend="freezegun", start=FREEZEGUN_START, sleep=False)
+
+
+def test_freezegun_fakes_names_bound_before_activation_and_restores_them(
+    probe_module: Any,
+) -> None:
+    real_datetime, real_time = dt.datetime, time.time
+    fake = freezegun_fake()
+    for _ in range(3):  # the second and third starts answer from the scan's cache
+        with fake:
+            assert fake.clock.kind == "freezegun"
+            assert probe_module.stamp() == FREEZEGUN_START.timestamp()
+            assert probe_module.now.now(UTC) == FREEZEGUN_START
+        assert probe_module.stamp is real_time
+        assert probe_module.now is real_datetime
+
+
+def test_freezegun_finds_names_bound_between_activations(probe_module: Any) -> None:
+    real_time = time.time
+    fake = freezegun_fake()
+    with fake:
+        pass
+    probe_module.later = time.time  # a new name: the cached scan no longer holds
+    with fake:
+        assert probe_module.later() == FREEZEGUN_START.timestamp()
+    assert probe_module.later is real_time
+
+    successor = types.ModuleType(probe_module.__name__)  # same name, another module
+    successor.stamp = time.time  # type: ignore[attr-defined]
+    sys.modules[probe_module.__name__] = successor
+    with fake:
+        assert successor.stamp() == FREEZEGUN_START.timestamp()
+        assert probe_module.stamp is real_time  # no longer loaded: not scanned
+    assert successor.stamp is real_time
+
+
+def test_freezegun_scans_module_subclasses_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Lazy(types.ModuleType):
+        pass
+
+    module = Lazy("batchjobs_clock_lazy_probe")
+    module.stamp = time.time  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    with freezegun_fake():
+        assert module.stamp() == FREEZEGUN_START.timestamp()
+    assert module.stamp is time.time
+
+
+@pytest.mark.batchjobs(clock="freezegun")
+def test_freezegun_time_read_from_the_test_itself_is_fake(batchjobs_fake: BatchJobsFake) -> None:
+    # pytest and pluggy call the test a few frames up: their packages are left out of
+    # the scan, but not added to freezegun's call-stack check, which would answer any
+    # function called from a test with real time.
+    def deadline_passed(deadline: float) -> bool:
+        return bound_time() > deadline
+
+    now = batchjobs_fake.clock.now().timestamp()
+    assert bound_time() == time.time() == now
+    deadline = bound_time() + 60
+    time.sleep(61)  # fake time
+    assert deadline_passed(deadline)
+
+
+@pytest.mark.batchjobs(clock="freezegun")
+def test_freezegun_leaves_skipped_packages_bound_names_real(batchjobs_fake: BatchJobsFake) -> None:
+    from _pytest import timing
+
+    assert batchjobs_fake.clock.kind == "freezegun"
+    assert timing.time() > FREEZEGUN_START.timestamp() + 365 * 86400  # real time
