@@ -120,7 +120,10 @@ def test_running_factory_jobs_follow_the_lifecycle_set_for_their_name(
         "Failed", message="quota of tokens exceeded", durations={"InProgress": 600}, match="risky-*"
     )
     risky = batchjobs_fake.bedrock.add_job(status="InProgress", jobName="risky-1")
-    safe = batchjobs_fake.bedrock.add_job(status="InProgress", jobName="safe-1")
+    eight_minutes_ago = batchjobs_fake.clock.now() - dt.timedelta(minutes=8)
+    safe = batchjobs_fake.bedrock.add_job(  # the default lifecycle: in progress for an hour
+        status="InProgress", jobName="safe-1", submitTime=eight_minutes_ago
+    )
     ended = batchjobs_fake.bedrock.add_job(status="Completed", jobName="risky-2")
     assert "message" not in ended
     batchjobs_fake.clock.advance(minutes=11)  # past the lifecycle's 10 minutes in progress
