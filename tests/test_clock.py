@@ -205,8 +205,10 @@ def test_sleeps_in_several_threads_overlap(batchjobs_fake: BatchJobsFake, bedroc
         polls = list(pool.map(poll, arns))
     elapsed = batchjobs_fake.clock.now() - start
     # 67.5 minutes of lifecycle, each poller sleeping 60 s per round: the clock moves
-    # about 60 s a round (overlapping sleeps), not 4 x 60 s.
-    assert all(66 <= count <= 70 for count in polls), polls
+    # about 60 s a round (overlapping sleeps), not 4 x 60 s (which would leave each
+    # poller about 17 polls). A thread the OS leaves unscheduled past the clock's quiet
+    # window misses a round's overlap now and then on a loaded machine: hence 60, not 66.
+    assert all(60 <= count <= 70 for count in polls), polls
     assert dt.timedelta(minutes=67) <= elapsed <= dt.timedelta(minutes=75), elapsed
 
 
