@@ -115,39 +115,41 @@ def test_the_guard_does_catch_a_real_connection(socket_guard: list[Any]) -> None
     assert socket_guard  # proves the guard sees what the fake would have leaked
 
 
-def test_real_credentials_are_never_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_real_credentials_never_sign_a_faked_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     aws = tmp_path / ".aws"
     aws.mkdir()
-    credentials = aws / "credentials"
-    credentials.write_text(
+    (aws / "credentials").write_text(
         "[default]\naws_access_key_id = AKIAREALREALREAL\naws_secret_access_key = real-secret\n"
+        "[dev]\naws_access_key_id = AKIAREALDEVPROFILE\naws_secret_access_key = dev-secret\n"
     )
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAENVREALKEY")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-real-secret")
-    opened: list[str] = []
-    watching = threading.Event()
-
-    def audit(event: str, args: tuple[Any, ...]) -> None:
-        if watching.is_set() and event == "open" and str(args[0]).startswith(str(aws)):
-            opened.append(str(args[0]))
-
-    sys.addaudithook(audit)
     signatures: list[str] = []
-    with BatchJobsFake() as fake:
-        watching.set()
-        bedrock = boto3.client("bedrock", region_name="us-east-1")
-        bedrock.meta.events.register(
+
+    def client(session: boto3.session.Session) -> Any:
+        made = session.client("bedrock", region_name="us-east-1")
+        made.meta.events.register(
             "before-send",
             lambda request, **_: signatures.append(request.headers["Authorization"].decode()),
         )
-        bedrock.list_model_invocation_jobs()
-        watching.clear()
-        assert os.environ["AWS_ACCESS_KEY_ID"] != "AKIAENVREALKEY"
-        assert len(fake.calls) == 1
-    assert opened == []
-    assert "AKIAENVREALKEY" not in signatures[0]
-    assert "AKIAREAL" not in signatures[0]
+        return made
+
+    before = client(boto3.session.Session())  # resolved the real keys: made before the fake
+    with BatchJobsFake() as fake:
+        fresh = boto3.session.Session()
+        resolved = fresh.get_credentials()
+        assert resolved is not None
+        # Nothing past the environment in the credential chain runs: no file, SSO or
+        # credential process is consulted for the keys.
+        assert (resolved.method, resolved.access_key) == ("env", "FAKEBATCHJOBSKEY0000")
+        for each in (before, client(fresh), client(boto3.session.Session(profile_name="dev"))):
+            each.list_model_invocation_jobs()
+        assert len(fake.calls) == 3
+    assert len(signatures) == 3
+    assert all("Credential=FAKEBATCHJOBSKEY0000/" in signature for signature in signatures)
     assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIAENVREALKEY"
 
 
