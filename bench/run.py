@@ -141,6 +141,17 @@ def bench_startup(rounds: int) -> tuple[float, float, float]:
     return statistics.median(runs[True]), statistics.median(runs[False]), statistics.median(paired)
 
 
+def machine_speed() -> float:
+    """Seconds this machine takes for a fixed pure-Python loop (best of five): a yardstick
+    for the absolute times in the table, which only mean something next to it."""
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(range(10**7))
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
 def main() -> int:
     started = time.perf_counter()
     rows: list[Comparison] = []
@@ -167,7 +178,11 @@ def main() -> int:
         versions += f", moto {moto.__version__}"
     except ImportError:  # pragma: no cover - the test extra installs it
         pass
-    print(f"{dt.date.today().isoformat()}: {versions}; default clock: {kind}\n")
+    print(f"{dt.date.today().isoformat()}: {versions}; default clock: {kind}")
+    print(
+        f"machine: sum(range(10**7)) takes {machine_speed() * 1000:.0f} ms "
+        "(absolute times scale with it)\n"
+    )
     print(table(rows))
     extra_ms = extra * 1000
     print(
