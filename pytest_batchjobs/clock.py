@@ -365,6 +365,8 @@ def _start_freezegun(travel: Any) -> Any:
     clock's entry in freezegun's stack of ignore lists is put back to the plain one.
     """
     api: Any = sys.modules["freezegun.api"]
+    if not isinstance(getattr(api, "ignore_lists", None), list):
+        return travel.start()  # not the freezegun 1.x this is written against: its way
     plain = travel.ignore
     travel.ignore = (*plain, *FREEZEGUN_SKIP)
     try:
