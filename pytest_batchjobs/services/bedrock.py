@@ -43,6 +43,7 @@ class BedrockJob(StoredJob):
     job_id: str
     total_records: int
     error_records: int
+    expiration: _dt.datetime  # submitTime + timeoutDurationInHours (jobExpirationTime)
 
     @property
     def submitted(self) -> _dt.datetime:
@@ -75,7 +76,7 @@ class BedrockJob(StoredJob):
             "inputDataConfig": request["inputDataConfig"],
             "outputDataConfig": request["outputDataConfig"],
             "timeoutDurationInHours": hours,
-            "jobExpirationTime": self.created + _dt.timedelta(hours=hours),
+            "jobExpirationTime": self.expiration,
         }
         for member in _OPTIONAL_MEMBERS:
             value = request.get(member)
@@ -283,6 +284,7 @@ class BedrockBackend(Backend[BedrockJob]):
         applies to its name."""
         lifecycle = self.lifecycle_for(params["jobName"])
         hours = params.get("timeoutDurationInHours", self.default_timeout_hours)
+        expiration = submitted + _dt.timedelta(hours=hours)
         partial = lifecycle.outcome == "PartiallyCompleted"
         job_id = "".join(self.random.choices(_ID_ALPHABET, k=12))
         return BedrockJob(
@@ -290,7 +292,7 @@ class BedrockBackend(Backend[BedrockJob]):
             job_id=job_id,
             request=dict(params),
             created=submitted,
-            timeline=lifecycle.timeline(submitted, submitted + _dt.timedelta(hours=hours)),
+            timeline=lifecycle.timeline(submitted, expiration),
             lifecycle=lifecycle,
             total_records=self.default_records,
             error_records=max(1, int(self.default_records * _PARTIAL_ERROR_SHARE))
@@ -298,6 +300,7 @@ class BedrockBackend(Backend[BedrockJob]):
             else 0,
             sequence=next_sequence(),
             tags={tag["key"]: tag["value"] for tag in params.get("tags", [])},
+            expiration=expiration,
         )
 
     def job_arn(self, context: CallContext, job_id: str) -> str:
@@ -333,6 +336,7 @@ class BedrockBackend(Backend[BedrockJob]):
             count,
             lambda n: factory.picks((24, 48, 72, 168), n),
         )
+        timeouts = {each: _dt.timedelta(hours=each) for each in set(hours)}
         submitted = overrides.pop("submitTime", None)
         roles = factory.roles(account, count)
         models = factory.picks(BEDROCK_MODELS, count)
@@ -354,7 +358,7 @@ class BedrockBackend(Backend[BedrockJob]):
                 status,
                 context.now,
                 submitted=submitted,
-                timeout=_dt.timedelta(hours=hours[index]),
+                timeout=timeouts[hours[index]],
                 message=message,
                 failure=failures[index] if status == "Failed" else None,
             )
@@ -390,6 +394,7 @@ class BedrockBackend(Backend[BedrockJob]):
                     sequence=next_sequence(),
                     tags=dict(tags),
                     from_factory=True,
+                    expiration=placed.submitted + timeouts[hours[index]],
                 )
             )
         return jobs
