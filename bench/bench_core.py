@@ -119,15 +119,25 @@ def interleaved(
     for _ in range(max(3, repeat // 10)):  # warm both paths
         candidate()
         baseline()
+    return alternate(
+        lambda: per_call(candidate, repeat), lambda: per_call(baseline, repeat), rounds
+    )
+
+
+def alternate(
+    candidate: Callable[[], float], baseline: Callable[[], float], rounds: int
+) -> tuple[list[float], list[float]]:
+    """Run two timed rounds in ABBA order, ``rounds`` of each: the machine's drift
+    during the run falls on both alike."""
     cand: list[float] = []
     base: list[float] = []
     for index in range(rounds):
         if index % 2 == 0:
-            cand.append(per_call(candidate, repeat))
-            base.append(per_call(baseline, repeat))
+            cand.append(candidate())
+            base.append(baseline())
         else:
-            base.append(per_call(baseline, repeat))
-            cand.append(per_call(candidate, repeat))
+            base.append(baseline())
+            cand.append(candidate())
     return cand, base
 
 

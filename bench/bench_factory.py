@@ -16,6 +16,7 @@ import time
 
 import boto3
 import botocore
+from bench_core import job_params
 
 from pytest_batchjobs import BatchJobsFake
 
@@ -29,13 +30,7 @@ def api_rate() -> float:
         client = boto3.client("bedrock", region_name="us-east-1")
         started = time.perf_counter_ns()
         for index in range(API_COUNT):
-            client.create_model_invocation_job(
-                jobName=f"bench-{index}",
-                roleArn="arn:aws:iam::123456789012:role/Bench",
-                modelId="anthropic.claude-3-haiku-20240307-v1:0",
-                inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://bench-in/r.jsonl"}},
-                outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://bench-out/"}},
-            )
+            client.create_model_invocation_job(**job_params(f"bench-{index}"))
         seconds = (time.perf_counter_ns() - started) / 1e9
         assert len(list(fake.jobs())) == API_COUNT
     return API_COUNT / seconds

@@ -29,11 +29,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import boto3
 import botocore
-from bench_core import Comparison, bench_get, bench_list, interleaved, table
+from bench_core import (
+    Comparison,
+    alternate,
+    bench_get,
+    bench_list,
+    interleaved,
+    job_params,
+    per_call,
+    table,
+)
 from bench_factory import COUNT, api_rate, factory_seconds
 
 from pytest_batchjobs import BatchJobsFake, fake_batchjobs
@@ -55,14 +63,8 @@ def bench_moto(rounds: int) -> Comparison:
         fake.start()
         try:
             client = boto3.client("bedrock", region_name="us-east-1")
-            arn = client.create_model_invocation_job(
-                jobName="bench",
-                roleArn="arn:aws:iam::123456789012:role/Bench",
-                modelId="anthropic.claude-3-haiku-20240307-v1:0",
-                inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://bench-in/r.jsonl"}},
-                outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://bench-out/"}},
-            )["jobArn"]
-            return _per_call(lambda: client.get_model_invocation_job(jobIdentifier=arn), 100)
+            arn = client.create_model_invocation_job(**job_params("bench"))["jobArn"]
+            return per_call(lambda: client.get_model_invocation_job(jobIdentifier=arn), 100)
         finally:
             fake.stop()
             fake.reset()
@@ -80,20 +82,12 @@ def bench_moto(rounds: int) -> Comparison:
                 outputDataConfig={"s3Uri": "s3://bench-out/"},
                 hyperParameters={},
             )
-            return _per_call(lambda: client.get_model_customization_job(jobIdentifier="bench"), 100)
+            return per_call(lambda: client.get_model_customization_job(jobIdentifier="bench"), 100)
         finally:
             mock.stop()
 
     ours(), theirs()  # warm both paths
-    candidate: list[float] = []
-    baseline: list[float] = []
-    for index in range(rounds):
-        if index % 2 == 0:
-            candidate.append(ours())
-            baseline.append(theirs())
-        else:
-            baseline.append(theirs())
-            candidate.append(ours())
+    candidate, baseline = alternate(ours, theirs, rounds)
     return Comparison(
         "GetModelInvocationJob vs moto",
         "fake",
@@ -102,13 +96,6 @@ def bench_moto(rounds: int) -> Comparison:
         candidate,
         baseline,
     )
-
-
-def _per_call(call: Any, repeat: int) -> float:
-    started = time.perf_counter_ns()
-    for _ in range(repeat):
-        call()
-    return (time.perf_counter_ns() - started) / 1e9 / repeat
 
 
 def bench_activation(clock: str, target: float, rounds: int) -> Comparison:
