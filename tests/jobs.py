@@ -13,29 +13,37 @@ MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 SOLUTION = "arn:aws:personalize:us-east-1:123456789012:solution/movies/0123abcd"
 
 
-def bedrock_job(client: Any, name: str = "nightly-batch", **overrides: Any) -> str:
-    """Create a Bedrock job with realistic parameters; returns its ARN."""
-    params: dict[str, Any] = {
+def bedrock_params(name: str = "nightly-batch") -> dict[str, Any]:
+    """Realistic CreateModelInvocationJob parameters (API casing, as on the wire)."""
+    return {
         "jobName": name,
         "roleArn": ROLE,
         "modelId": MODEL,
         "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://batch-in/records.jsonl"}},
         "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://batch-out/results/"}},
     }
-    params.update(overrides)
-    return str(client.create_model_invocation_job(**params)["jobArn"])
 
 
-def personalize_job(client: Any, name: str = "movies-batch", **overrides: Any) -> str:
-    """Create a Personalize job with realistic parameters; returns its ARN."""
-    params: dict[str, Any] = {
+def personalize_params(name: str = "movies-batch") -> dict[str, Any]:
+    """Realistic CreateBatchInferenceJob parameters (API casing, as on the wire)."""
+    return {
         "jobName": name,
         "solutionVersionArn": SOLUTION,
         "jobInput": {"s3DataSource": {"path": "s3://recs-in/users.json"}},
         "jobOutput": {"s3DataDestination": {"path": "s3://recs-out/"}},
         "roleArn": ROLE,
     }
-    params.update(overrides)
+
+
+def bedrock_job(client: Any, name: str = "nightly-batch", **overrides: Any) -> str:
+    """Create a Bedrock job with realistic parameters; returns its ARN."""
+    params = {**bedrock_params(name), **overrides}
+    return str(client.create_model_invocation_job(**params)["jobArn"])
+
+
+def personalize_job(client: Any, name: str = "movies-batch", **overrides: Any) -> str:
+    """Create a Personalize job with realistic parameters; returns its ARN."""
+    params = {**personalize_params(name), **overrides}
     return str(client.create_batch_inference_job(**params)["batchInferenceJobArn"])
 
 

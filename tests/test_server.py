@@ -16,21 +16,14 @@ import boto3
 import pytest
 import requests
 from botocore.config import Config
-from clients import MODEL, ROLE, aws_env
-from jobs import wall_seconds
+from clients import aws_env
+from jobs import bedrock_params, personalize_params, wall_seconds
 from requests_aws4auth import AWS4Auth
 
 from pytest_batchjobs import BatchJobsFake
 from pytest_batchjobs.transports.server import FakeServer, check_host
 
-SOLUTION = "arn:aws:personalize:us-east-1:123456789012:solution/movies/0123abcd"
-CREATE = {
-    "jobName": "nightly",
-    "roleArn": ROLE,
-    "modelId": MODEL,
-    "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://batch-in/records.jsonl"}},
-    "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://batch-out/results/"}},
-}
+CREATE = bedrock_params("nightly")
 
 
 def personalize(url: str, operation: str, body: dict[str, Any], **kwargs: Any) -> Any:
@@ -65,17 +58,7 @@ def test_both_apis_share_state_with_the_python_api_and_boto3(batchjobs_server: F
         listed = session.get(f"{url}/model-invocation-jobs", timeout=5).json()
     assert [job["jobArn"] for job in listed["invocationJobSummaries"]] == [arn]
 
-    created = personalize(
-        url,
-        "CreateBatchInferenceJob",
-        {
-            "jobName": "movies-batch",
-            "solutionVersionArn": SOLUTION,
-            "jobInput": {"s3DataSource": {"path": "s3://recs-in/users.json"}},
-            "jobOutput": {"s3DataDestination": {"path": "s3://recs-out/"}},
-            "roleArn": ROLE,
-        },
-    )
+    created = personalize(url, "CreateBatchInferenceJob", personalize_params())
     assert created.status_code == 200, created.text
     assert created.headers["Content-Type"] == "application/x-amz-json-1.1"
 

@@ -16,8 +16,7 @@ import pytest
 import requests
 import responses
 from aws_requests_auth.aws_auth import AWSRequestsAuth
-from clients import MODEL, ROLE
-from jobs import bedrock_job, personalize_job
+from jobs import bedrock_job, bedrock_params, personalize_job, personalize_params
 from requests.adapters import HTTPAdapter
 from requests_aws4auth import AWS4Auth
 
@@ -25,17 +24,6 @@ from pytest_batchjobs import BatchJobsFake, fake_batchjobs
 
 BEDROCK = "https://bedrock.us-east-1.amazonaws.com"
 PERSONALIZE = "https://personalize.us-east-1.amazonaws.com/"
-SOLUTION = "arn:aws:personalize:us-east-1:123456789012:solution/movies/0123abcd"
-
-
-def create_body(name: str) -> dict[str, Any]:
-    return {
-        "jobName": name,
-        "roleArn": ROLE,
-        "modelId": MODEL,
-        "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://batch-in/records.jsonl"}},
-        "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://batch-out/results/"}},
-    }
 
 
 def personalize_call(operation: str, body: dict[str, Any], auth: Any = None) -> Any:
@@ -84,7 +72,7 @@ def test_requests_aws4auth_creates_and_lists_jobs_that_boto3_sees(
 ) -> None:
     auth = AWS4Auth("AKIDEXAMPLE", "secret", "us-east-1", "bedrock")
     created = requests.post(
-        f"{BEDROCK}/model-invocation-job", json=create_body("nightly"), auth=auth, timeout=5
+        f"{BEDROCK}/model-invocation-job", json=bedrock_params("nightly"), auth=auth, timeout=5
     )
     assert created.status_code == 200, created.text
     arn = created.json()["jobArn"]
@@ -124,17 +112,7 @@ def test_personalize_with_aws_requests_auth_and_boto3(batchjobs_fake: BatchJobsF
         aws_region="us-east-1",
         aws_service="personalize",
     )
-    created = personalize_call(
-        "CreateBatchInferenceJob",
-        {
-            "jobName": "movies-batch",
-            "solutionVersionArn": SOLUTION,
-            "jobInput": {"s3DataSource": {"path": "s3://recs-in/users.json"}},
-            "jobOutput": {"s3DataDestination": {"path": "s3://recs-out/"}},
-            "roleArn": ROLE,
-        },
-        auth,
-    )
+    created = personalize_call("CreateBatchInferenceJob", personalize_params(), auth)
     assert created.status_code == 200, created.text
     arn = created.json()["batchInferenceJobArn"]
     boto = boto3.client("personalize", region_name="us-east-1")
@@ -153,7 +131,7 @@ def test_personalize_with_aws_requests_auth_and_boto3(batchjobs_fake: BatchJobsF
 def test_unsigned_requests_take_the_region_from_the_host(batchjobs_fake: BatchJobsFake) -> None:
     created = requests.post(
         "https://bedrock.eu-west-3.amazonaws.com/model-invocation-job",
-        json=create_body("in-paris"),
+        json=bedrock_params("in-paris"),
         timeout=5,
     )
     assert created.status_code == 200, created.text
@@ -241,7 +219,7 @@ def test_decorator_activated_after_the_fake(batchjobs_fake: BatchJobsFake) -> No
     responses.get("https://api.example.com/status", json={"ok": True})
     assert requests.get("https://api.example.com/status", timeout=5).json() == {"ok": True}
     created = requests.post(
-        f"{BEDROCK}/model-invocation-job", json=create_body("beside-responses"), timeout=5
+        f"{BEDROCK}/model-invocation-job", json=bedrock_params("beside-responses"), timeout=5
     )
     assert created.status_code == 200
     with pytest.raises(requests.exceptions.ConnectionError, match="Connection refused by Resp"):
@@ -366,7 +344,7 @@ def test_inside_moto_the_fake_answers_first_and_moto_the_rest(fake_first: bool) 
     first, second = (fake, moto) if fake_first else (moto, fake)
     with first, second:
         created = requests.post(
-            f"{BEDROCK}/model-invocation-job", json=create_body("with-moto"), timeout=5
+            f"{BEDROCK}/model-invocation-job", json=bedrock_params("with-moto"), timeout=5
         )
         assert created.status_code == 200, created.text
         listed = requests.get(f"{BEDROCK}/model-invocation-jobs", timeout=5).json()

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from jobs import MODEL, ROLE, SOLUTION
+from jobs import bedrock_params, personalize_params
 
 from pytest_batchjobs import BatchJobsFake, UnfakedOperationError
 from pytest_batchjobs.wire.messages import WireRequest, WireResponse
@@ -17,20 +17,8 @@ PERSONALIZE_URL = "https://personalize.us-east-1.amazonaws.com/"
 BEDROCK_URL = "https://bedrock.us-east-1.amazonaws.com"
 JSON_11 = "application/x-amz-json-1.1"
 START_EPOCH = 1704099600  # 2024-01-01T09:00:00Z, the fake clock's default start
-PERSONALIZE_JOB: dict[str, Any] = {
-    "jobName": "movies-batch",
-    "solutionVersionArn": SOLUTION,
-    "jobInput": {"s3DataSource": {"path": "s3://recs-in/users.json"}},
-    "jobOutput": {"s3DataDestination": {"path": "s3://recs-out/"}},
-    "roleArn": ROLE,
-}
-BEDROCK_JOB: dict[str, Any] = {
-    "jobName": "nightly-batch",
-    "roleArn": ROLE,
-    "modelId": MODEL,
-    "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://batch-in/records.jsonl"}},
-    "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://batch-out/results/"}},
-}
+PERSONALIZE_JOB = personalize_params()
+BEDROCK_JOB = bedrock_params()
 SIGV4_EU_WEST_1 = (
     "AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/bedrock/aws4_request, "
     "SignedHeaders=host, Signature=x"
