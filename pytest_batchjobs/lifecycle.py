@@ -75,11 +75,6 @@ class Timeline:
         """The instant of the transition at ``position``."""
         return self.start + self.offsets[position]
 
-    @property
-    def times(self) -> tuple[_dt.datetime, ...]:
-        """The instant of every transition."""
-        return tuple(self.start + offset for offset in self.offsets)
-
     def index(self, now: _dt.datetime) -> int:
         """The position of the transition in force at ``now``."""
         return max(bisect.bisect_right(self.offsets, now - self.start) - 1, 0)
@@ -100,20 +95,6 @@ class Timeline:
                 return self.at(position)
         return None
 
-    def progress(self, status: str, now: _dt.datetime) -> float:
-        """The fraction of the time in ``status`` that has passed at ``now`` (0 to 1)."""
-        if status not in self.statuses:
-            return 0.0
-        position = self.statuses.index(status)
-        start = self.at(position)
-        if now < start:
-            return 0.0
-        if position + 1 >= len(self.offsets):
-            return 1.0
-        end = self.at(position + 1)
-        total = (end - start).total_seconds()
-        return 1.0 if total <= 0 or now >= end else (now - start).total_seconds() / total
-
     def interrupted(self, at: _dt.datetime, then: list[tuple[float, str]]) -> Timeline:
         """This timeline up to ``at``, followed by ``then`` (seconds after ``at``, status)."""
         since = at - self.start
@@ -129,10 +110,6 @@ class Timeline:
         """This timeline up to ``position``, where it ends in ``status`` instead."""
         offsets = self.offsets[: position + 1]
         return Timeline(self.start, offsets, (*self.statuses[:position], status))
-
-    def end(self) -> _dt.datetime:
-        """The instant of the last transition."""
-        return self.at(-1)
 
 
 @dataclass(frozen=True)
