@@ -80,11 +80,13 @@ def _triples(alphabet: str) -> tuple[str, ...]:
 
 @dataclass(slots=True)
 class Placed:
-    """Where a new job sits in time: its lifecycle, submit instant and timeline."""
+    """Where a new job sits in time: its lifecycle, submit instant and timeline, and when
+    its timeout ends it (if it has one)."""
 
     lifecycle: Lifecycle
     submitted: _dt.datetime
     timeline: Timeline
+    expires: _dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -346,4 +348,4 @@ class JobFactory:
                 f"{now.isoformat()}: it would be {timeline.status(now)} by then "
                 "(a Bedrock job expires after timeoutDurationInHours)"
             )
-        return Placed(lifecycle, start, timeline)
+        return Placed(lifecycle, start, timeline, expires)

@@ -362,6 +362,8 @@ class BedrockBackend(Backend[BedrockJob]):
                 message=message,
                 failure=failures[index] if status == "Failed" else None,
             )
+            expires = placed.expires
+            assert expires is not None  # placed with a timeout
             prefix = f"{factory.day(placed.submitted)}/{name}"
             output: dict[str, Any] = {"s3Uri": f"s3://{outputs[index]}/{prefix}/"}
             if keys[index] is not None:
@@ -394,7 +396,7 @@ class BedrockBackend(Backend[BedrockJob]):
                     sequence=next_sequence(),
                     tags=dict(tags),
                     from_factory=True,
-                    expiration=placed.submitted + timeouts[hours[index]],
+                    expiration=expires,
                 )
             )
         return jobs
