@@ -28,7 +28,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, Phase, assume, event, given, note, settings
 from hypothesis import strategies as st
-from jobs import MODEL, ROLE, SOLUTION, wall_seconds
+from jobs import bedrock_params, personalize_params, wall_seconds
 from strategies import (
     FAKED,
     HOSTS,
@@ -68,22 +68,11 @@ OPERATIONS = [(service, op) for service, ops in FAKED.items() for op in ops]
 OPERATION_IDS = [f"{service}-{op}" for service, op in OPERATIONS]
 EXISTING = "fuzz-existing"
 PERSONALIZE_EXISTING = f"arn:aws:personalize:us-east-1:123456789012:batch-inference-job/{EXISTING}"
-PERSONALIZE_JOB: dict[str, Any] = {
-    "jobName": EXISTING,
-    "solutionVersionArn": SOLUTION,
-    "jobInput": {"s3DataSource": {"path": "s3://recs-in/users.json"}},
-    "jobOutput": {"s3DataDestination": {"path": "s3://recs-out/"}},
-    "roleArn": ROLE,
+PERSONALIZE_JOB = {
+    **personalize_params(EXISTING),
     "tags": [{"tagKey": "team", "tagValue": "fuzz"}],
 }
-BEDROCK_JOB: dict[str, Any] = {
-    "jobName": EXISTING,
-    "roleArn": ROLE,
-    "modelId": MODEL,
-    "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://batch-in/records.jsonl"}},
-    "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://batch-out/results/"}},
-    "tags": [{"key": "team", "value": "fuzz"}],
-}
+BEDROCK_JOB = {**bedrock_params(EXISTING), "tags": [{"key": "team", "value": "fuzz"}]}
 # The member naming the job a request is about, per operation.
 AIMED = {
     ("personalize", "CreateBatchInferenceJob"): "jobName",
