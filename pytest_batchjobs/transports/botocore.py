@@ -1,4 +1,4 @@
-"""Answer botocore requests inside its own send path.
+"""Answer botocore requests inside its own send path, signed with dummy credentials.
 
 The fake's handler sits on ``before-send``, which botocore emits inside its retry loop
 after serializing and signing, so the client's serializer, signer, parser and retry
@@ -9,33 +9,46 @@ import hook, in :mod:`.import_hook`, waits for it), so sessions and clients crea
 import or collection time, before any fake is active, carry it too. When no fake is
 active it returns ``None`` and botocore goes on as if it were not there.
 
-Clients whose session was created before the handler was registered are still
-answered: while a fake is active, ``Endpoint._send`` (the network call itself) is
-wrapped to answer the two services' requests instead of sending them.
+A session copies the built-in handlers when it is created, so a client whose session
+is older than the registration (made in a root ``conftest.py``, or before the plugin
+was loaded) has none of them. What must hold for every client, whatever its age, is
+patched on botocore's classes instead, while a fake is active:
+
+* ``Endpoint._send`` (the network call itself) answers the two services' requests
+  instead of sending them.
+* ``RequestSigner.get_auth_instance``, where every signature (and presigned URL) gets
+  its credentials, signs the two services' calls with dummy credentials (a dummy
+  token for bearer auth). The client's own credentials are never asked for their keys:
+  an assume-role, SSO or web-identity client, whose credentials are resolved on their
+  first use, never calls STS or SSO, and a credential process is never run again.
+* ``Session.create_client`` gives a client of the two services the dummy keys when
+  the caller passes none, so the session never resolves credentials for it: botocore
+  resolves them when it makes a client, and a ``credential_process`` runs, or the
+  instance metadata service is asked, right then. Such a client keeps the dummy keys
+  after the fake stops, as one that read them from the environment does.
 
 botocore emits ``before-send`` to every handler, even after one has answered, so
 moto's handler would still run (and raise for the operations moto does not
 implement). While a fake is active, moto's handler is wrapped to leave alone the
 requests this fake answered.
-
-A ``before-sign`` handler gives each request dummy credentials while a fake is
-active, so a client's real credentials never sign a faked call and a client built
-without credentials works.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from ..active import DUMMY_CREDENTIALS, active_fake
 
 SERVICES = ("personalize", "bedrock")
+DUMMY_BEARER_TOKEN = "fake-batchjobs-bearer-token"
 _lock = threading.Lock()
 _installed = False
-_original_send: Any = None
+_patched: list[tuple[Any, str, Any]] = []  # (class, attribute, original) while active
 _original_moto_call: Any = None
 _ANSWERED = "_pytest_batchjobs_answered"
 
@@ -70,14 +83,6 @@ def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
     return _answer(fake, request, service)
 
 
-def before_sign(request: Any, event_name: str = "", **_: Any) -> None:
-    """botocore's ``before-sign`` handler: sign faked calls with dummy credentials."""
-    if active_fake() is None or _service_of(event_name) is None:
-        return
-    signing = request.context.setdefault("signing", {})
-    signing["request_credentials"] = _dummy_credentials()
-
-
 @functools.cache
 def _dummy_credentials() -> Any:
     """One set of dummy botocore credentials (read-only to botocore): shared by every
@@ -89,6 +94,15 @@ def _dummy_credentials() -> Any:
         DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"],
     )
+
+
+@functools.cache
+def _dummy_token() -> Any:
+    """The dummy bearer token: botocore prefers bearer auth for Bedrock when
+    ``AWS_BEARER_TOKEN_BEDROCK`` is set, and the real token must not sign a faked call."""
+    from botocore.tokens import FrozenAuthToken
+
+    return FrozenAuthToken(DUMMY_BEARER_TOKEN)
 
 
 def _answer(fake: Any, request: Any, service: str) -> Any:
@@ -163,7 +177,8 @@ def _unguard_moto() -> None:
 
 
 def install() -> None:
-    """Put the handlers first in botocore's built-in handlers (once per process)."""
+    """Put the ``before-send`` handler first in botocore's built-in handlers (once per
+    process)."""
     global _installed
     if _installed:
         return
@@ -175,41 +190,107 @@ def install() -> None:
         if _installed:
             return
         handlers.BUILTIN_HANDLERS.insert(0, ("before-send", before_send, handlers.REGISTER_FIRST))
-        handlers.BUILTIN_HANDLERS.insert(0, ("before-sign", before_sign, handlers.REGISTER_FIRST))
         _installed = True
 
 
 def activate() -> None:
-    """While a fake is active, no request for the services leaves through ``_send``."""
-    global _original_send
+    """While a fake is active, the services' calls are answered instead of sent, signed
+    with dummy credentials, by clients that resolve none of their own."""
     import botocore.endpoint
+    import botocore.session
+    import botocore.signers
 
     with _lock:
-        if _original_send is not None:
+        if _patched:
             return
-        original = botocore.endpoint.Endpoint._send
-        _original_send = original
-
-        def _send(endpoint: Any, request: Any) -> Any:
-            fake = active_fake()
-            service = endpoint._endpoint_prefix if fake is not None else None
-            if fake is not None and service in SERVICES:
-                answered = _answer(fake, request, service)
-                if answered is not None:
-                    return answered
-            return original(endpoint, request)
-
-        botocore.endpoint.Endpoint._send = _send
+        for owner, name, wrap in (
+            (botocore.endpoint.Endpoint, "_send", _answering_send),
+            (botocore.signers.RequestSigner, "get_auth_instance", _dummy_signing),
+            (botocore.session.Session, "create_client", _dummy_keys),
+        ):
+            original = getattr(owner, name)
+            _patched.append((owner, name, original))
+            setattr(owner, name, wrap(original))
 
 
 def deactivate() -> None:
     """Undo :func:`activate` once no fake is active."""
-    global _original_send
-    import botocore.endpoint
-
     with _lock:
-        if _original_send is None or active_fake() is not None:
+        if not _patched or active_fake() is not None:
             return
-        botocore.endpoint.Endpoint._send = _original_send
-        _original_send = None
+        for owner, name, original in _patched:
+            setattr(owner, name, original)
+        _patched.clear()
         _unguard_moto()
+
+
+def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``Endpoint._send`` answering the services' requests instead of sending them."""
+
+    @functools.wraps(original)
+    def _send(endpoint: Any, request: Any) -> Any:
+        fake = active_fake()
+        service = endpoint._endpoint_prefix if fake is not None else None
+        if fake is not None and service in SERVICES:
+            answered = _answer(fake, request, service)
+            if answered is not None:
+                return answered
+        return original(endpoint, request)
+
+    return _send
+
+
+def _dummy_signing(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``RequestSigner.get_auth_instance`` signing the services' calls with dummy
+    credentials, or the dummy token for bearer auth; others' as before.
+
+    The client's own credentials are not touched, so deferred ones (assume-role, SSO,
+    web identity) are never resolved for a faked call.
+    """
+    from botocore.auth import AUTH_TYPE_MAPS
+
+    @functools.wraps(original)
+    def get_auth_instance(
+        signer: Any,
+        signing_name: str,
+        region_name: str,
+        signature_version: str | None = None,
+        request_credentials: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        if active_fake() is None or signer._service_id.hyphenize() not in SERVICES:
+            return original(
+                signer, signing_name, region_name, signature_version, request_credentials, **kwargs
+            )
+        auth = AUTH_TYPE_MAPS.get(signature_version or signer.signature_version)
+        if auth is not None and auth.REQUIRES_TOKEN is True:
+            return auth(_dummy_token())
+        return original(
+            signer, signing_name, region_name, signature_version, _dummy_credentials(), **kwargs
+        )
+
+    return get_auth_instance
+
+
+def _dummy_keys(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``Session.create_client`` passing the dummy keys for a client of the services
+    made without keys, so that the session resolves no credentials for it."""
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
+        if active_fake() is None:
+            return original(session, *args, **kwargs)
+        call = signature.bind(session, *args, **kwargs)
+        given = call.arguments
+        if (
+            given.get("service_name") in SERVICES
+            and given.get("aws_access_key_id") is None
+            and given.get("aws_secret_access_key") is None
+        ):
+            given["aws_access_key_id"] = DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]
+            given["aws_secret_access_key"] = DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+            given["aws_session_token"] = DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"]
+        return original(*call.args, **call.kwargs)
+
+    return create_client
