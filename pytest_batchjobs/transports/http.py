@@ -1,8 +1,10 @@
 """Answer ``requests`` calls to the two services, with ``responses``, beside the user's mocks.
 
-While a fake is active, ``requests`` calls to ``https://bedrock.REGION.amazonaws.com/...``
-and ``https://personalize.REGION.amazonaws.com/`` (any region; signed by
-requests-aws4auth, aws-requests-auth, or not at all) are answered by the active fake,
+While a fake is active, ``requests`` calls to any endpoint of the two services that
+botocore's endpoint rules can produce (``https://bedrock.REGION.amazonaws.com/...``,
+``bedrock-fips.…``, dual-stack ``….api.aws``, other partitions, the region-less host;
+any scheme, port, user info or trailing dot: see :mod:`..wire.endpoints`), signed by
+requests-aws4auth, aws-requests-auth, or not at all, are answered by the active fake,
 through the same request path as boto3's calls. Every other request is left alone.
 
 How this lives beside a test's own ``responses`` mocks: each started ``RequestsMock``
@@ -34,10 +36,10 @@ never when pytest loads the plugin.
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 import responses
 from requests.adapters import HTTPAdapter
@@ -48,17 +50,12 @@ from urllib3.exceptions import ProtocolError
 from ..active import active_fake
 from ..errors import UnfakedOperationError
 from ..faults import TransportFault
-from ..wire.messages import WireRequest
+from ..wire.endpoints import endpoint_of_url
+from ..wire.messages import WireRequest, body_bytes
 from .answer import not_implemented
 from .botocore import moto_active
 
-SERVICE_URL = re.compile(
-    r"https://(?P<service>bedrock|personalize)\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)"
-    r"\.amazonaws\.com(?:\.cn)?(?::443)?(?:[/?#]|$)",
-    re.IGNORECASE,
-)
 TRANSPORT = "responses"
-_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")
 
 # Patched below; typed as Any, since the patches are not of the declared types.
 _ADAPTER: Any = HTTPAdapter
@@ -74,8 +71,7 @@ class _FakeLayer(responses.RequestsMock):
 
     def __init__(self, below: Any) -> None:
         super().__init__(assert_all_requests_are_fired=False, real_adapter_send=below)
-        for method in _METHODS:
-            self.add_callback(method, SERVICE_URL, callback=_respond, content_type=None)
+        self.add(_Endpoints())
         self.inert = False
         self.send = self.unbound_on_send()
 
@@ -84,12 +80,29 @@ class _FakeLayer(responses.RequestsMock):
         if self.inert:
             _unpatch_inert(self)
             return below(adapter, request, **kwargs)
-        if not SERVICE_URL.match(str(request.url)) or active_fake() is None:
+        if active_fake() is None or endpoint_of_url(str(request.url)) is None:
             return below(adapter, request, **kwargs)
         user_mock = _user_mock_of(below)
         if user_mock is not None and _answers_itself(user_mock, request, kwargs):
             return below(adapter, request, **kwargs)
         return _fake_or_moto(self, adapter, request, retries, kwargs)
+
+
+class _Endpoints(responses.CallbackResponse):
+    """The fake layer's one response: any method, any URL of the services' endpoints.
+
+    Its URL is a label shown in responses' messages; :meth:`matches` decides.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "ANY", "https://faked-service-endpoint.invalid/", callback=_respond, content_type=None
+        )
+
+    def matches(self, request: Any) -> tuple[bool, str]:
+        if endpoint_of_url(str(request.url)) is None:
+            return False, "URL is no endpoint of a faked service"
+        return True, ""
 
 
 def _on_request(
@@ -101,8 +114,8 @@ def _on_request(
     if (
         layer is not None
         and not layer.inert
-        and SERVICE_URL.match(str(request.url))
         and active_fake() is not None
+        and endpoint_of_url(str(request.url)) is not None
         and not _answers_itself(mock, request, kwargs)
     ):
         return _fake_or_moto(layer, adapter, request, retries, kwargs)
@@ -169,13 +182,13 @@ def _user_mock_of(send: Any) -> Any:
 def _respond(request: Any) -> tuple[int, dict[str, str], bytes]:
     """The callback registered for the services' URLs: the active fake's answer."""
     url = str(request.url)
-    found = SERVICE_URL.match(url)
+    found = endpoint_of_url(url)
     fake = active_fake()
     if fake is None or found is None:  # not reached: the layer checks both first
         raise RequestsConnectionError(f"pytest-batchjobs: no fake is active to answer {url}")
-    service = found["service"].lower()
+    service = found.service
     wire = WireRequest.build(
-        request.method or "GET", url, request.headers.items(), _body_bytes(request.body)
+        request.method or "GET", url, request.headers.items(), body_bytes(request.body)
     )
     try:
         response = fake.handle(wire, transport=TRANSPORT, service=service, defer=moto_active)
@@ -188,20 +201,14 @@ def _respond(request: Any) -> tuple[int, dict[str, str], bytes]:
     return response.status, response.headers, response.body
 
 
-def _body_bytes(body: Any) -> bytes | str | None:
-    if body is None or isinstance(body, (bytes, str)):
-        return body
-    if hasattr(body, "read"):
-        return body.read()  # type: ignore[no-any-return]
-    return b"".join(chunk if isinstance(chunk, bytes) else str(chunk).encode() for chunk in body)
-
-
 def _broken_connection(kind: str, request: Any) -> Exception:
     """The exception ``requests`` raises when the connection breaks this way."""
-    host = re.sub(r"^https://|[/?#].*$", "", str(request.url))
+    url = urlsplit(str(request.url))
+    pool = "HTTPSConnectionPool" if url.scheme == "https" else "HTTPConnectionPool"
+    port = url.port or (443 if url.scheme == "https" else 80)
     if kind == "read_timeout":
         return ReadTimeout(
-            f"HTTPSConnectionPool(host={host!r}, port=443): Read timed out.", request=request
+            f"{pool}(host={url.hostname!r}, port={port}): Read timed out.", request=request
         )
     reset = ConnectionResetError(104, "Connection reset by peer")
     return RequestsConnectionError(ProtocolError("Connection aborted.", reset), request=request)

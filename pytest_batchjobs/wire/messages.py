@@ -75,5 +75,19 @@ class WireResponse:
     body: bytes = b""
 
 
+def body_bytes(body: Any) -> bytes:
+    """A request body as bytes, whatever a client passed: bytes, text, a file, or an
+    iterable of chunks (``requests`` and ``urllib.request`` accept them all)."""
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    if hasattr(body, "read"):
+        return body_bytes(body.read())
+    return b"".join(body_bytes(chunk) for chunk in body)
+
+
 def _text(value: object) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)

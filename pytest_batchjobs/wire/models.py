@@ -16,11 +16,12 @@ def service_model(name: str) -> ServiceModel:
     """The botocore ``ServiceModel`` for ``name``, as the installed botocore ships it."""
     from botocore.model import ServiceModel
 
-    return ServiceModel(_loader().load_service_model(name, "service-2"), service_name=name)
+    return ServiceModel(data_loader().load_service_model(name, "service-2"), service_name=name)
 
 
 @functools.cache
-def _loader() -> Any:
+def data_loader() -> Any:
+    """botocore's loader of its data files (service models, rulesets, partitions)."""
     from botocore.loaders import create_loader
 
     return create_loader()

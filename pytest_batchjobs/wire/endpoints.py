@@ -1,0 +1,92 @@
+"""Which hosts are a faked service's endpoints, read from botocore's endpoint rules.
+
+botocore builds a service's URL from its endpoint ruleset
+(``<service>/<version>/endpoint-rule-set-1.json``) and the partitions
+(``partitions.json``): ``https://bedrock.us-east-1.amazonaws.com``, the FIPS host
+``bedrock-fips.…``, the dual-stack suffix ``api.aws``, ``amazonaws.com.cn`` in China,
+and so on for every partition. Each of those URLs is ``<label>.<region>.<suffix>``.
+Resolving the ruleset once per process for one region of each partition, with FIPS and
+dual-stack on and off, gives every (label, suffix) pair botocore can produce for the
+faked services; a host is a faked service's endpoint when it is ``<label>.<any
+region>.<suffix>`` or the region-less ``<label>.<suffix>``, however the URL spells it
+(any scheme, port, user info, letter case, or a trailing dot).
+
+Recognition runs on every request a transport sees, faked or not: it costs a URL split
+and, for a host seen before, a cache lookup.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .models import SERVICE_NAMES, data_loader
+
+
+@dataclass(frozen=True)
+class ServiceEndpoint:
+    """A faked service's endpoint, as a host names it."""
+
+    service: str
+    region: str | None  # None for the region-less host (``bedrock.amazonaws.com``)
+
+
+def endpoint_of_url(url: str) -> ServiceEndpoint | None:
+    """The faked service whose endpoint ``url`` is for, if it is one."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # not a URL (an unclosed IPv6 bracket, say): nobody's endpoint
+        return None
+    return endpoint_of_host(host) if host else None
+
+
+@functools.lru_cache(maxsize=1024)
+def endpoint_of_host(host: str) -> ServiceEndpoint | None:
+    """The faked service whose endpoint ``host`` is, if it is one (cached: a client
+    sends to the same few hosts again and again)."""
+    host = host.rstrip(".").lower()
+    label, _, rest = host.partition(".")
+    table = _endpoint_table()
+    service = table.get((label, rest))
+    if service is not None:
+        return ServiceEndpoint(service, None)
+    region, _, suffix = rest.partition(".")
+    service = table.get((label, suffix))
+    if service is not None and region:
+        return ServiceEndpoint(service, region)
+    return None
+
+
+@functools.cache
+def _endpoint_table() -> dict[tuple[str, str], str]:
+    """(first label, suffix) -> service, for every endpoint the rules can produce.
+
+    A region of each partition (its ``implicitGlobalRegion``) stands for all of them:
+    the rules put the region in the host as it is given, and choose the suffix by the
+    region's partition.
+    """
+    from botocore.endpoint_provider import EndpointProvider
+    from botocore.exceptions import EndpointResolutionError
+
+    loader = data_loader()
+    partitions = loader.load_data("partitions")
+    table: dict[tuple[str, str], str] = {}
+    for service in SERVICE_NAMES:
+        ruleset = loader.load_service_model(service, "endpoint-rule-set-1")
+        rules = EndpointProvider(ruleset, partitions)
+        for partition, (fips, dual_stack) in itertools.product(
+            partitions["partitions"], itertools.product((False, True), repeat=2)
+        ):
+            region = partition["outputs"]["implicitGlobalRegion"]
+            try:
+                endpoint = rules.resolve_endpoint(
+                    Region=region, UseFIPS=fips, UseDualStack=dual_stack
+                )
+            except EndpointResolutionError:  # this partition has no such endpoint
+                continue
+            host = str(urlsplit(endpoint.url).hostname)
+            label, _, suffix = host.partition(f".{region}.")
+            table[(label, suffix)] = service
+    return table
