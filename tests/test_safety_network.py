@@ -1,10 +1,14 @@
 """Safety: while a fake is active, no request for a faked service reaches the network,
-however its URL is spelled."""
+however its URL is spelled and whichever HTTP client sends it."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import socket
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -14,10 +18,10 @@ from botocore.config import Config
 from botocore.endpoint_provider import EndpointProvider
 from botocore.exceptions import ClientError, EndpointResolutionError, EndpointVariantError
 from botocore.loaders import create_loader
-from jobs import bedrock_params
+from jobs import bedrock_params, personalize_params
 from requests_aws4auth import AWS4Auth
 
-from pytest_batchjobs import BatchJobsFake
+from pytest_batchjobs import BatchJobsFake, fake_batchjobs
 from pytest_batchjobs.wire.endpoints import ServiceEndpoint, endpoint_of_url
 
 LOADER = create_loader()
@@ -92,11 +96,11 @@ def test_other_services_endpoints_are_not_recognised(service: str) -> None:
         assert endpoint_of_url(url) is None, url
 
 
-# -- every URL botocore sends to, sent by requests ----------------------------------------
+# -- every URL botocore sends to, sent by requests and urllib ----------------------------
 
 
 @pytest.mark.parametrize("partition", PARTITIONS, ids=[p["id"] for p in PARTITIONS])
-def test_the_urls_botocore_sends_to_are_answered_over_requests(
+def test_the_urls_botocore_sends_to_are_answered_over_requests_and_urllib(
     batchjobs_fake: BatchJobsFake, lookups: list[str], partition: dict[str, Any]
 ) -> None:
     region = sorted(partition["regions"])[-1]
@@ -120,9 +124,15 @@ def test_the_urls_botocore_sends_to_are_answered_over_requests(
     for url in sent:
         if "personalize" in url:
             assert requests.post(url, data="{}", headers=TARGET, timeout=5).status_code
+            request = urllib.request.Request(url, data=b"{}", headers=TARGET)
         else:
             assert requests.get(url, timeout=5).status_code
-    assert len(batchjobs_fake.calls) == answered + len(sent)
+            request = urllib.request.Request(url)
+        try:
+            urllib.request.urlopen(request, timeout=5).close()
+        except urllib.error.HTTPError as error:
+            error.close()
+    assert len(batchjobs_fake.calls) == answered + 2 * len(sent)
     assert lookups == []
 
 
@@ -149,18 +159,26 @@ PERSONALIZE_SPELLINGS = [
 ]
 
 
+@pytest.mark.parametrize("client", ["requests", "urllib"])
 @pytest.mark.parametrize("url", BEDROCK_SPELLINGS + PERSONALIZE_SPELLINGS)
 def test_every_spelling_of_the_endpoints_is_answered(
-    batchjobs_fake: BatchJobsFake, lookups: list[str], url: str
+    batchjobs_fake: BatchJobsFake, lookups: list[str], client: str, url: str
 ) -> None:
     personalize = "personalize" in url
     headers = TARGET if personalize else {}
     method, body = ("POST", b"{}") if personalize else ("GET", None)
-    answer = requests.request(method, url, data=body, headers=headers, timeout=5)
-    status, document = answer.status_code, answer.json()
+    if client == "requests":
+        answer = requests.request(method, url, data=body, headers=headers, timeout=5)
+        status, document = answer.status_code, answer.json()
+    else:
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        with urllib.request.urlopen(request, timeout=5) as answered:
+            status, document = answered.status, json.load(answered)
     assert status == 200
     assert "batchInferenceJobs" in document if personalize else "invocationJobSummaries" in document
-    assert [call.transport for call in batchjobs_fake.calls] == ["responses"]
+    assert [call.transport for call in batchjobs_fake.calls] == [
+        "responses" if client == "requests" else "urllib"
+    ]
     assert lookups == []
 
 
@@ -180,3 +198,98 @@ def test_the_region_comes_from_the_signature_or_for_the_region_less_host_the_def
     assert unsigned.json()["invocationJobSummaries"] == []  # the job is in eu-west-3
     assert [call.region for call in batchjobs_fake.calls] == ["eu-west-3", "us-east-1"]
     assert lookups == []
+
+
+# -- urllib.request ------------------------------------------------------------------------
+
+
+def test_urllib_request_is_answered_as_aws_answers(
+    batchjobs_fake: BatchJobsFake, lookups: list[str]
+) -> None:
+    base = "https://personalize.us-east-1.amazonaws.com/"
+    create = urllib.request.Request(
+        base,
+        data=json.dumps(personalize_params("from-urllib")).encode(),
+        headers={**TARGET, "X-Amz-Target": "AmazonPersonalize.CreateBatchInferenceJob"},
+    )
+    with urllib.request.urlopen(create, timeout=5) as created:
+        assert (created.status, created.reason) == (200, "OK")
+        assert created.headers["Content-Type"] == "application/x-amz-json-1.1"
+        arn = json.load(created)["batchInferenceJobArn"]
+    described = boto3.client("personalize", region_name="us-east-1").describe_batch_inference_job(
+        batchInferenceJobArn=arn
+    )
+    assert described["batchInferenceJob"]["jobName"] == "from-urllib"
+
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(
+            "https://bedrock.us-east-1.amazonaws.com/model-invocation-job/abcdefghijkl", timeout=5
+        )
+    assert missing.value.code == 404
+    assert missing.value.headers["x-amzn-ErrorType"].startswith("ResourceNotFoundException")
+    assert "message" in json.load(missing.value)
+    missing.value.close()
+
+    with pytest.raises(urllib.error.HTTPError) as unfaked:
+        urllib.request.urlopen("https://bedrock.us-east-1.amazonaws.com/foundation-models")
+    assert unfaked.value.code == 501
+    assert "bedrock ListFoundationModels is not faked" in json.load(unfaked.value)["message"]
+    unfaked.value.close()
+    assert lookups == []
+
+
+def test_urllib_request_through_a_proxy_or_its_own_opener_is_answered(
+    batchjobs_fake: BatchJobsFake, lookups: list[str]
+) -> None:
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({"https": "http://proxy.example.com:3128"})
+    )
+    with opener.open("https://bedrock.us-west-2.amazonaws.com/model-invocation-jobs") as listed:
+        assert json.load(listed) == {"invocationJobSummaries": []}
+    assert batchjobs_fake.calls[0].region == "us-west-2"
+    assert lookups == []  # neither the proxy's name nor the service's
+
+
+def test_urllib_request_breaks_as_a_broken_connection_does(batchjobs_fake: BatchJobsFake) -> None:
+    url = "https://bedrock.us-east-1.amazonaws.com/model-invocation-jobs"
+    batchjobs_fake.faults.transport("ListModelInvocationJobs", kind="connection_reset")
+    with pytest.raises(ConnectionResetError):
+        urllib.request.urlopen(url, timeout=5)
+    batchjobs_fake.faults.transport("ListModelInvocationJobs", kind="read_timeout")
+    with pytest.raises(TimeoutError):
+        urllib.request.urlopen(url, timeout=5)
+    with urllib.request.urlopen(url, timeout=5) as listed:
+        assert listed.status == 200
+
+
+def test_other_urllib_requests_are_untouched(local_site: str) -> None:
+    with fake_batchjobs() as fake, urllib.request.urlopen(local_site, timeout=5) as answer:
+        assert answer.read() == b"hello"
+    assert fake.calls == []
+
+
+@pytest.fixture
+def local_site() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1: a URL that must not be intercepted."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class Hello(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "5")
+            self.end_headers()
+            self.wfile.write(b"hello")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    thread = Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -6,6 +6,7 @@ botocore's endpoint rules can produce (``https://bedrock.REGION.amazonaws.com/..
 any scheme, port, user info or trailing dot: see :mod:`..wire.endpoints`), signed by
 requests-aws4auth, aws-requests-auth, or not at all, are answered by the active fake,
 through the same request path as boto3's calls. Every other request is left alone.
+:func:`activate` also starts the ``urllib.request`` transport (:mod:`.urllib_request`).
 
 How this lives beside a test's own ``responses`` mocks: each started ``RequestsMock``
 replaces ``HTTPAdapter.send`` with its own function (one ``mock.patch`` each), on top
@@ -52,6 +53,7 @@ from ..errors import UnfakedOperationError
 from ..faults import TransportFault
 from ..wire.endpoints import endpoint_of_url
 from ..wire.messages import WireRequest, body_bytes
+from . import urllib_request
 from .answer import not_implemented
 from .botocore import moto_active
 
@@ -222,8 +224,10 @@ def _unpatch_inert(layer: _FakeLayer) -> None:
 
 
 def activate() -> None:
-    """Put the fake's layer on ``_ADAPTER.send`` (once, while any fake is active)."""
+    """Put the fake's layer on ``_ADAPTER.send`` (once, while any fake is active); start
+    the ``urllib.request`` transport."""
     global _layer, _original_on_request
+    urllib_request.activate()
     with _lock:
         if _layer is not None:
             return
@@ -238,6 +242,7 @@ def activate() -> None:
 def deactivate() -> None:
     """Undo :func:`activate` once no fake is active."""
     global _layer, _original_on_request
+    urllib_request.deactivate()
     with _lock:
         layer = _layer
         if layer is None or active_fake() is not None:
