@@ -1,8 +1,10 @@
 """Safety: while a fake is active, no request for a faked service reaches the network,
-however its URL is spelled and whichever HTTP client sends it."""
+however its URL is spelled and whichever HTTP client sends it; not even a DNS lookup
+of the service's host is made."""
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import json
 import socket
@@ -14,6 +16,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
+import urllib3
 from botocore.config import Config
 from botocore.endpoint_provider import EndpointProvider
 from botocore.exceptions import ClientError, EndpointResolutionError, EndpointVariantError
@@ -22,6 +25,7 @@ from jobs import bedrock_params, personalize_params
 from requests_aws4auth import AWS4Auth
 
 from pytest_batchjobs import BatchJobsFake, fake_batchjobs
+from pytest_batchjobs.transports.lookups import FakedHostLookupError
 from pytest_batchjobs.wire.endpoints import ServiceEndpoint, endpoint_of_url
 
 LOADER = create_loader()
@@ -36,7 +40,8 @@ TARGET = {
 @pytest.fixture
 def lookups(batchjobs_fake: BatchJobsFake, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every name looked up while the fake is active (loopback aside), refused so that
-    nothing leaves the machine."""
+    nothing leaves the machine. Put on top of the fake's own guard: it sees every
+    lookup a client attempts, even one the guard would refuse."""
     looked_up: list[str] = []
     resolve = socket.getaddrinfo
 
@@ -293,3 +298,52 @@ def local_site() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+# -- the lookup guard -----------------------------------------------------------------------
+
+FAKED_HOSTS = [
+    "bedrock.us-east-1.amazonaws.com",
+    "bedrock-fips.us-west-2.api.aws.",
+    "PERSONALIZE.eu-west-1.amazonaws.com",
+    "personalize.amazonaws.com.cn",
+]
+
+
+@pytest.mark.parametrize("host", FAKED_HOSTS)
+def test_a_lookup_of_a_faked_host_is_refused_naming_it(host: str) -> None:
+    resolvers = [getattr(socket, name) for name in ("getaddrinfo", "gethostbyname")]
+    with fake_batchjobs():
+        for lookup in (
+            lambda: socket.getaddrinfo(host, 443),
+            lambda: socket.getaddrinfo(host.encode(), 443),
+            lambda: socket.gethostbyname(host),
+            lambda: socket.gethostbyname_ex(host),
+            lambda: http.client.HTTPSConnection(host, timeout=5).request("GET", "/"),
+        ):
+            with pytest.raises(FakedHostLookupError, match=f"refused to resolve '{host}'"):
+                lookup()
+        with pytest.raises(urllib3.exceptions.MaxRetryError, match="refused to resolve"):
+            urllib3.PoolManager().request("GET", f"https://{host}/", retries=0)
+        assert socket.getaddrinfo("localhost", 80)
+    assert [getattr(socket, name) for name in ("getaddrinfo", "gethostbyname")] == resolvers
+
+
+def test_a_guard_left_under_a_later_patch_lets_lookups_through_once_the_fake_stops(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    looked_up: list[str] = []
+
+    def below(host: str, *_: Any) -> Any:
+        looked_up.append(host)
+        return []
+
+    monkeypatch.setattr(socket, "getaddrinfo", below)
+    with fake_batchjobs():
+        guard = socket.getaddrinfo
+        monkeypatch.setattr(socket, "getaddrinfo", lambda *args: guard(*args))
+    socket.getaddrinfo("bedrock.us-east-1.amazonaws.com", 443)  # the guard, inert
+    assert looked_up == ["bedrock.us-east-1.amazonaws.com"]
+    with fake_batchjobs(), pytest.raises(FakedHostLookupError):
+        socket.getaddrinfo("bedrock.us-east-1.amazonaws.com", 443)
+    assert looked_up == ["bedrock.us-east-1.amazonaws.com"]

@@ -6,7 +6,8 @@ botocore's endpoint rules can produce (``https://bedrock.REGION.amazonaws.com/..
 any scheme, port, user info or trailing dot: see :mod:`..wire.endpoints`), signed by
 requests-aws4auth, aws-requests-auth, or not at all, are answered by the active fake,
 through the same request path as boto3's calls. Every other request is left alone.
-:func:`activate` also starts the ``urllib.request`` transport (:mod:`.urllib_request`).
+:func:`activate` also starts the ``urllib.request`` transport and the guard that
+refuses to resolve the services' host names (:mod:`.urllib_request`, :mod:`.lookups`).
 
 How this lives beside a test's own ``responses`` mocks: each started ``RequestsMock``
 replaces ``HTTPAdapter.send`` with its own function (one ``mock.patch`` each), on top
@@ -53,7 +54,7 @@ from ..errors import UnfakedOperationError
 from ..faults import TransportFault
 from ..wire.endpoints import endpoint_of_url
 from ..wire.messages import WireRequest, body_bytes
-from . import urllib_request
+from . import lookups, urllib_request
 from .answer import not_implemented
 from .botocore import moto_active
 
@@ -225,9 +226,10 @@ def _unpatch_inert(layer: _FakeLayer) -> None:
 
 def activate() -> None:
     """Put the fake's layer on ``_ADAPTER.send`` (once, while any fake is active); start
-    the ``urllib.request`` transport."""
+    the ``urllib.request`` transport and the lookup guard."""
     global _layer, _original_on_request
     urllib_request.activate()
+    lookups.activate()
     with _lock:
         if _layer is not None:
             return
@@ -243,6 +245,7 @@ def deactivate() -> None:
     """Undo :func:`activate` once no fake is active."""
     global _layer, _original_on_request
     urllib_request.deactivate()
+    lookups.deactivate()
     with _lock:
         layer = _layer
         if layer is None or active_fake() is not None:

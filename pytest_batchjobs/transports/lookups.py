@@ -1,0 +1,88 @@
+"""Defense in depth: while a fake is active, no faked service's host name is resolved.
+
+The transports answer the services' requests before any connection is made. A client
+none of them knows (``http.client`` or ``urllib3`` used directly, aiohttp, a library
+with its own HTTP stack over Python's sockets) would look the host up first: so while
+a fake is active, ``socket.getaddrinfo``, ``socket.gethostbyname`` and
+``socket.gethostbyname_ex`` refuse to resolve an endpoint of a faked service (any
+host :mod:`..wire.endpoints` recognises) with :class:`FakedHostLookupError`, which
+names the host. The request fails at once and loudly, and not even a DNS query naming
+the service leaves the machine. Every other name resolves as before.
+
+A guard that another patch was put on top of (a test's ``monkeypatch`` of
+``socket.getaddrinfo``, undone after the fake stops) cannot be taken out without
+undoing that patch: it stays, lets every lookup through while no fake is active, and
+is reused by the next fake.
+"""
+
+from __future__ import annotations
+
+import functools
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ..active import active_fake
+from ..wire.endpoints import endpoint_of_host
+
+_RESOLVERS = ("getaddrinfo", "gethostbyname", "gethostbyname_ex")
+_GUARD = "_pytest_batchjobs_guard"
+_lock = threading.Lock()
+_guards: dict[str, Callable[..., Any]] = {}  # resolver name -> its guard, while active
+
+
+class FakedHostLookupError(socket.gaierror):
+    """A faked service's host name was about to be resolved while a fake is active."""
+
+
+def activate() -> None:
+    """Put a guard on each resolver (once, while any fake is active)."""
+    with _lock:
+        if _guards:
+            return
+        for name in _RESOLVERS:
+            resolver = getattr(socket, name)
+            if not getattr(resolver, _GUARD, False):
+                resolver = _guarded(resolver)
+                setattr(socket, name, resolver)
+            _guards[name] = resolver
+
+
+def deactivate() -> None:
+    """Take the guards out once no fake is active (those still on top)."""
+    with _lock:
+        if not _guards or active_fake() is not None:
+            return
+        for name, guard in _guards.items():
+            if getattr(socket, name) is guard:
+                setattr(socket, name, guard.__wrapped__)
+        _guards.clear()
+
+
+def _guarded(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(resolve)
+    def guard(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if active_fake() is not None:
+            _refuse_faked(host)
+        return resolve(host, *args, **kwargs)
+
+    setattr(guard, _GUARD, True)
+    return guard
+
+
+def _refuse_faked(host: object) -> None:
+    """Raise :class:`FakedHostLookupError` if ``host`` is a faked service's endpoint."""
+    if isinstance(host, (bytes, bytearray)):
+        host = bytes(host).decode("ascii", "replace")
+    found = endpoint_of_host(host) if isinstance(host, str) else None
+    if found is None:
+        return
+    raise FakedHostLookupError(
+        socket.EAI_NONAME,
+        f"pytest-batchjobs refused to resolve {host!r}, an endpoint of {found.service}, "
+        "while a fake is active: no request for a faked service may reach the network. "
+        "The client sending it bypasses the fake, which answers botocore, requests and "
+        "urllib.request; point this client at the fake's local server (the "
+        "batchjobs_server fixture) instead. See docs/fidelity.md, Safety.",
+    )
