@@ -38,7 +38,7 @@ from botocore.awsrequest import AWSResponse
 
 from pytest_batchjobs import BatchJobsFake, fake_batchjobs
 from pytest_batchjobs.services.base import CallContext
-from pytest_batchjobs.transports.botocore import before_send, before_sign
+from pytest_batchjobs.transports.botocore import before_send
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/BatchRole"
@@ -204,11 +204,10 @@ def canned_client(region: str, canned: Captured) -> Any:
     def handler(request: Any, **_: Any) -> AWSResponse:
         return AWSResponse(request.url, canned.status, canned.headers, _CannedRaw(canned.body))
 
-    # Neither of the fake's handlers runs for this client: the canned answer replaces
-    # before_send, and before_sign (dummy signing credentials) is the fake's cost too;
-    # the client signs with the dummy credentials the fake put in the environment.
+    # The fake's before_send does not run for this client: the canned answer replaces
+    # it. The fake's signer wrapper (dummy signing credentials, a few µs) is patched on
+    # botocore's RequestSigner while a fake is active, so both arms pay it.
     client.meta.events.unregister("before-send", before_send)
-    client.meta.events.unregister("before-sign", before_sign)
     client.meta.events.register_first("before-send.bedrock", handler)
     return client
 

@@ -107,7 +107,13 @@ def test_no_socket_is_opened_for_the_services(
 
 
 def test_the_guard_does_catch_a_real_connection(socket_guard: list[Any]) -> None:
-    s3 = boto3.client("s3", region_name="us-east-1", config=Config(retries={"max_attempts": 0}))
+    s3 = boto3.client(
+        "s3",
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLEDUMMY0000",  # so that no earlier test's state decides
+        aws_secret_access_key="dummy-secret",  # whether it gets as far as connecting
+        config=Config(retries={"max_attempts": 0}),
+    )
     with pytest.raises(Exception):  # noqa: PT011, B017 - botocore wraps the refusal its own way
         s3.list_buckets()
     assert socket_guard  # proves the guard sees what the fake would have leaked
