@@ -1,60 +1,18 @@
-"""The control API: drive a fake over HTTP, as JSON, from a test suite in any language.
-
-Everything lives under the reserved prefix ``/_batchjobs/``, which no AWS operation
-of the two services uses. Each endpoint is a thin shell over the Python API of
-:class:`~pytest_batchjobs.fake.BatchJobsFake`, with the same validation: bad input is
-answered ``400`` with ``{"error": "..."}`` saying what was expected and what was
-got, never with a traceback.
-
-This module knows nothing of HTTP servers: :meth:`ControlAPI.handle` takes a method,
-a path (with its query string) and a body and returns a status and a JSON document.
-
-==========  =====================================  =============================================
-method      path (under ``/_batchjobs/``)          body / answer
-==========  =====================================  =============================================
-POST        ``reset``                              forget jobs, calls, faults, lifecycles, quotas,
-                                                   record limits, outputs, pagination records;
-                                                   page controls as started
-GET         ``clock``                              ``{"now": ISO 8601}``
-POST        ``clock/advance``                      ``{"seconds"|"minutes"|"hours"|"days": n}``
-POST        ``{service}/jobs``                     ``{"count": n, ...overrides}`` (the factory)
-POST        ``{service}/lifecycle``                ``{"outcome", "message", "durations", "match"}``
-POST        ``{service}/quota``                    ``{"max_active_jobs": n | null}``
-POST        ``bedrock/record_limits``              ``{"minimum": n, "maximum": n}`` (records per
-                                                   job; Bedrock only)
-GET         ``faults``                             the active fault rules
-POST        ``faults/fail``                        ``{"operation", "error", "times", "message",
-                                                   "when", "service"}``
-POST        ``faults/throttle``                    ``{"operation", "per_second", "burst",
-                                                   "service"}``
-POST        ``faults/chaos``                       ``{"rate", "errors", "seed"}``
-POST        ``faults/transport``                   ``{"operation", "kind", "times", "when",
-                                                   "service"}``
-POST        ``faults/clear``                       remove every fault
-GET         ``calls``                              every call, in order
-GET         ``pagination``                         the page controls
-PUT         ``pagination``                         ``{"max_page_size", "empty_pages",
-                                                   "token_lifetime"}`` (seconds)
-GET         ``pagination/sequences``               every pagination sequence, page by page
-GET         ``outputs?job=ARN``                    ``{"job", "outputs": {S3 URI: content}}``
-==========  =====================================  =============================================
-"""
+"""The control API's routes and endpoints: each a thin shell over the Python API."""
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as _dt
-import json
 import traceback
-import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .render import call, iso, jsonable, rule, sequence
+from .request import MISSING, BadRequest, ControlRequest, json_body
+
 if TYPE_CHECKING:
-    from .fake import BatchJobsFake
-    from .journal import Call
-    from .pagination import Sequence
+    from ..fake import BatchJobsFake
 
 PREFIX = "/_batchjobs/"
 SERVICES = ("personalize", "bedrock")
@@ -65,107 +23,6 @@ PER_SERVICE: dict[str, tuple[str, ...]] = {
     "quota": SERVICES,
     "record_limits": ("bedrock",),
 }
-_REQUIRED: Any = object()
-
-
-class BadRequest(Exception):
-    """Control input the API cannot act on: answered with ``status`` and the message."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class Args:
-    """A JSON request body, read with checks whose errors say what was expected."""
-
-    def __init__(self, endpoint: str, body: Any, allowed: Iterable[str]) -> None:
-        self.endpoint = endpoint
-        if not isinstance(body, dict):
-            raise BadRequest(
-                f"{endpoint} expects a JSON object body, got {_kind(body)}: {_short(body)}"
-            )
-        allowed = tuple(allowed)
-        unknown = sorted(set(body) - set(allowed))
-        if unknown:
-            raise BadRequest(
-                f"{endpoint} got unknown field(s) {', '.join(map(repr, unknown))}; "
-                f"expected some of: {', '.join(allowed) or '(no fields)'}"
-            )
-        self.data: dict[str, Any] = body
-
-    def get(self, name: str, kinds: tuple[type, ...], expected: str, default: Any) -> Any:
-        """The field ``name``, of one of ``kinds`` (``None`` passes if in ``kinds``)."""
-        if name not in self.data:
-            if default is _REQUIRED:
-                raise BadRequest(f"{self.endpoint} needs the field {name!r} ({expected})")
-            return default
-        value = self.data[name]
-        if isinstance(value, bool) and bool not in kinds:
-            ok = False
-        elif value is None:
-            ok = type(None) in kinds
-        else:
-            ok = isinstance(value, kinds)
-        if not ok:
-            raise BadRequest(
-                f"{self.endpoint}: {name!r} must be {expected}, got {_kind(value)}: {_short(value)}"
-            )
-        return value
-
-    def text(self, name: str, default: Any = _REQUIRED, *, nullable: bool = False) -> Any:
-        kinds: tuple[type, ...] = (str, type(None)) if nullable else (str,)
-        return self.get(name, kinds, "a string" + (" or null" if nullable else ""), default)
-
-    def number(self, name: str, default: Any = _REQUIRED, *, nullable: bool = False) -> Any:
-        kinds: tuple[type, ...] = (int, float, type(None)) if nullable else (int, float)
-        return self.get(name, kinds, "a number" + (" or null" if nullable else ""), default)
-
-    def integer(self, name: str, default: Any = _REQUIRED, *, nullable: bool = False) -> Any:
-        kinds: tuple[type, ...] = (int, type(None)) if nullable else (int,)
-        return self.get(name, kinds, "an integer" + (" or null" if nullable else ""), default)
-
-    def flag(self, name: str, default: Any = _REQUIRED) -> Any:
-        return self.get(name, (bool,), "true or false", default)
-
-    def mapping(self, name: str, default: Any = None) -> Any:
-        return self.get(name, (dict, type(None)), "a JSON object or null", default)
-
-    def strings(self, name: str, default: Any = _REQUIRED) -> Any:
-        value = self.get(name, (list,), "a list of strings", default)
-        if value is not default and not all(isinstance(item, str) for item in value):
-            raise BadRequest(f"{self.endpoint}: {name!r} must be a list of strings, got {value!r}")
-        return value
-
-
-@dataclasses.dataclass(frozen=True)
-class ControlRequest:
-    """One control request, as the dispatcher hands it to an endpoint."""
-
-    endpoint: str
-    """The method and path, as errors name it: ``"POST /_batchjobs/bedrock/jobs"``."""
-    service: str | None
-    """The service in the path of a ``{service}/...`` route, else ``None``."""
-    body: Any
-    """The JSON body (``{}`` when empty), not checked yet: see :meth:`args`."""
-    query: str
-    """The query string, as sent, without its ``?``: see :meth:`param`."""
-
-    def args(self, *allowed: str) -> Args:
-        """The body as an object of some of the fields ``allowed`` (none: only ``{}``)."""
-        return Args(self.endpoint, self.body, allowed)
-
-    def param(self, name: str, expected: str) -> str:
-        """The query parameter ``name`` (URL-decoded), given once and not empty."""
-        values = urllib.parse.parse_qs(self.query, keep_blank_values=True).get(name, [])
-        if len(values) != 1 or not values[0]:
-            raise BadRequest(
-                f"{self.endpoint} needs the query parameter {name!r} once ({expected}), "
-                f"got {'?' + self.query if self.query else 'no query string'}"
-            )
-        return values[0]
-
-
 Endpoint = Callable[["ControlAPI", ControlRequest], dict[str, Any]]
 
 
@@ -265,7 +122,7 @@ class ControlAPI:
         request = ControlRequest(
             endpoint=label,
             service=service,
-            body=_json_body(label, body),
+            body=json_body(label, body),
             query=query,
         )
         return endpoint(self, request)
@@ -276,10 +133,10 @@ class ControlAPI:
         request.args()
         self.fake.reset()
         self.fake.pagination.policy = dataclasses.replace(self._policy)
-        return {"reset": True, "now": _iso(self.fake.clock.now())}
+        return {"reset": True, "now": iso(self.fake.clock.now())}
 
     def clock(self, _: ControlRequest) -> dict[str, Any]:
-        return {"now": _iso(self.fake.clock.now()), "kind": self.fake.clock.kind}
+        return {"now": iso(self.fake.clock.now()), "kind": self.fake.clock.kind}
 
     def advance(self, request: ControlRequest) -> dict[str, Any]:
         units = ("seconds", "minutes", "hours", "days")
@@ -296,7 +153,7 @@ class ControlAPI:
             hours=amounts["hours"],
             days=amounts["days"],
         )
-        return {"now": _iso(now)}
+        return {"now": iso(now)}
 
     # -- per service ------------------------------------------------------------------
 
@@ -309,7 +166,7 @@ class ControlAPI:
         }
         overrides.pop("count", None)
         jobs = backend.add_jobs(count, **overrides)
-        return {"jobs": _jsonable(jobs)}
+        return {"jobs": jsonable(jobs)}
 
     def lifecycle(self, request: ControlRequest) -> dict[str, Any]:
         backend = self._backend(request)
@@ -348,11 +205,11 @@ class ControlAPI:
     # -- faults -----------------------------------------------------------------------
 
     def faults(self, _: ControlRequest) -> dict[str, Any]:
-        return {"rules": [_rule(rule) for rule in self.fake.faults.rules]}
+        return {"rules": [rule(fault) for fault in self.fake.faults.rules]}
 
     def fail(self, request: ControlRequest) -> dict[str, Any]:
         args = request.args("operation", "error", "times", "message", "when", "service")
-        rule = self.fake.faults.fail(
+        made = self.fake.faults.fail(
             args.text("operation"),
             error=args.text("error", "ThrottlingException"),
             times=args.integer("times", 1, nullable=True),
@@ -360,35 +217,35 @@ class ControlAPI:
             when=args.mapping("when"),
             service=args.text("service", None, nullable=True),
         )
-        return {"rule": _rule(rule)}
+        return {"rule": rule(made)}
 
     def throttle(self, request: ControlRequest) -> dict[str, Any]:
         args = request.args("operation", "per_second", "burst", "service")
-        rule = self.fake.faults.throttle(
+        made = self.fake.faults.throttle(
             args.text("operation"),
             per_second=args.number("per_second"),
             burst=args.integer("burst", 1),
             service=args.text("service", None, nullable=True),
         )
-        return {"rule": _rule(rule)}
+        return {"rule": rule(made)}
 
     def chaos(self, request: ControlRequest) -> dict[str, Any]:
         args = request.args("rate", "errors", "seed")
         errors = args.strings("errors", None)
         extra = {} if errors is None else {"errors": errors}
-        rule = self.fake.faults.chaos(args.number("rate"), seed=args.integer("seed", 0), **extra)
-        return {"rule": _rule(rule)}
+        made = self.fake.faults.chaos(args.number("rate"), seed=args.integer("seed", 0), **extra)
+        return {"rule": rule(made)}
 
     def transport(self, request: ControlRequest) -> dict[str, Any]:
         args = request.args("operation", "kind", "times", "when", "service")
-        rule = self.fake.faults.transport(
+        made = self.fake.faults.transport(
             args.text("operation"),
             kind=args.text("kind", "connection_reset"),
             times=args.integer("times", 1, nullable=True),
             when=args.mapping("when"),
             service=args.text("service", None, nullable=True),
         )
-        return {"rule": _rule(rule)}
+        return {"rule": rule(made)}
 
     def clear_faults(self, request: ControlRequest) -> dict[str, Any]:
         request.args()
@@ -398,7 +255,7 @@ class ControlAPI:
     # -- records ----------------------------------------------------------------------
 
     def calls(self, _: ControlRequest) -> dict[str, Any]:
-        return {"calls": [_call(call) for call in self.fake.calls]}
+        return {"calls": [call(record) for record in self.fake.calls]}
 
     def pagination(self, _: ControlRequest) -> dict[str, Any]:
         pagination = self.fake.pagination
@@ -414,40 +271,26 @@ class ControlAPI:
         pagination = self.fake.pagination
         size = args.integer("max_page_size", pagination.max_page_size, nullable=True)
         empty = args.flag("empty_pages", pagination.empty_pages)
-        lifetime = args.number("token_lifetime", _MISSING, nullable=True)
-        if lifetime is not _MISSING and lifetime is not None and lifetime <= 0:
+        lifetime = args.number("token_lifetime", MISSING, nullable=True)
+        if lifetime is not MISSING and lifetime is not None and lifetime <= 0:
             raise BadRequest(
                 f"{request.endpoint}: 'token_lifetime' must be a number of seconds > 0 "
                 f"or null (for ever), got {lifetime!r}"
             )
         pagination.max_page_size = size
         pagination.empty_pages = empty
-        if lifetime is not _MISSING:
+        if lifetime is not MISSING:
             pagination.token_lifetime = lifetime
         return self.pagination(request)
 
     def sequences(self, _: ControlRequest) -> dict[str, Any]:
-        return {"sequences": [_sequence(s) for s in self.fake.pagination.sequences]}
+        return {"sequences": [sequence(s) for s in self.fake.pagination.sequences]}
 
     def outputs(self, request: ControlRequest) -> dict[str, Any]:
         # Like fake.outputs(): {} for a job that has not completed, or that the fake
         # does not know (it keeps outputs by ARN and checks no more).
         arn = request.param("job", "a job's ARN: ?job=arn:aws:...")
         return {"job": arn, "outputs": self.fake.outputs(arn)}
-
-
-_MISSING: Any = object()
-
-
-def _json_body(endpoint: str, body: bytes) -> Any:
-    if not body.strip():
-        return {}
-    try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadRequest(
-            f"{endpoint} expects a JSON body, got {_short(body)} (not JSON: {error})"
-        ) from None
 
 
 def _timestamp(endpoint: str, name: str, value: Any) -> Any:
@@ -471,88 +314,3 @@ def _shown(route: str) -> str:
     if head != "{service}" or services == SERVICES:
         return route
     return f"{'|'.join(services)}/{tail}"
-
-
-def _rule(rule: Any) -> dict[str, Any]:
-    return {"rule": rule.description, "fired": rule.fired}
-
-
-def _call(call: Call) -> dict[str, Any]:
-    return {
-        "service": call.service,
-        "operation": call.operation,
-        "params": _jsonable(call.params),
-        "error": call.error,
-        "time": _iso(call.time),
-        "transport": call.transport,
-        "region": call.region,
-        "status": call.status,
-        "fault": call.fault,
-    }
-
-
-def _sequence(sequence: Sequence) -> dict[str, Any]:
-    return {
-        "service": sequence.service,
-        "operation": sequence.operation,
-        "region": sequence.region,
-        "filters": _jsonable(sequence.filters),
-        "exhausted": sequence.exhausted,
-        "reused_tokens": dict(sequence.reused),
-        "items": list(sequence.items),
-        "pages": [
-            {
-                "number": page.number + 1,
-                "time": _iso(page.time),
-                "token_in": page.token_in,
-                "token_out": page.token_out,
-                "items": list(page.items),
-                "max_results": page.max_results,
-                "empty_on_purpose": page.empty_on_purpose,
-            }
-            for page in sequence.pages
-        ],
-    }
-
-
-def _jsonable(value: Any) -> Any:
-    """``value`` with datetimes as ISO 8601, bytes as base64, tuples and sets as lists."""
-    if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, _dt.datetime):
-        return _iso(value)
-    if isinstance(value, _dt.timedelta):
-        return value.total_seconds()
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
-
-
-def _iso(moment: _dt.datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.timezone.utc)
-    return moment.astimezone(_dt.timezone.utc).isoformat().replace("+00:00", "Z")
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    return {
-        dict: "a JSON object",
-        list: "a list",
-        str: "a string",
-        int: "an integer",
-        float: "a number",
-        bytes: "bytes",
-    }.get(type(value), type(value).__name__)
-
-
-def _short(value: Any) -> str:
-    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else json.dumps(value)
-    return text if len(text) <= 80 else text[:77] + "..."
