@@ -8,8 +8,9 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .body import read_body
 from .render import call, iso, jsonable, rule, sequence
-from .request import MISSING, BadRequest, ControlRequest, json_body
+from .request import MISSING, BadRequest, ControlRequest
 
 if TYPE_CHECKING:
     from ..fake import BatchJobsFake
@@ -23,6 +24,8 @@ PER_SERVICE: dict[str, tuple[str, ...]] = {
     "quota": SERVICES,
     "record_limits": ("bedrock",),
 }
+# The routes that read their query string (with ControlRequest.param); others take none.
+READS_QUERY = frozenset({"outputs"})
 Endpoint = Callable[["ControlAPI", ControlRequest], dict[str, Any]]
 
 
@@ -119,10 +122,12 @@ class ControlAPI:
                 status=405,
             )
         label = f"{method} {PREFIX}{relative}"
+        if query and key not in READS_QUERY:
+            raise BadRequest(f"{label} takes no query parameters, got ?{query}")
         request = ControlRequest(
             endpoint=label,
             service=service,
-            body=json_body(label, body),
+            body=read_body(label, body),
             query=query,
         )
         return endpoint(self, request)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import urllib.parse
 from collections.abc import Iterable
 from typing import Any
@@ -104,23 +103,17 @@ class ControlRequest:
         return Args(self.endpoint, self.body, allowed)
 
     def param(self, name: str, expected: str) -> str:
-        """The query parameter ``name`` (URL-decoded), given once and not empty."""
-        values = urllib.parse.parse_qs(self.query, keep_blank_values=True).get(name, [])
+        """The query parameter ``name`` (URL-decoded), given once and not empty, and no
+        other one (a misspelt parameter would go unnoticed)."""
+        given = urllib.parse.parse_qs(self.query, keep_blank_values=True)
+        values = given.get(name, [])
         if len(values) != 1 or not values[0]:
             raise BadRequest(
                 f"{self.endpoint} needs the query parameter {name!r} once ({expected}), "
                 f"got {'?' + self.query if self.query else 'no query string'}"
             )
+        if set(given) != {name}:
+            raise BadRequest(
+                f"{self.endpoint} takes only the query parameter {name!r}, got ?{self.query}"
+            )
         return values[0]
-
-
-def json_body(endpoint: str, body: bytes) -> Any:
-    """The request body as JSON (``{}`` when empty)."""
-    if not body.strip():
-        return {}
-    try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadRequest(
-            f"{endpoint} expects a JSON body, got {short(body)} (not JSON: {error})"
-        ) from None
