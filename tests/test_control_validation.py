@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
+from jobs import bedrock_params
 
 from pytest_batchjobs.transports.server import FakeServer
 
 ARN = "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/abcdefghijkl"
 DEEP = 2500  # deeper than Python's recursion limit
+CREATE = bedrock_params("at-the-end")
 
 
 def send(server: FakeServer, method: str, path: str, body: bytes | str = b"") -> tuple[int, Any]:
@@ -56,7 +59,90 @@ BODY: list[Row] = [
     ("POST", "reset?hard=true", "", ("takes no query parameters",)),
     ("GET", f"outputs?job={ARN}&other=1", "", ("takes only the query parameter 'job'",)),
 ]
-BAD = BODY
+CLOCK: list[Row] = [
+    ("POST", "clock/advance", body(seconds=1e308), ("past 9000-01-01T00:00:00Z",)),
+    ("POST", "clock/advance", body(days=1e9), ("past 9000-01-01T00:00:00Z",)),
+    ("POST", "clock/advance", body(days=3_000_000), ("past 9000-01-01T00:00:00Z", "at most")),
+    ("POST", "clock/advance", body(hours=1, minutes=-30), ("'minutes' must be a number >= 0",)),
+]
+SETTINGS: list[Row] = [
+    (
+        "POST",
+        "bedrock/lifecycle",
+        body(durations={"InProgress": 1e15}),
+        ("'durations'", "'InProgress'", "at most 3155760000"),
+    ),
+    ("POST", "personalize/lifecycle", body(durations={"PENDING": 1e308}), ("at most 3155760000",)),
+    (
+        "POST",
+        "bedrock/lifecycle",
+        body(durations={"InProgress": True}),
+        ("a number of seconds, got a boolean: true",),
+    ),
+    ("POST", "bedrock/lifecycle", body(durations={"InProgress": -1}), (">= 0",)),
+    ("POST", "bedrock/quota", body(max_active_jobs=10**30), ("at most 9223372036854775807",)),
+    ("POST", "bedrock/record_limits", body(maximum=10**30), ("at most 9223372036854775807",)),
+    ("POST", "bedrock/record_limits", body(minimum=True), ("got a boolean",)),
+]
+FAULTS: list[Row] = [
+    (
+        "POST",
+        "faults/fail",
+        body(operation="GetModelInvocationJob", times=10**30),
+        ("'times' must be at most 9223372036854775807",),
+    ),
+    (
+        "POST",
+        "faults/fail",
+        body(operation="GetModelInvocationJob", times=True),
+        ("got a boolean",),
+    ),
+    (
+        "POST",
+        "faults/fail",
+        body(operation="GetModelInvocationJob", when={"jobIdentifer": ARN}),
+        ("'jobIdentifer' is not a member of GetModelInvocationJob", "jobIdentifier"),
+    ),
+    (
+        "POST",
+        "faults/transport",
+        body(operation="TagResource", when={"resourceArn": 1, "x": 2}),
+        ("'x' is not a member of TagResource", "resourceARN", "resourceArn"),
+    ),
+    (
+        "POST",
+        "faults/throttle",
+        '{"operation": "GetModelInvocationJob", "per_second": NaN}',
+        ("NaN is not a JSON number",),
+    ),
+    (
+        "POST",
+        "faults/throttle",
+        body(operation="GetModelInvocationJob", per_second=1, burst=10**30),
+        ("'burst' must be at most 9223372036854775807",),
+    ),
+    ("POST", "faults/chaos", body(rate=1, seed=10**30), ("'seed' must be at most",)),
+    (
+        "POST",
+        "faults/chaos",
+        body(rate=1, seed=-(10**30)),
+        ("'seed' must be an integer >= -9223372036854775808",),
+    ),
+    (
+        "POST",
+        "faults/chaos",
+        body(rate=1, errors=[]),
+        ("'errors' must be a list of at least one string",),
+    ),
+]
+RECORDS: list[Row] = [
+    ("PUT", "pagination", body(token_lifetime=1e308), ("'token_lifetime'", "<= 3155760000")),
+    ("PUT", "pagination", body(token_lifetime=1e-9), ("'token_lifetime'", "a microsecond")),
+    ("PUT", "pagination", body(max_page_size=10**30), ("at most 9223372036854775807",)),
+    ("GET", "outputs?job=x", "", ("'job' must be the ARN of a personalize or bedrock job", "'x'")),
+    ("GET", "outputs?job=arn:aws:s3:::bucket", "", ("'job' must be the ARN",)),
+]
+BAD = BODY + CLOCK + SETTINGS + FAULTS + RECORDS
 
 
 @pytest.mark.parametrize(
@@ -118,3 +204,55 @@ def test_a_rejected_request_changes_nothing(
     before = state(batchjobs_server)
     assert send(batchjobs_server, method, path, raw)[0] == 400
     assert state(batchjobs_server) == before
+
+
+def test_a_rejected_pagination_put_applies_none_of_its_fields(
+    batchjobs_server: FakeServer,
+) -> None:
+    # max_page_size is valid, token_lifetime is not (it overflows a timedelta): the
+    # whole PUT is refused.
+    before = send(batchjobs_server, "GET", "pagination")
+    status, document = send(
+        batchjobs_server, "PUT", "pagination", body(max_page_size=5, token_lifetime=1e308)
+    )
+    assert status == 400, document
+    assert send(batchjobs_server, "GET", "pagination") == before
+    assert batchjobs_server.fake.pagination.max_page_size is None
+
+
+def test_the_clock_stops_short_of_the_end_of_python_dates(batchjobs_server: FakeServer) -> None:
+    # A refused advance moves nothing; one to the latest instant is accepted, and the
+    # longest timelines jobs can have still fit after it (no date past year 9999).
+    assert send(batchjobs_server, "POST", "clock/advance", body(days=3_000_000))[0] == 400
+    assert send(batchjobs_server, "GET", "clock")[1]["now"] == "2024-01-01T09:00:00Z"
+    longest = 3_155_760_000
+    for service, durations in (
+        ("bedrock", {"Submitted": longest, "Validating": longest, "Scheduled": longest}),
+        ("personalize", {"PENDING": longest, "IN PROGRESS": longest}),
+    ):
+        status, _ = send(
+            batchjobs_server, "POST", f"{service}/lifecycle", body(durations=durations)
+        )
+        assert status == 200
+    now = batchjobs_server.fake.clock.now()
+    latest = now.replace(year=9000, month=1, day=1, hour=0)
+    seconds = (latest - now).total_seconds()
+    assert send(batchjobs_server, "POST", "clock/advance", body(seconds=seconds)) == (
+        200,
+        {"now": "9000-01-01T00:00:00Z"},
+    )
+    assert send(batchjobs_server, "POST", "clock/advance", body(seconds=1))[0] == 400
+    for service, fields in (
+        ("bedrock", {"status": "Submitted", "submitTime": "9000-01-01T00:00:00Z"}),
+        ("personalize", {"status": "IN PROGRESS"}),
+    ):
+        answered, document = send(batchjobs_server, "POST", f"{service}/jobs", body(**fields))
+        assert answered == 200, document
+    # The AWS API too: a job created over HTTP at the latest instant, then read back.
+    url = batchjobs_server.endpoint_url
+    created = requests.post(f"{url}/model-invocation-job", json=CREATE, timeout=30)
+    assert created.status_code == 200, created.text
+    arn = created.json()["jobArn"]
+    got = requests.get(f"{url}/model-invocation-job/{quote(arn, safe='')}", timeout=30)
+    assert got.status_code == 200, got.text
+    assert got.json()["status"] == "Submitted"

@@ -8,9 +8,12 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..operations import canonical
+from ..wire.models import service_model
 from .body import read_body
-from .render import call, iso, jsonable, rule, sequence
-from .request import MISSING, BadRequest, ControlRequest
+from .limits import INT64, LATEST, MAX_SECONDS
+from .render import call, iso, jsonable, kind, rule, sequence, short
+from .request import MISSING, Args, BadRequest, ControlRequest
 
 if TYPE_CHECKING:
     from ..fake import BatchJobsFake
@@ -144,21 +147,30 @@ class ControlAPI:
         return {"now": iso(self.fake.clock.now()), "kind": self.fake.clock.kind}
 
     def advance(self, request: ControlRequest) -> dict[str, Any]:
-        units = ("seconds", "minutes", "hours", "days")
-        args = request.args(*units)
-        amounts = {unit: args.number(unit, 0) for unit in units}
-        if not any(unit in args.data for unit in amounts):
+        args = request.args(*_UNITS)
+        if not any(unit in args.data for unit in _UNITS):
             raise BadRequest(
                 f"{request.endpoint} needs one of 'seconds', 'minutes', 'hours', "
                 "or 'days', e.g. {\"seconds\": 90}"
             )
-        now = self.fake.clock.advance(
-            amounts["seconds"],
-            minutes=amounts["minutes"],
-            hours=amounts["hours"],
-            days=amounts["days"],
+        # Each amount is a finite number of at most 100 characters: the sum is a float,
+        # perhaps infinite, never an error.
+        seconds = sum(
+            args.number(unit, 0, minimum=0, low="the fake clock only moves forward") * size
+            for unit, size in _UNITS.items()
         )
-        return {"now": iso(now)}
+        now = self.fake.clock.now()
+        room = LATEST - now
+        if seconds > room.total_seconds():
+            raise BadRequest(
+                f"{request.endpoint}: moving the clock forward by {short(args.data)} would "
+                f"take it past {iso(LATEST)}, the latest instant the control API moves it to "
+                "(jobs need room for their timelines before Python's dates end, in 9999); "
+                f"from now ({iso(now)}) it can move at most {max(room.total_seconds(), 0):.0f} s"
+            )
+        # At this size a float of seconds is exact to about 30 µs: never past LATEST.
+        moved = self.fake.clock.advance(min(_dt.timedelta(seconds=seconds), room))
+        return {"now": iso(moved)}
 
     # -- per service ------------------------------------------------------------------
 
@@ -176,10 +188,13 @@ class ControlAPI:
     def lifecycle(self, request: ControlRequest) -> dict[str, Any]:
         backend = self._backend(request)
         args = request.args("outcome", "message", "durations", "match")
+        durations = args.mapping("durations")
+        for status, seconds in (durations or {}).items():
+            _check_duration(request.endpoint, status, seconds)
         chosen = backend.lifecycle(
             args.text("outcome", None, nullable=True),
             message=args.text("message", None, nullable=True),
-            durations=args.mapping("durations"),
+            durations=durations,
             match=args.text("match", None, nullable=True),
         )
         return {
@@ -192,14 +207,18 @@ class ControlAPI:
     def quota(self, request: ControlRequest) -> dict[str, Any]:
         backend = self._backend(request)
         args = request.args("max_active_jobs")
-        backend.quota(args.integer("max_active_jobs", nullable=True))
+        backend.quota(args.integer("max_active_jobs", nullable=True, minimum=0))
         return {"max_active_jobs": backend.max_active_jobs}
 
     def record_limits(self, request: ControlRequest) -> dict[str, Any]:
         backend = self._backend(request)
         args = request.args("minimum", "maximum")
         # Only the fields given: the Python API's defaults stand for the others.
-        given = {name: args.integer(name) for name in ("minimum", "maximum") if name in args.data}
+        given = {
+            name: args.integer(name, minimum=0)
+            for name in ("minimum", "maximum")
+            if name in args.data
+        }
         backend.record_limits(**given)
         limits = backend.batch.limits
         return {"minimum": limits.minimum, "maximum": limits.maximum}
@@ -214,13 +233,14 @@ class ControlAPI:
 
     def fail(self, request: ControlRequest) -> dict[str, Any]:
         args = request.args("operation", "error", "times", "message", "when", "service")
+        operation, service = args.text("operation"), args.text("service", None, nullable=True)
         made = self.fake.faults.fail(
-            args.text("operation"),
+            operation,
             error=args.text("error", "ThrottlingException"),
-            times=args.integer("times", 1, nullable=True),
+            times=args.integer("times", 1, nullable=True, minimum=1),
             message=args.text("message", None, nullable=True),
-            when=args.mapping("when"),
-            service=args.text("service", None, nullable=True),
+            when=self._when(request, args, operation, service),
+            service=service,
         )
         return {"rule": rule(made)}
 
@@ -228,8 +248,8 @@ class ControlAPI:
         args = request.args("operation", "per_second", "burst", "service")
         made = self.fake.faults.throttle(
             args.text("operation"),
-            per_second=args.number("per_second"),
-            burst=args.integer("burst", 1),
+            per_second=args.number("per_second", above=0),
+            burst=args.integer("burst", 1, minimum=1),
             service=args.text("service", None, nullable=True),
         )
         return {"rule": rule(made)}
@@ -238,19 +258,48 @@ class ControlAPI:
         args = request.args("rate", "errors", "seed")
         errors = args.strings("errors", None)
         extra = {} if errors is None else {"errors": errors}
-        made = self.fake.faults.chaos(args.number("rate"), seed=args.integer("seed", 0), **extra)
+        made = self.fake.faults.chaos(
+            args.number("rate"), seed=args.integer("seed", 0, minimum=-INT64 - 1), **extra
+        )
         return {"rule": rule(made)}
 
     def transport(self, request: ControlRequest) -> dict[str, Any]:
         args = request.args("operation", "kind", "times", "when", "service")
+        operation, service = args.text("operation"), args.text("service", None, nullable=True)
         made = self.fake.faults.transport(
-            args.text("operation"),
+            operation,
             kind=args.text("kind", "connection_reset"),
-            times=args.integer("times", 1, nullable=True),
-            when=args.mapping("when"),
-            service=args.text("service", None, nullable=True),
+            times=args.integer("times", 1, nullable=True, minimum=1),
+            when=self._when(request, args, operation, service),
+            service=service,
         )
         return {"rule": rule(made)}
+
+    def _when(
+        self, request: ControlRequest, args: Args, operation: str, service: str | None
+    ) -> dict[str, Any] | None:
+        """The ``when`` of a rule, whose keys must be members of the operation's request:
+        a misspelt one would make a rule that never fires."""
+        when: dict[str, Any] | None = args.mapping("when")
+        if not when:
+            return when
+        faked = {name: getattr(self.fake, name).handlers for name in SERVICES}
+        name = canonical(operation, [op for ops in faked.values() for op in ops])
+        members = sorted(
+            {
+                member
+                for each in SERVICES
+                if name in faked[each] and service in (None, each)
+                for member in service_model(each).operation_model(name).input_shape.members
+            }
+        )
+        unknown = sorted(set(when) - set(members))
+        if members and unknown:
+            raise BadRequest(
+                f"{request.endpoint}: 'when' key {unknown[0]!r} is not a member of {name}'s "
+                f"request, so the rule would never fire; its members: {', '.join(members)}"
+            )
+        return when
 
     def clear_faults(self, request: ControlRequest) -> dict[str, Any]:
         request.args()
@@ -272,16 +321,20 @@ class ControlAPI:
         }
 
     def set_pagination(self, request: ControlRequest) -> dict[str, Any]:
+        # Every field is checked before any is applied: a refused PUT changes nothing.
         args = request.args("max_page_size", "empty_pages", "token_lifetime")
         pagination = self.fake.pagination
-        size = args.integer("max_page_size", pagination.max_page_size, nullable=True)
+        size = args.integer(
+            "max_page_size",
+            pagination.max_page_size,
+            nullable=True,
+            minimum=1,
+            low="a page holds at least one item",
+        )
         empty = args.flag("empty_pages", pagination.empty_pages)
         lifetime = args.number("token_lifetime", MISSING, nullable=True)
-        if lifetime is not MISSING and lifetime is not None and lifetime <= 0:
-            raise BadRequest(
-                f"{request.endpoint}: 'token_lifetime' must be a number of seconds > 0 "
-                f"or null (for ever), got {lifetime!r}"
-            )
+        if isinstance(lifetime, (int, float)):
+            lifetime = _token_lifetime(request.endpoint, lifetime)
         pagination.max_page_size = size
         pagination.empty_pages = empty
         if lifetime is not MISSING:
@@ -295,7 +348,53 @@ class ControlAPI:
         # Like fake.outputs(): {} for a job that has not completed, or that the fake
         # does not know (it keeps outputs by ARN and checks no more).
         arn = request.param("job", "a job's ARN: ?job=arn:aws:...")
+        parts = arn.split(":", 5)
+        if len(parts) < 6 or parts[0] != "arn" or parts[2] not in SERVICES or not parts[5]:
+            raise BadRequest(
+                f"{request.endpoint}: 'job' must be the ARN of a "
+                f"{' or '.join(SERVICES)} job, like arn:aws:bedrock:us-east-1:123456789012:"
+                f"model-invocation-job/abcdefghijkl, got {arn!r}"
+            )
         return {"job": arn, "outputs": self.fake.outputs(arn)}
+
+
+_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def _check_duration(endpoint: str, status: str, seconds: Any) -> None:
+    """A lifecycle's time in ``status``: a number of seconds from 0 to 100 years."""
+    field = f"'durations' {status!r}"
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise BadRequest(
+            f"{endpoint}: {field} must be a number of seconds, got {kind(seconds)}: "
+            f"{short(seconds)}"
+        )
+    if seconds < 0:
+        raise BadRequest(f"{endpoint}: {field} must be a number of seconds >= 0, got {seconds}")
+    if seconds > MAX_SECONDS:
+        raise BadRequest(
+            f"{endpoint}: {field} must be at most {MAX_SECONDS} seconds (100 years), "
+            f"got {short(seconds)}"
+        )
+
+
+def _token_lifetime(endpoint: str, seconds: float) -> _dt.timedelta:
+    """How long a token lives: more than nothing, at most 100 years."""
+    got = f"or null (for ever), got {short(seconds)}"
+    if seconds <= 0:
+        raise BadRequest(f"{endpoint}: 'token_lifetime' must be a number of seconds > 0 {got}")
+    if seconds > MAX_SECONDS:
+        raise BadRequest(
+            f"{endpoint}: 'token_lifetime' must be a number of seconds <= {MAX_SECONDS} "
+            f"(100 years) {got}"
+        )
+    lifetime = _dt.timedelta(seconds=seconds)
+    if not lifetime:
+        raise BadRequest(
+            f"{endpoint}: 'token_lifetime' must be at least 0.000001 (a microsecond, the "
+            f"clock's resolution) {got}"
+        )
+    return lifetime
 
 
 def _timestamp(endpoint: str, name: str, value: Any) -> Any:

@@ -7,6 +7,7 @@ import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
+from .limits import INT64
 from .render import kind, short
 
 REQUIRED: Any = object()
@@ -64,13 +65,64 @@ class Args:
         kinds: tuple[type, ...] = (str, type(None)) if nullable else (str,)
         return self.get(name, kinds, "a string" + (" or null" if nullable else ""), default)
 
-    def number(self, name: str, default: Any = REQUIRED, *, nullable: bool = False) -> Any:
+    def number(
+        self,
+        name: str,
+        default: Any = REQUIRED,
+        *,
+        nullable: bool = False,
+        minimum: float | None = None,
+        above: float | None = None,
+        maximum: float | None = None,
+        low: str = "",
+        high: str = "",
+    ) -> Any:
+        """A number (an integer or a fraction) from ``minimum`` (or greater than
+        ``above``) to ``maximum``; ``low`` and ``high`` say why, in the errors."""
         kinds: tuple[type, ...] = (int, float, type(None)) if nullable else (int, float)
-        return self.get(name, kinds, "a number" + (" or null" if nullable else ""), default)
+        value = self.get(name, kinds, "a number" + (" or null" if nullable else ""), default)
+        if isinstance(value, (int, float)):
+            self.bounded(name, value, "a number", (minimum, above, maximum), (low, high))
+        return value
 
-    def integer(self, name: str, default: Any = REQUIRED, *, nullable: bool = False) -> Any:
+    def integer(
+        self,
+        name: str,
+        default: Any = REQUIRED,
+        *,
+        nullable: bool = False,
+        minimum: int | None = None,
+        maximum: int = INT64,
+        low: str = "",
+        high: str = "a 64-bit integer",
+    ) -> Any:
+        """An integer from ``minimum`` to ``maximum`` (by default, any 64-bit one)."""
         kinds: tuple[type, ...] = (int, type(None)) if nullable else (int,)
-        return self.get(name, kinds, "an integer" + (" or null" if nullable else ""), default)
+        value = self.get(name, kinds, "an integer" + (" or null" if nullable else ""), default)
+        if isinstance(value, int):
+            self.bounded(name, value, "an integer", (minimum, None, maximum), (low, high))
+        return value
+
+    def bounded(
+        self,
+        name: str,
+        value: float,
+        noun: str,
+        bounds: tuple[float | None, float | None, float | None],
+        reasons: tuple[str, str],
+    ) -> None:
+        """Refuse ``value`` outside ``bounds`` (minimum, exclusive minimum, maximum);
+        ``reasons`` say why the lower and the upper bounds are there. Python compares
+        ints and floats exactly, whatever their size."""
+        minimum, above, maximum = bounds
+        low, high = (f" ({reason})" if reason else "" for reason in reasons)
+        got = f"got {short(value)}"
+        if minimum is not None and value < minimum:
+            raise BadRequest(f"{self.endpoint}: {name!r} must be {noun} >= {minimum}{low}, {got}")
+        if above is not None and value <= above:
+            raise BadRequest(f"{self.endpoint}: {name!r} must be {noun} > {above}{low}, {got}")
+        if maximum is not None and value > maximum:
+            raise BadRequest(f"{self.endpoint}: {name!r} must be at most {maximum}{high}, {got}")
 
     def flag(self, name: str, default: Any = REQUIRED) -> Any:
         return self.get(name, (bool,), "true or false", default)
@@ -79,9 +131,14 @@ class Args:
         return self.get(name, (dict, type(None)), "a JSON object or null", default)
 
     def strings(self, name: str, default: Any = REQUIRED) -> Any:
+        """A list of strings, not empty."""
         value = self.get(name, (list,), "a list of strings", default)
         if value is not default and not all(isinstance(item, str) for item in value):
             raise BadRequest(f"{self.endpoint}: {name!r} must be a list of strings, got {value!r}")
+        if value is not default and not value:
+            raise BadRequest(
+                f"{self.endpoint}: {name!r} must be a list of at least one string, got []"
+            )
         return value
 
 
