@@ -65,6 +65,115 @@ CLOCK: list[Row] = [
     ("POST", "clock/advance", body(days=3_000_000), ("past 9000-01-01T00:00:00Z", "at most")),
     ("POST", "clock/advance", body(hours=1, minutes=-30), ("'minutes' must be a number >= 0",)),
 ]
+FACTORY: list[Row] = [
+    ("POST", "bedrock/jobs", body(count=1_000_001), ("'count' must be at most 1000000",)),
+    ("POST", "bedrock/jobs", body(status=[]), ("'status'", "non-empty list", "got a list: []")),
+    ("POST", "bedrock/jobs", body(status={}), ("'status'", "got a JSON object: {}")),
+    ("POST", "bedrock/jobs", body(status=5), ("'status' must be a status", "got an integer")),
+    ("POST", "bedrock/jobs", body(status=[5]), ("'status' must be", "got a list: [5]")),
+    (
+        "POST",
+        "bedrock/jobs",
+        body(status={"Completed": True}),
+        ("weight of 'Completed' must be a number >= 0", "a boolean: true"),
+    ),
+    (
+        "POST",
+        "bedrock/jobs",
+        body(status={"Completed": "x"}),
+        ("weight of 'Completed'", 'a string: "x"'),
+    ),
+    (
+        "POST",
+        "bedrock/jobs",
+        body(status={"Completed": 0}),
+        ("weights must add up to a finite number more than 0",),
+    ),
+    (
+        "POST",
+        "bedrock/jobs",
+        body(status={"Completed": 1e308, "Failed": 1e308}),
+        ("weights must add up to a finite number more than 0",),
+    ),
+    ("POST", "bedrock/jobs", body(status={"Done": 1}), ("'Done'", "valid statuses: Submitted")),
+    ("POST", "bedrock/jobs", body(status="CREATE FAILED"), ("valid statuses: Submitted",)),
+    ("POST", "bedrock/jobs", body(region=5), ("'region' must be", "got an integer")),
+    ("POST", "bedrock/jobs", body(region="../.."), ("'region' must be an AWS region", "'../..'")),
+    ("POST", "bedrock/jobs", body(region=""), ("'region' must be an AWS region",)),
+    ("POST", "bedrock/jobs", body(region="mars-north-1"), ("'region' must be an AWS region",)),
+    ("POST", "personalize/jobs", body(region="us-east-1\n"), ("'region' must be an AWS region",)),
+    ("POST", "bedrock/jobs", body(totalRecordCount="x"), ("'totalRecordCount' must be a", "x")),
+    (
+        "POST",
+        "bedrock/jobs",
+        body(totalRecordCount=-5),
+        ("totalRecordCount", "greater than or equal to 0"),
+    ),
+    ("POST", "bedrock/jobs", body(totalRecordCount=1e308), ("totalRecordCount", "does not fit")),
+    ("POST", "bedrock/jobs", body(totalRecordCount=2.5), ("totalRecordCount", "an integer")),
+    (
+        "POST",
+        "bedrock/jobs",
+        body(errorRecordCount=10, totalRecordCount=5),
+        ("'errorRecordCount' must be at most 'totalRecordCount' (5), got 10",),
+    ),
+    (
+        "POST",
+        "bedrock/jobs",
+        body(errorRecordCount=500),
+        ("at most 100 without 'totalRecordCount'",),
+    ),
+    ("POST", "bedrock/jobs", body(message=5), ("'message' must be a string",)),
+    ("POST", "bedrock/jobs", body(message="x" * 2049), ("less than or equal to 2048",)),
+    ("POST", "bedrock/jobs", body(submitTime=5), ("'submitTime' must be an ISO 8601 instant",)),
+    (
+        "POST",
+        "bedrock/jobs",
+        body(submitTime="9999-12-31T23:59:59Z"),
+        ("'submitTime' must be from 1970-01-01T00:00:00Z to the fake clock's now",),
+    ),
+    (
+        "POST",
+        "bedrock/jobs",
+        body(submitTime="9999-12-31T23:59:59-01:00"),
+        ("'submitTime' must be",),
+    ),
+    (
+        "POST",
+        "bedrock/jobs",
+        body(submitTime="1969-12-31T23:59:59Z"),
+        ("from 1970-01-01T00:00:00Z",),
+    ),
+    (
+        "POST",
+        "bedrock/jobs",
+        body(submitTime="2024-01-02T00:00:00Z", status="Submitted"),
+        ("to the fake clock's now (2024-01-01T09:00:00Z)",),
+    ),
+    ("POST", "bedrock/jobs", body(timeoutDurationInHours=1e308), ("timeoutDurationInHours",)),
+    ("POST", "bedrock/jobs", body(timeoutDurationInHours=24.5), ("must be an integer",)),
+    ("POST", "bedrock/jobs", body(tags="x"), ("'tags' must be a list",)),
+    ("POST", "bedrock/jobs", body(tags=[1]), ("'tags.member' must be a structure",)),
+    (
+        "POST",
+        "bedrock/jobs",
+        body(tags=[{"key": 1, "value": 2}]),
+        ("'tags.member.key' must be a string",),
+    ),
+    ("POST", "bedrock/jobs", body(jobName=5), ("'jobName' must be a string",)),
+    ("POST", "bedrock/jobs", body(jobName=[]), ("'jobName' must be a string",)),
+    ("POST", "bedrock/jobs", body(vpcConfig=5), ("'vpcConfig' must be a structure",)),
+    ("POST", "bedrock/jobs", body(inputDataConfig=5), ("'inputDataConfig' must be a structure",)),
+    ("POST", "personalize/jobs", body(failureReason=5), ("'failureReason' must be a string",)),
+    ("POST", "personalize/jobs", body(numResults=1e308), ("numResults", "does not fit")),
+    ("POST", "personalize/jobs", body(batchInferenceJobConfig=5), ("must be a structure",)),
+    (
+        "POST",
+        "personalize/jobs",
+        body(creationDateTime="2024-01-02T00:00:00Z"),
+        ("'creationDateTime' must be from 1970-01-01T00:00:00Z to the fake clock's now",),
+    ),
+]
 SETTINGS: list[Row] = [
     (
         "POST",
@@ -80,6 +189,7 @@ SETTINGS: list[Row] = [
         ("a number of seconds, got a boolean: true",),
     ),
     ("POST", "bedrock/lifecycle", body(durations={"InProgress": -1}), (">= 0",)),
+    ("POST", "bedrock/lifecycle", body(message="x" * 2049), ("less than or equal to 2048",)),
     ("POST", "bedrock/quota", body(max_active_jobs=10**30), ("at most 9223372036854775807",)),
     ("POST", "bedrock/record_limits", body(maximum=10**30), ("at most 9223372036854775807",)),
     ("POST", "bedrock/record_limits", body(minimum=True), ("got a boolean",)),
@@ -142,7 +252,7 @@ RECORDS: list[Row] = [
     ("GET", "outputs?job=x", "", ("'job' must be the ARN of a personalize or bedrock job", "'x'")),
     ("GET", "outputs?job=arn:aws:s3:::bucket", "", ("'job' must be the ARN",)),
 ]
-BAD = BODY + CLOCK + SETTINGS + FAULTS + RECORDS
+BAD = BODY + CLOCK + FACTORY + SETTINGS + FAULTS + RECORDS
 
 
 @pytest.mark.parametrize(
@@ -218,6 +328,30 @@ def test_a_rejected_pagination_put_applies_none_of_its_fields(
     assert status == 400, document
     assert send(batchjobs_server, "GET", "pagination") == before
     assert batchjobs_server.fake.pagination.max_page_size is None
+
+
+def test_count_is_capped_before_the_factory_is_asked(
+    batchjobs_server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The factory is never asked for 10,000,000 jobs (about 23 GB): a spy stands in for
+    # it, so that without the cap the test fails at once instead of exhausting memory.
+    asked: list[int] = []
+
+    def spy(count: int, **overrides: Any) -> list[dict[str, Any]]:
+        asked.append(count)
+        return []
+
+    monkeypatch.setattr(batchjobs_server.fake.bedrock, "add_jobs", spy)
+    status, document = send(batchjobs_server, "POST", "bedrock/jobs", body(count=10_000_000))
+    assert status == 400
+    assert document == {
+        "error": "POST /_batchjobs/bedrock/jobs: 'count' must be at most 1000000 (jobs per "
+        "request; each job holds about 2.3 KB, and the answer lists every one), "
+        "got 10000000"
+    }
+    assert asked == []
+    assert send(batchjobs_server, "POST", "bedrock/jobs", body(count=3))[0] == 200
+    assert asked == [3]
 
 
 def test_the_clock_stops_short_of_the_end_of_python_dates(batchjobs_server: FakeServer) -> None:

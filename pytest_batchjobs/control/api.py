@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from ..operations import canonical
 from ..wire.models import service_model
 from .body import read_body
-from .limits import INT64, LATEST, MAX_SECONDS
+from .jobs import LIFECYCLE_MESSAGE, job_overrides, read_member, shown_member
+from .limits import INT64, JOB_BYTES, LATEST, MAX_JOBS, MAX_SECONDS
 from .render import call, iso, jsonable, kind, rule, sequence, short
 from .request import MISSING, Args, BadRequest, ControlRequest
 
@@ -72,9 +73,10 @@ class ControlAPI:
             return 200, self._dispatch(method.upper(), path, body)
         except BadRequest as error:
             return error.status, {"error": str(error)}
-        except (ValueError, TypeError, LookupError) as error:
+        except ValueError as error:
             # The fake's own validation (an unknown operation, an error an operation
-            # cannot return, a bad status): its message says what is valid.
+            # cannot return, a job the factory cannot place): its message says what is
+            # valid. Anything else is a bug, even a TypeError: every value was checked.
             first = error.args[0] if error.args else error
             return 400, {"error": first if isinstance(first, str) else str(error)}
         except Exception as error:
@@ -177,23 +179,31 @@ class ControlAPI:
     def add_jobs(self, request: ControlRequest) -> dict[str, Any]:
         backend = self._backend(request)
         args = request.args("count", *backend.override_names())
-        count = args.integer("count", 1)
-        overrides = {
-            name: _timestamp(request.endpoint, name, value) for name, value in args.data.items()
-        }
-        overrides.pop("count", None)
+        count = args.integer(
+            "count",
+            1,
+            maximum=MAX_JOBS,
+            high=f"jobs per request; each job holds about {JOB_BYTES}, and the answer "
+            "lists every one",
+        )
+        fields = {name: value for name, value in args.data.items() if name != "count"}
+        overrides = job_overrides(backend, request.endpoint, fields, self.fake.clock.now())
         jobs = backend.add_jobs(count, **overrides)
         return {"jobs": jsonable(jobs)}
 
     def lifecycle(self, request: ControlRequest) -> dict[str, Any]:
         backend = self._backend(request)
         args = request.args("outcome", "message", "durations", "match")
+        message = args.text("message", None, nullable=True)
+        if message is not None:  # it shows in the job as the service answers it
+            shape = shown_member(backend, LIFECYCLE_MESSAGE[backend.name])
+            read_member(request.endpoint, shape, "message", message, self.fake.clock.now())
         durations = args.mapping("durations")
         for status, seconds in (durations or {}).items():
             _check_duration(request.endpoint, status, seconds)
         chosen = backend.lifecycle(
             args.text("outcome", None, nullable=True),
-            message=args.text("message", None, nullable=True),
+            message=message,
             durations=durations,
             match=args.text("match", None, nullable=True),
         )
@@ -395,20 +405,6 @@ def _token_lifetime(endpoint: str, seconds: float) -> _dt.timedelta:
             f"clock's resolution) {got}"
         )
     return lifetime
-
-
-def _timestamp(endpoint: str, name: str, value: Any) -> Any:
-    """An ISO 8601 string for a ``...Time`` override, as the datetime the factory takes."""
-    if not (name.endswith("Time") and isinstance(value, str)):
-        return value
-    try:
-        moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(
-            f"{endpoint}: {name!r} must be an ISO 8601 instant like 2024-01-01T09:00:00Z, "
-            f"got {value!r}"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
 
 
 def _shown(route: str) -> str:

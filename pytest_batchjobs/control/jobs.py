@@ -1,0 +1,207 @@
+"""The factory's overrides (``POST {service}/jobs``), checked before the factory is asked.
+
+The factory (``add_jobs``) takes Python values and trusts their types, so every
+override is read here first, as the service itself would read it:
+
+* a member of the create request, by the create operation's input shape: its type
+  (in the wire parser's words, as a ``SerializationException`` says it), then its
+  constraints (in AWS's);
+* another field the factory takes (Bedrock's ``submitTime``, ``message``,
+  ``totalRecordCount``, ``errorRecordCount``; Personalize's ``creationDateTime``,
+  ``failureReason``), by the member of that name in what the service answers about a
+  job, so that the fake never shows what the service could not send;
+* ``status``: one status, a non-empty list of statuses, or an object of weights;
+* ``region``: a region name as botocore's partitions data defines them.
+
+An override given as ``null`` is as if it was left out.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import math
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..wire.constraints import summary, violations
+from ..wire.errors import ServiceError
+from ..wire.models import service_model
+
+# The wire parser's reading of a JSON value by its shape (types, 32- and 64-bit
+# integers), with the messages the services' own parsers give.
+from ..wire.parse import _value as read_value
+from .limits import EARLIEST
+from .render import iso, kind, short
+from .request import BadRequest
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
+
+    from ..lifecycle import ServiceStatuses
+
+# What a lifecycle's message shows as, per service (see Backend.lifecycle).
+LIFECYCLE_MESSAGE = {"bedrock": "message", "personalize": "failureReason"}
+# The fewest records a Bedrock factory job is given when totalRecordCount is left out
+# (it draws 100 to 50,000): more errors than that could outnumber its records.
+FEWEST_RECORDS = 100
+
+
+def job_overrides(
+    backend: Any, endpoint: str, fields: dict[str, Any], now: _dt.datetime
+) -> dict[str, Any]:
+    """``fields`` (a jobs request's body without ``count``), checked and read as the
+    factory takes them; a :class:`BadRequest` saying what was wrong otherwise."""
+    create = service_model(backend.name).operation_model(backend.create_operation).input_shape
+    overrides: dict[str, Any] = {}
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if name == "status":
+            overrides[name] = _status(endpoint, backend.name, backend.statuses, value)
+        elif name == "region":
+            overrides[name] = _region(endpoint, value)
+        elif name in create.members:
+            overrides[name] = read_member(endpoint, create.members[name], name, value, now)
+        else:
+            overrides[name] = read_member(endpoint, shown_member(backend, name), name, value, now)
+    _check_record_counts(endpoint, overrides)
+    return overrides
+
+
+def read_member(endpoint: str, shape: Shape, name: str, value: Any, now: _dt.datetime) -> Any:
+    """``value`` read by its ``shape``: of the shape's type, within its constraints."""
+    if shape.type_name == "timestamp":
+        return _instant(endpoint, name, value, now)
+    try:
+        read = read_value(shape, value, name)
+    except ServiceError as error:
+        raise BadRequest(f"{endpoint}: {error.message}") from None
+    problems = violations(shape, read, name)
+    if problems:
+        raise BadRequest(f"{endpoint}: {summary(problems)}")
+    return read
+
+
+def shown_member(backend: Any, name: str) -> Shape:
+    """The shape of the member ``name`` of what the service answers about a job (the
+    get / describe call's output, or another of its operations')."""
+    return _shown_member(backend.name, tuple(sorted(backend.handlers)), name)
+
+
+@functools.cache
+def _shown_member(service: str, operations: tuple[str, ...], name: str) -> Shape:
+    model = service_model(service)
+    for operation in operations:
+        # Breadth first, a few levels down: Personalize wraps the job in a structure.
+        shapes = [model.operation_model(operation).output_shape]
+        for _ in range(3):
+            found = next((s.members[name] for s in shapes if name in s.members), None)
+            if found is not None:
+                return found
+            shapes = [m for s in shapes for m in s.members.values() if m.type_name == "structure"]
+    raise LookupError(f"no {service} operation answers a member {name!r}")
+
+
+def _instant(endpoint: str, name: str, value: Any, now: _dt.datetime) -> _dt.datetime:
+    """An ISO 8601 instant from 1970 to the fake clock's now (a job cannot have been
+    submitted in the future), as an aware UTC datetime."""
+    expected = "an ISO 8601 instant like 2024-01-01T09:00:00Z"
+    if not isinstance(value, str):
+        raise BadRequest(
+            f"{endpoint}: {name!r} must be {expected}, got {kind(value)}: {short(value)}"
+        )
+    try:
+        moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"{endpoint}: {name!r} must be {expected}, got {value!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    try:
+        moment = moment.astimezone(_dt.timezone.utc)
+        fits = EARLIEST <= moment <= now
+    except OverflowError:  # past 9999-12-31 once in UTC
+        fits = False
+    if not fits:
+        raise BadRequest(
+            f"{endpoint}: {name!r} must be from {iso(EARLIEST)} to the fake clock's now "
+            f"({iso(now)}), got {value!r}"
+        )
+    return moment
+
+
+def _status(endpoint: str, service: str, statuses: ServiceStatuses, value: Any) -> Any:
+    """One status, a non-empty list of statuses to cycle through, or weights."""
+    valid = [*statuses.running, *statuses.outcomes]
+    if statuses.ends - set(statuses.outcomes):  # jobs that can be stopped
+        valid += ["Stopping", "Stopped"]
+    expected = (
+        "a status, a non-empty list of statuses, or an object of weights like "
+        f'{{"{statuses.outcomes[0]}": 8, "{statuses.outcomes[1]}": 2}}'
+    )
+    if isinstance(value, str):
+        names = [value]
+    elif isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        names = value
+    elif isinstance(value, dict) and value:
+        names = list(value)
+        for name, weight in value.items():
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+                raise BadRequest(
+                    f"{endpoint}: 'status' weight of {name!r} must be a number >= 0, got "
+                    f"{kind(weight)}: {short(weight)}"
+                )
+        if not 0 < sum(value.values()) < math.inf:
+            raise BadRequest(
+                f"{endpoint}: 'status' weights must add up to a finite number more than 0, "
+                f"got {short(value)}"
+            )
+    else:
+        raise BadRequest(
+            f"{endpoint}: 'status' must be {expected}, got {kind(value)}: {short(value)}"
+        )
+    for name in names:
+        if name not in valid:
+            raise BadRequest(
+                f"{endpoint}: 'status' {name!r} is not a {service} status; valid statuses: "
+                f"{', '.join(valid)}"
+            )
+    return value
+
+
+def _region(endpoint: str, value: Any) -> str:
+    """A region name shaped as one of botocore's partitions defines them."""
+    if isinstance(value, str) and any(p.fullmatch(value) for p in _region_patterns()):
+        return value
+    got = repr(value) if isinstance(value, str) else f"{kind(value)}: {short(value)}"
+    raise BadRequest(
+        f"{endpoint}: 'region' must be an AWS region name like us-east-1 or eu-west-1 "
+        f"(the form of a region in botocore's partitions data), got {got}"
+    )
+
+
+@functools.cache
+def _region_patterns() -> tuple[re.Pattern[str], ...]:
+    from botocore.loaders import create_loader
+
+    partitions = create_loader().load_data("partitions")["partitions"]
+    # ASCII: the patterns' \w and \d mean what they mean to the SDKs.
+    return tuple(re.compile(p["regionRegex"], re.ASCII) for p in partitions)
+
+
+def _check_record_counts(endpoint: str, overrides: dict[str, Any]) -> None:
+    """No more error records than records: successRecordCount is never negative."""
+    errors, total = overrides.get("errorRecordCount"), overrides.get("totalRecordCount")
+    if errors is None:
+        return
+    if total is not None and errors > total:
+        raise BadRequest(
+            f"{endpoint}: 'errorRecordCount' must be at most 'totalRecordCount' ({total}), "
+            f"got {errors}"
+        )
+    if total is None and errors > FEWEST_RECORDS:
+        raise BadRequest(
+            f"{endpoint}: 'errorRecordCount' must be at most {FEWEST_RECORDS} without "
+            f"'totalRecordCount' (factory jobs hold {FEWEST_RECORDS} to 50,000 records); "
+            f"give totalRecordCount too, got {errors}"
+        )
