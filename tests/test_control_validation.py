@@ -9,11 +9,14 @@ every piece of state as it was.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jobs import bedrock_params
 
 from pytest_batchjobs.transports.server import FakeServer
@@ -390,3 +393,150 @@ def test_the_clock_stops_short_of_the_end_of_python_dates(batchjobs_server: Fake
     got = requests.get(f"{url}/model-invocation-job/{quote(arn, safe='')}", timeout=30)
     assert got.status_code == 200, got.text
     assert got.json()["status"] == "Submitted"
+
+
+# -- arbitrary JSON at every endpoint ---------------------------------------------------------
+
+FIELDS = {
+    ("POST", "reset"): (),
+    ("GET", "clock"): (),
+    ("POST", "clock/advance"): ("seconds", "minutes", "hours", "days"),
+    ("POST", "bedrock/jobs"): (
+        "count",
+        "status",
+        "region",
+        "jobName",
+        "submitTime",
+        "message",
+        "totalRecordCount",
+        "errorRecordCount",
+        "timeoutDurationInHours",
+        "tags",
+        "vpcConfig",
+        "inputDataConfig",
+    ),
+    ("POST", "personalize/jobs"): (
+        "count",
+        "status",
+        "region",
+        "jobName",
+        "creationDateTime",
+        "failureReason",
+        "numResults",
+        "batchInferenceJobConfig",
+    ),
+    ("POST", "bedrock/lifecycle"): ("outcome", "message", "durations", "match"),
+    ("POST", "personalize/lifecycle"): ("outcome", "message", "durations", "match"),
+    ("POST", "bedrock/quota"): ("max_active_jobs",),
+    ("POST", "personalize/quota"): ("max_active_jobs",),
+    ("POST", "bedrock/record_limits"): ("minimum", "maximum"),
+    ("GET", "faults"): (),
+    ("POST", "faults/fail"): ("operation", "error", "times", "message", "when", "service"),
+    ("POST", "faults/throttle"): ("operation", "per_second", "burst", "service"),
+    ("POST", "faults/chaos"): ("rate", "errors", "seed"),
+    ("POST", "faults/transport"): ("operation", "kind", "times", "when", "service"),
+    ("POST", "faults/clear"): (),
+    ("GET", "calls"): (),
+    ("PUT", "pagination"): ("max_page_size", "empty_pages", "token_lifetime"),
+    ("GET", "pagination/sequences"): (),
+    ("GET", "outputs"): (),
+}
+# Values near the edges as well as arbitrary ones: statuses, operations, regions, instants.
+WORDS = st.sampled_from(
+    [
+        "InProgress",
+        "Completed",
+        "Expired",
+        "Stopped",
+        "ACTIVE",
+        "IN PROGRESS",
+        "GetModelInvocationJob",
+        "list_batch_inference_jobs",
+        "TagResource",
+        "ThrottlingException",
+        "bad_gateway",
+        "us-east-1",
+        "cn-north-1",
+        "../..",
+        "2023-12-31T09:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "1969-01-01T00:00:00Z",
+        "",
+        "\ud800",
+    ]
+)
+NUMBERS = st.one_of(
+    st.integers(-3, 200),
+    st.sampled_from(
+        [0.5, 24, 168, 1e-9, 1e9, 3_000_000, 1e15, 1e308, -1e308, 2**63, -(2**63) - 1, 10**40]
+    ),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+SCALARS = st.one_of(st.none(), st.booleans(), NUMBERS, WORDS, st.text(max_size=8))
+# Values a field might nearly take: numbers, words, and small lists and objects of them.
+NEARLY = st.one_of(
+    NUMBERS,
+    WORDS,
+    st.lists(st.one_of(WORDS, NUMBERS), max_size=2),
+    st.dictionaries(WORDS, NUMBERS, max_size=2),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.one_of(WORDS, st.text(max_size=6)), inner, max_size=3),
+    ),
+    max_leaves=8,
+)
+
+
+@st.composite
+def requests_to_endpoints(draw: st.DrawFn) -> tuple[str, str, bytes]:
+    """A control request: an endpoint, and a body of its fields (or others) with any
+    values, any JSON value, or any bytes."""
+    method, path = draw(st.sampled_from(sorted(FIELDS)))
+    names = FIELDS[(method, path)]
+    # Mostly the endpoint's own fields (an unknown one is refused before any value is
+    # read), so that values reach the checks behind them.
+    if names and draw(st.integers(0, 4)):
+        values = st.one_of(NEARLY, NEARLY, SCALARS, VALUES)
+        fields = draw(st.dictionaries(st.sampled_from(names), values, min_size=1, max_size=4))
+    else:
+        fields = draw(st.dictionaries(st.text(max_size=6), VALUES, max_size=3))
+    count = fields.get("count")
+    if isinstance(count, int) and not isinstance(count, bool) and 20 < count <= 1_000_000:
+        fields["count"] = 2  # a valid count: a big one is slow, not interesting
+    if path == "outputs":
+        path = draw(st.sampled_from(["outputs", f"outputs?job={ARN}", "outputs?job=x&job=y"]))
+    # json.dumps writes NaN and Infinity, which JSON does not have: they must be refused.
+    shape = draw(st.integers(0, 9))
+    if shape < 8:
+        body = json.dumps(fields).encode()
+    elif shape == 8:
+        body = json.dumps(draw(VALUES)).encode()
+    else:
+        body = draw(st.binary(max_size=40))
+    return method, path, body
+
+
+# As tests/test_fuzz.py: a fixed seed and a few seconds by default, many more random
+# examples with BATCHJOBS_FUZZ_PROFILE=deep.
+DEEP_FUZZ = os.environ.get("BATCHJOBS_FUZZ_PROFILE") == "deep"
+
+
+@settings(
+    max_examples=1500 if DEEP_FUZZ else 150,
+    derandomize=not DEEP_FUZZ,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(request=requests_to_endpoints())
+def test_arbitrary_json_at_any_endpoint_is_never_a_500(
+    batchjobs_server: FakeServer, request: tuple[str, str, bytes]
+) -> None:
+    # One server for every example: state builds up as a client's would.
+    method, path, raw = request
+    status, document = send(batchjobs_server, method, path, raw)
+    assert status in (200, 400), (method, path, raw, document)
+    assert status == 200 or list(document) == ["error"]
