@@ -8,6 +8,12 @@ an ``InProgress`` job finishes later as the clock moves.
 
 Randomness comes from one seed per fake (in pytest: derived from the session seed and
 the test's node id), so the same seed gives the same jobs.
+
+Memory: ``add_jobs(count)`` keeps about 2.3 KB per job for as long as the fake lives
+(measured with tracemalloc and RSS over 100,000 jobs: 2.1 to 2.4 KiB a Bedrock job,
+2.0 to 2.2 KiB a Personalize one), so 100,000 jobs cost about 230 MB and 1,000,000
+about 2.3 GB; the list of jobs it returns is built on top of that. The control API
+takes at most 1,000,000 jobs per request.
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
 
 Everything lives under the reserved prefix ``/_batchjobs/``, which no AWS operation
 of the two services uses. Each endpoint is a thin shell over the Python API of
-:class:`~pytest_batchjobs.fake.BatchJobsFake`, with the same validation: bad input is
-answered ``400`` with ``{"error": "..."}`` saying what was expected and what was
-got, never with a traceback.
+:class:`~pytest_batchjobs.fake.BatchJobsFake`. Every value is checked before anything
+changes, as strict JSON (:mod:`.body`), within the documented limits (:mod:`.limits`),
+and factory overrides as the service reads them (:mod:`.jobs`): bad input is answered
+``400`` with ``{"error": "..."}`` saying what was expected and what was got, never with
+a traceback, and changes nothing.
 
 This module knows nothing of HTTP servers: :meth:`ControlAPI.handle` takes a method,
 a path (with its query string) and a body and returns a status and a JSON document.
