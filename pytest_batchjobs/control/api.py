@@ -170,7 +170,7 @@ class ControlAPI:
                 "(jobs need room for their timelines before Python's dates end, in 9999); "
                 f"from now ({iso(now)}) it can move at most {max(room.total_seconds(), 0):.0f} s"
             )
-        # At this size a float of seconds is exact to about 30 µs: never past LATEST.
+        # min(): a float of 2e11 seconds is exact to about 30 µs, and may round up.
         moved = self.fake.clock.advance(min(_dt.timedelta(seconds=seconds), room))
         return {"now": iso(moved)}
 

@@ -16,7 +16,8 @@ sent: a million jobs cost about 2.3 GB kept and 5.5 GB at the peak."""
 
 JOB_BYTES = "2.3 KB"
 """What one factory job holds, as error messages quote it (measured with tracemalloc
-and RSS for 100,000 Bedrock jobs: 2.1 to 2.3 KiB each; Personalize jobs 2.0 to 2.1)."""
+and RSS over 100,000 jobs: 2.1 to 2.4 KiB a Bedrock job, 2.0 to 2.2 KiB a Personalize
+one)."""
 
 INT64 = 2**63 - 1
 """The largest integer a count, quota, limit or seed may be (a 64-bit integer)."""
