@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import math
 import sys
 import threading
 import time
@@ -30,6 +31,10 @@ from typing import Any
 
 DEFAULT_START = _dt.datetime(2024, 1, 1, 9, 0, tzinfo=_dt.timezone.utc)
 DEFAULT_HORIZON = _dt.timedelta(days=3)
+# The latest instant the clock may reach: the last whole second a datetime can hold.
+# Not datetime.max itself: time.time() is a float, 64 µs coarse in year 9999, and its
+# datetime could round past the end.
+LATEST = _dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc)
 _RESOLUTION = _dt.timedelta(microseconds=1)
 BACKENDS = ("auto", "time-machine", "freezegun")
 
@@ -120,6 +125,11 @@ class Clock:
                 f"unknown clock backend {backend!r}; expected one of {', '.join(BACKENDS)}"
             )
         self.start_at = _aware(start or DEFAULT_START)
+        if self.start_at > LATEST:
+            raise ValueError(
+                f"the fake clock's start {self.start_at.isoformat()} is past {_shown(LATEST)}, "
+                "the latest instant it can hold; start earlier"
+            )
         self.backend = backend
         self.horizon = horizon
         self.slept = _dt.timedelta(0)
@@ -223,13 +233,31 @@ class Clock:
     ) -> _dt.datetime:
         """Move fake time forward and return the new ``now``.
 
-        ``advance(90)``, ``advance(minutes=30)``, ``advance(timedelta(hours=2))``.
+        ``advance(90)``, ``advance(minutes=30)``, ``advance(timedelta(hours=2))``. An
+        amount that would carry the clock past :data:`LATEST` (or is not a number) is
+        a ``ValueError``, raised before anything moves.
         """
-        base = seconds if isinstance(seconds, _dt.timedelta) else _dt.timedelta(seconds=seconds)
-        delta = base + _dt.timedelta(minutes=minutes, hours=hours, days=days)
-        if delta < _dt.timedelta(0):
-            raise ValueError(f"the fake clock only moves forward; got advance({delta})")
+        amounts = {"minutes": minutes, "hours": hours, "days": days}
+        try:
+            base = seconds if isinstance(seconds, _dt.timedelta) else _dt.timedelta(seconds=seconds)
+            delta: _dt.timedelta | None = base + _dt.timedelta(**amounts)
+        except OverflowError:  # infinite, or past timedelta's 999999999 days: too far anyway
+            delta = None
+        except ValueError:  # NaN
+            raise ValueError(
+                f"{_advance_call(seconds, amounts)} cannot move the fake clock: an amount is "
+                "not a number (NaN). Nothing moved."
+            ) from None
+        if delta is not None and delta < _dt.timedelta(0):
+            raise ValueError(
+                f"the fake clock only moves forward; got {_advance_call(seconds, amounts)}"
+            )
         with self._condition:
+            now = self.now()
+            if delta is None or delta > LATEST - now:
+                raise ValueError(
+                    _past_the_end(_advance_call(seconds, amounts), now) + " advance by less."
+                )
             self._shift(delta)
             self._condition.notify_all()
         self._changed()
@@ -240,17 +268,23 @@ class Clock:
 
         Returns once fake time has reached ``now + seconds``. Raises
         :class:`PollingHorizonExceeded` when sleeping has carried the clock past the
-        horizon.
+        horizon, and ``OverflowError`` (as ``time.sleep`` does for a length it cannot
+        hold), without moving it, for a sleep that would end past :data:`LATEST`.
         """
+        if math.isnan(seconds):  # in time.sleep's own words
+            raise ValueError("Invalid value NaN (not a number)")
         if seconds < 0:
             raise ValueError("sleep length must be non-negative")
         if seconds == 0:
             return
         jumped = False
         with self._condition:
+            now = self.now()
+            if seconds > (LATEST - now).total_seconds():  # an OverflowError, as time.sleep's
+                raise OverflowError(_past_the_end(f"sleep({seconds!r})", now) + " sleep less.")
             # At least a microsecond (the clock's resolution), so a tiny sleep in a
             # loop waiting for time to pass always moves it.
-            wake = self.now() + max(_dt.timedelta(seconds=seconds), _RESOLUTION)
+            wake = now + max(_dt.timedelta(seconds=seconds), _RESOLUTION)
             self._wake_times.append(wake)
             self.touch()
             try:
@@ -298,6 +332,25 @@ class Clock:
 
 def _default_horizon_message(slept: _dt.timedelta) -> str:
     return f"time.sleep() has moved the fake clock {slept} forward: the client polls forever?"
+
+
+def _advance_call(seconds: float | _dt.timedelta, amounts: dict[str, float]) -> str:
+    """The call as the caller wrote it, for messages: ``advance(days=2)``."""
+    shown = [f"{name}={amount!r}" for name, amount in amounts.items() if amount]
+    if seconds or not shown:
+        shown.insert(0, repr(seconds))
+    return f"advance({', '.join(shown)})"
+
+
+def _past_the_end(call: str, now: _dt.datetime) -> str:
+    return (
+        f"{call} cannot move the fake clock past {_shown(LATEST)}, the latest instant it "
+        f"can hold: it is at {_shown(now)}, {LATEST - now} before. Nothing moved:"
+    )
+
+
+def _shown(moment: _dt.datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _aware(moment: _dt.datetime) -> _dt.datetime:
