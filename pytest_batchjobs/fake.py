@@ -15,7 +15,7 @@ import os
 import random
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import ContextDecorator
+from contextlib import ContextDecorator, ExitStack
 from typing import TYPE_CHECKING, Any
 
 from . import active
@@ -127,20 +127,25 @@ class BatchJobsFake(ContextDecorator):
         return self
 
     def stop(self) -> None:
-        """Deactivate and undo everything :meth:`start` changed."""
+        """Deactivate and undo everything :meth:`start` changed.
+
+        All of it is undone whatever raises on the way (a ``status_changed`` hook
+        that fails on the transitions reported at the end); then the error is raised.
+        """
         from .transports import botocore as botocore_transport
         from .transports import http as http_transport
 
         if not self._active:
             return
-        self._observe_time()
         self._active = False
-        self._sleep_patch.stop()
-        active.pop(self)
-        botocore_transport.deactivate()
-        http_transport.deactivate()
-        self.clock.unfreeze()
-        self._restore_env()
+        with ExitStack() as undo:  # the last callback first
+            undo.callback(self._restore_env)
+            undo.callback(self.clock.unfreeze)
+            undo.callback(http_transport.deactivate)
+            undo.callback(botocore_transport.deactivate)
+            undo.callback(active.pop, self)
+            undo.callback(self._sleep_patch.stop)
+            self._observe_time()  # transitions up to the end reach the hooks
 
     def __enter__(self) -> BatchJobsFake:
         return self.start()

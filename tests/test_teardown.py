@@ -5,22 +5,156 @@ range of instants a datetime can hold."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import sys
 import time
 from typing import Any
 
 import boto3
+import botocore.endpoint
+import pluggy
 import pytest
 import requests
+import requests.adapters
 
-from pytest_batchjobs import BatchJobsFake
+from pytest_batchjobs import BatchJobsFake, hookspecs
+from pytest_batchjobs.active import active_fake
 
 UTC = dt.timezone.utc
 CLOCKS = ("time-machine", "freezegun")
 
+# Checked by the pytester runs below, in the later tests of the same session.
+CHECK_CLEAN = """
+import os, sys, time
+import botocore.endpoint
+import requests.adapters
+
+ORIGINAL_SLEEP = time.sleep
+ORIGINAL_SEND = botocore.endpoint.Endpoint._send
+ORIGINAL_HTTP_SEND = requests.adapters.HTTPAdapter.send
+ENV = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+
+def check_clean():
+    from pytest_batchjobs.active import active_fake
+    assert active_fake() is None
+    assert time.sleep is ORIGINAL_SLEEP
+    assert botocore.endpoint.Endpoint._send is ORIGINAL_SEND
+    assert requests.adapters.HTTPAdapter.send is ORIGINAL_HTTP_SEND
+    assert {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"} == ENV
+    assert os.environ["AWS_PROFILE"] == "dev"
+    assert "FAKEBATCHJOBSKEY0000" not in os.environ.values()
+    assert abs(time.time() - time.clock_gettime(time.CLOCK_REALTIME)) < 5  # real time
+    freezegun = sys.modules.get("freezegun.api")
+    assert freezegun is None or not freezegun.freeze_factories
+    time_machine = sys.modules.get("time_machine")
+    assert time_machine is None or not time_machine.traveller_stack
+"""
+
+
+def _process_state() -> dict[str, Any]:
+    """What a fake changes process-wide while it is active."""
+    freezegun = sys.modules.get("freezegun.api")
+    time_machine = sys.modules.get("time_machine")
+    return {
+        "active": active_fake(),
+        "sleep": time.sleep,
+        "send": botocore.endpoint.Endpoint._send,
+        "http send": requests.adapters.HTTPAdapter.send,
+        "env": {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"},
+        "freezegun": list(freezegun.freeze_factories) if freezegun else [],
+        "time-machine": list(time_machine.traveller_stack) if time_machine else [],
+    }
+
 
 def _real_time() -> bool:
     return abs(time.time() - time.clock_gettime(time.CLOCK_REALTIME)) < 5
+
+
+# -- a stop() that raises ---------------------------------------------------------------
+
+
+def test_a_hook_that_raises_at_teardown_fails_its_test_and_the_next_test_is_clean(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    pytester.makeconftest(
+        """
+        def pytest_batchjobs_status_changed(fake, service, job, old, new):
+            raise RuntimeError(f"the hook fails on {old} -> {new}")
+        """
+    )
+    pytester.makepyfile(
+        check=CHECK_CLEAN,
+        test_hook=(
+            """
+            import pytest
+            from check import check_clean
+
+            def fail_in_the_hook(fake):
+                fake.bedrock.add_job(status="Submitted")
+                with pytest.raises(RuntimeError, match="the hook fails on Submitted"):
+                    fake.clock.advance(days=1)
+                # the transitions still due are reported at the end of the test, where
+                # the hook raises again
+
+            @pytest.mark.batchjobs(clock="time-machine")
+            def test_1_hook_fails_at_teardown_time_machine(batchjobs_fake):
+                fail_in_the_hook(batchjobs_fake)
+
+            def test_2_clean():
+                check_clean()
+
+            @pytest.mark.batchjobs(clock="freezegun")
+            def test_3_hook_fails_at_teardown_freezegun(batchjobs_fake):
+                fail_in_the_hook(batchjobs_fake)
+
+            def test_4_clean():
+                check_clean()
+            """
+        ),
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=4, errors=2)
+    for name in (
+        "test_1_hook_fails_at_teardown_time_machine",
+        "test_3_hook_fails_at_teardown_freezegun",
+    ):
+        result.stdout.fnmatch_lines(
+            [
+                f"*ERROR at teardown of {name}*",
+                '*raise RuntimeError(f"the hook fails on {old} -> {new}")',
+                "E*RuntimeError: the hook fails on Validating -> Scheduled",
+                "conftest.py:*: RuntimeError",
+            ]
+        )
+
+
+class _FailingHook:
+    """A plugin whose status hook raises, as a conftest.py's might."""
+
+    @pytest.hookimpl
+    def pytest_batchjobs_status_changed(self, old: str, new: str) -> None:
+        raise RuntimeError(f"the hook fails on {old} -> {new}")
+
+
+@pytest.mark.parametrize("clock", CLOCKS)
+def test_stop_restores_everything_when_a_hook_raises(clock: str) -> None:
+    manager = pluggy.PluginManager("pytest")
+    manager.add_hookspecs(hookspecs)
+    manager.register(_FailingHook())
+    before = _process_state()
+    fake = BatchJobsFake(clock_backend=clock, hook=manager.hook)
+    fake.start()
+    fake.bedrock.add_job(status="Submitted")
+    with pytest.raises(RuntimeError, match="the hook fails on Submitted -> Validating"):
+        fake.clock.advance(days=1)
+    with pytest.raises(RuntimeError, match="the hook fails on Validating -> Scheduled"):
+        fake.stop()  # the transitions still due, reported at the end
+    assert _process_state() == before
+    assert _real_time()
+    assert fake.clock.kind == "none"
+    fake.stop()  # stopped already: nothing to do
 
 
 # -- the clock's range ------------------------------------------------------------------
