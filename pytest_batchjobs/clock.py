@@ -134,7 +134,6 @@ class Clock:
         self.horizon = horizon
         self.slept = _dt.timedelta(0)
         self.horizon_error: str | None = None
-        self._owned: Any = None
         self._travel: Any = None
         self._kind = "none"
         self._condition = threading.Condition(threading.RLock())
@@ -160,22 +159,27 @@ class Clock:
         ):
             import time_machine
 
-            self._travel = time_machine.travel(self.start_at, tick=False)
-            self._owned = self._travel.start()
+            travel: Any = time_machine.travel(self.start_at, tick=False)
+            travel.start()
             self._kind = "time-machine"
         else:
             from freezegun import freeze_time
 
-            self._travel = freeze_time(self.start_at, tick=False)
-            self._owned = _start_freezegun(self._travel)
+            travel = freeze_time(self.start_at, tick=False)
+            _start_freezegun(travel)
             self._kind = "freezegun"
+        self._travel = travel
 
-    def unfreeze(self) -> None:
-        """Undo :meth:`freeze`."""
-        if self._travel is not None:
-            self._travel.stop()
-        self._travel = self._owned = None
+    def release(self) -> Callable[[], None] | None:
+        """Stop driving time; return what undoes :meth:`freeze`, if it froze time.
+
+        The freeze is not undone here: fakes started meanwhile may be reading their
+        time from it (following it), so the fake calls what this returns once the
+        last of them has stopped.
+        """
+        travel, self._travel = self._travel, None
         self._kind = "none"
+        return None if travel is None else travel.stop
 
     @property
     def kind(self) -> str:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import random
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import ContextDecorator, ExitStack
 from typing import TYPE_CHECKING, Any
 
-from . import active
+from . import active, sleeping
 from .active import DUMMY_CREDENTIALS
 from .batch.runner import BatchRunner
 from .clock import DEFAULT_HORIZON, Clock
@@ -30,13 +31,85 @@ from .pagination import PagePolicy, Pagination
 from .services.base import DEFAULT_ACCOUNT, Backend, StoredJob
 from .services.bedrock import BedrockBackend
 from .services.personalize import PersonalizeBackend
-from .sleeping import SleepPatch
 from .transitions import TransitionFeed
 
 if TYPE_CHECKING:
     from .wire.messages import WireRequest, WireResponse
 
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
+
+
+class _Shared:
+    """What the process has only one of, changed while any fake is active.
+
+    Fakes may start and stop in any order (start A, start B, stop A, stop B). The
+    first to start saves the environment and puts dummy credentials in it, and puts
+    the transports in place; the first that lets fake time pass patches
+    ``time.sleep``; a fake that froze the clock leaves the freeze in place when it
+    stops, for the fakes started after it read their time from it. All of that is
+    undone when the last active fake stops, in reverse order, each step even if an
+    earlier one raised. So no fake ever takes another's patch for an original.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()  # one start or stop at a time, in the process
+        self._until_last = ExitStack()
+        self._sleep_patched = False
+
+    def first_started(self) -> None:
+        """The first active fake has started: dummy credentials, the transports."""
+        from .transports import botocore as botocore_transport
+        from .transports import http as http_transport
+
+        with ExitStack() as undo:
+            undo.callback(_restore_env, _patch_env())
+            botocore_transport.install()
+            undo.callback(botocore_transport.deactivate)
+            botocore_transport.activate()
+            undo.callback(http_transport.deactivate)
+            http_transport.activate()
+            self._until_last = undo.pop_all()
+
+    def patch_sleep(self) -> None:
+        """A fake that lets fake time pass has started: patch sleeping, if not yet."""
+        if not self._sleep_patched:
+            self.until_last(sleeping.patch())
+            self._sleep_patched = True
+
+    def until_last(self, undo: Callable[[], None]) -> None:
+        """Call ``undo()`` when the last active fake stops."""
+        self._until_last.callback(undo)
+
+    def last_stopped(self) -> None:
+        """No fake is active any more: undo everything, the last change first."""
+        self._sleep_patched = False
+        self._until_last.close()
+
+
+_SHARED = _Shared()
+
+
+def _patch_env() -> dict[str, str | None]:
+    """Dummy credentials and a region in ``os.environ``; return what they replaced."""
+    changes: dict[str, str | None] = {**DUMMY_CREDENTIALS}
+    changes.update(dict.fromkeys(_CLEARED_ENV))
+    if not os.environ.get("AWS_DEFAULT_REGION"):  # botocore reads no other variable
+        changes["AWS_DEFAULT_REGION"] = DEFAULT_REGION
+    saved = {name: os.environ.get(name) for name in changes}
+    for name, value in changes.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    return saved
+
+
+def _restore_env(saved: dict[str, str | None]) -> None:
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 class BatchJobsFake(ContextDecorator):
@@ -73,7 +146,6 @@ class BatchJobsFake(ContextDecorator):
         self.account = account
         self.pagination = Pagination(PagePolicy(max_page_size=max_page_size))
         self.patch_sleep = sleep
-        self._sleep_patch = SleepPatch(self.clock)
         self._hook = hook
         self._feed = TransitionFeed(self._job_created, self._status_changed)
         self._hooked = hook is not None and bool(
@@ -103,26 +175,27 @@ class BatchJobsFake(ContextDecorator):
             backend.factory = self._job_factory
             backend.batch = self._batch
         self.bedrock.random.seed(self.seed)
-        self._saved_env: dict[str, str | None] = {}
         self._active = False
 
     # -- life -------------------------------------------------------------------------
 
     def start(self) -> BatchJobsFake:
-        """Activate: freeze the clock, supply dummy credentials, intercept the services."""
-        from .transports import botocore as botocore_transport
-        from .transports import http as http_transport
+        """Activate: freeze the clock, supply dummy credentials, intercept the services.
 
+        If a step fails, what the steps before it changed is undone before the error
+        is raised.
+        """
         if self._active:
             raise RuntimeError("this BatchJobsFake is already active")
-        self._patch_env()
-        self.clock.freeze()
-        botocore_transport.install()
-        active.push(self)
-        botocore_transport.activate()
-        http_transport.activate()
-        if self.patch_sleep:
-            self._sleep_patch.start()
+        with _SHARED.lock, ExitStack() as undo:
+            undo.callback(self._leave)
+            if active.active_fake() is None:
+                _SHARED.first_started()
+            if self.patch_sleep:
+                _SHARED.patch_sleep()
+            self.clock.freeze()
+            active.push(self)
+            undo.pop_all()
         self._active = True
         return self
 
@@ -132,20 +205,27 @@ class BatchJobsFake(ContextDecorator):
         All of it is undone whatever raises on the way (a ``status_changed`` hook
         that fails on the transitions reported at the end); then the error is raised.
         """
-        from .transports import botocore as botocore_transport
-        from .transports import http as http_transport
-
         if not self._active:
             return
-        self._active = False
-        with ExitStack() as undo:  # the last callback first
-            undo.callback(self._restore_env)
-            undo.callback(self.clock.unfreeze)
-            undo.callback(http_transport.deactivate)
-            undo.callback(botocore_transport.deactivate)
-            undo.callback(active.pop, self)
-            undo.callback(self._sleep_patch.stop)
+        with ExitStack() as undo:
+            undo.callback(self._deactivate)
             self._observe_time()  # transitions up to the end reach the hooks
+
+    def _deactivate(self) -> None:
+        with _SHARED.lock:
+            self._active = False
+            active.pop(self)
+            self._leave()
+
+    def _leave(self) -> None:
+        """This fake's clock stops driving time, and if no fake is active any more,
+        everything shared is undone (its freeze with it: until then, fakes started
+        after it may be reading their time from it)."""
+        unfreeze = self.clock.release()
+        if unfreeze is not None:
+            _SHARED.until_last(unfreeze)
+        if active.active_fake() is None:
+            _SHARED.last_stopped()
 
     def __enter__(self) -> BatchJobsFake:
         return self.start()
@@ -164,26 +244,6 @@ class BatchJobsFake(ContextDecorator):
         self._factory = None
         self.bedrock.random.seed(self.seed)
         self._batch.reset()
-
-    def _patch_env(self) -> None:
-        changes: dict[str, str | None] = {**DUMMY_CREDENTIALS}
-        changes.update(dict.fromkeys(_CLEARED_ENV))
-        if not os.environ.get("AWS_DEFAULT_REGION"):  # botocore reads no other variable
-            changes["AWS_DEFAULT_REGION"] = DEFAULT_REGION
-        for name, value in changes.items():
-            self._saved_env[name] = os.environ.get(name)
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-    def _restore_env(self) -> None:
-        for name, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved_env.clear()
 
     # -- the journal ------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ range of instants a datetime can hold."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import sys
@@ -19,7 +20,7 @@ import requests
 import requests.adapters
 
 from pytest_batchjobs import BatchJobsFake, hookspecs
-from pytest_batchjobs.active import active_fake
+from pytest_batchjobs.active import DUMMY_CREDENTIALS, active_fake
 
 UTC = dt.timezone.utc
 CLOCKS = ("time-machine", "freezegun")
@@ -155,6 +156,108 @@ def test_stop_restores_everything_when_a_hook_raises(clock: str) -> None:
     assert _real_time()
     assert fake.clock.kind == "none"
     fake.stop()  # stopped already: nothing to do
+
+
+# -- fakes started and stopped in any order ----------------------------------------------
+
+
+@pytest.mark.parametrize("clock", CLOCKS)
+@pytest.mark.parametrize("stop_order", list(itertools.permutations(range(3))))
+def test_fakes_stopped_in_any_order_restore_everything(
+    clock: str, stop_order: tuple[int, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    before = _process_state()
+    fakes = [BatchJobsFake(clock_backend=clock) for _ in range(3)]
+    for fake in fakes:
+        fake.start()
+    running = list(fakes)
+    for index in stop_order:
+        fakes[index].stop()
+        running.remove(fakes[index])
+        if not running:
+            break
+        # the fakes still active work as before: credentials, sleep, clock, calls
+        current = running[-1]
+        assert active_fake() is current
+        assert os.environ["AWS_ACCESS_KEY_ID"] == DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]
+        assert "AWS_PROFILE" not in os.environ
+        start = current.clock.now()
+        time.sleep(60)
+        assert current.clock.now() - start == dt.timedelta(seconds=60)
+        assert current.clock.advance(minutes=1) - start == dt.timedelta(minutes=2)
+        bedrock = boto3.client("bedrock", region_name="us-east-1")
+        bedrock.list_model_invocation_jobs()
+        assert len(current.calls) == 1
+        current.reset()
+    assert _process_state() == before
+    assert _real_time()
+    assert all(fake.clock.kind == "none" for fake in fakes)
+
+
+def test_the_innermost_fake_decides_whether_sleep_is_fake() -> None:
+    real_sleep = time.sleep
+    with BatchJobsFake() as outer:
+        with BatchJobsFake(sleep=False) as inner:
+            before = inner.clock.now()
+            time.sleep(0.01)  # blocks for real: the inner fake leaves sleep alone
+            assert inner.clock.now() == before
+        time.sleep(60)
+        assert outer.clock.now() - before == dt.timedelta(seconds=60)
+    assert time.sleep is real_sleep
+
+
+# -- modules imported while a fake is active --------------------------------------------
+
+
+def test_a_module_imported_during_a_fake_sleeps_for_real_after_it(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    pytester.makepyfile(
+        check=CHECK_CLEAN,
+        poller="""
+            import time
+            from time import sleep
+
+            def wait(seconds):
+                sleep(seconds)
+
+            def wait_with(seconds, pause=time.sleep):  # the function held by a default
+                pause(seconds)
+            """,
+        test_poller="""
+            import datetime as dt
+            import time
+            from check import check_clean
+
+            def test_1_imports_the_poller_under_a_fake(batchjobs_fake):
+                import poller
+                start = batchjobs_fake.clock.now()
+                poller.wait(60)
+                poller.wait_with(60)
+                assert batchjobs_fake.clock.now() - start == dt.timedelta(seconds=120)
+
+            def test_2_the_poller_sleeps_for_real_without_a_fake():
+                import poller
+                check_clean()
+                started = time.clock_gettime(time.CLOCK_MONOTONIC)
+                poller.wait(0.01)
+                poller.wait_with(0.01)
+                assert time.clock_gettime(time.CLOCK_MONOTONIC) - started >= 0.02
+
+            def test_3_and_in_fake_time_under_the_next_fake(batchjobs_fake):
+                import poller
+                start = batchjobs_fake.clock.now()
+                poller.wait(3600)
+                poller.wait_with(3600)
+                assert batchjobs_fake.clock.now() - start == dt.timedelta(hours=2)
+            """,
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=3)
 
 
 # -- the clock's range ------------------------------------------------------------------
