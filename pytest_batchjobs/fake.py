@@ -16,7 +16,7 @@ import random
 import threading
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import ContextDecorator, ExitStack
+from contextlib import ContextDecorator, ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from . import active, sleeping
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from .wire.messages import WireRequest, WireResponse
 
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
+# Held while a JobFactory is made: each one seeds and draws from the one Faker that
+# every factory of the process shares.
+_BUILDING_FACTORY = threading.Lock()
 
 
 class _Shared:
@@ -169,6 +172,7 @@ class BatchJobsFake(ContextDecorator):
         self._gateway.validate_outputs = validate_outputs
         self.seed = random.randrange(2**32) if seed is None else seed
         self._factory: JobFactory | None = None
+        self._factory_lock = threading.RLock()
         for backend in self._backends.values():
             backend.account = account
             backend.default_region = default_region
@@ -241,7 +245,8 @@ class BatchJobsFake(ContextDecorator):
         self.journal.reset()
         self.pagination.reset()
         self.faults.clear()
-        self._factory = None
+        with self._factory_lock:
+            self._factory = None
         self.bedrock.random.seed(self.seed)
         self._batch.reset()
 
@@ -291,11 +296,15 @@ class BatchJobsFake(ContextDecorator):
         """Answer ``request`` as the service would (see :class:`Gateway`)."""
         return self._gateway.handle(request, transport=transport, service=service, defer=defer)
 
-    def _job_factory(self) -> JobFactory:
-        """The factory of this fake's jobs, made on first use (faker loads then)."""
-        if self._factory is None:
-            self._factory = JobFactory(self.seed)
-        return self._factory
+    @contextmanager
+    def _job_factory(self) -> Iterator[JobFactory]:
+        """The factory of this fake's jobs, for one caller at a time (its random draws
+        and counters are not thread-safe); made on first use (faker loads then)."""
+        with self._factory_lock:
+            if self._factory is None:
+                with _BUILDING_FACTORY:
+                    self._factory = JobFactory(self.seed)
+            yield self._factory
 
     # -- time and hooks ---------------------------------------------------------------
 

@@ -149,7 +149,10 @@ class Backend(abc.ABC, Generic[J]):
         # Set by the fake that owns the backend.
         self.account = DEFAULT_ACCOUNT
         self.default_region: Callable[[], str] = lambda: "us-east-1"
-        self.factory: Callable[[], JobFactory] = lambda: JobFactory(0)
+        # The factory, for one caller at a time: a context manager holding its lock.
+        self.factory: Callable[[], contextlib.AbstractContextManager[JobFactory]] = lambda: (
+            contextlib.nullcontext(JobFactory(0))
+        )
         self.batch = BatchRunner()
 
     # -- dispatch ---------------------------------------------------------------------
@@ -169,7 +172,8 @@ class Backend(abc.ABC, Generic[J]):
             self.max_active_jobs = None
 
     def state(self, account: str, region: str) -> RegionState[J]:
-        """The state of (account, region), created empty on first use."""
+        """The state of (account, region), created empty on first use (call it with
+        the lock held)."""
         key = (account, region)
         found = self._regions.get(key)
         if found is None:
@@ -295,13 +299,16 @@ class Backend(abc.ABC, Generic[J]):
                 f"{self.name} jobs have no field {', '.join(map(repr, unknown))}; valid "
                 f"overrides: {', '.join(self.override_names())}"
             )
-        factory = self.factory()
-        now = self._clock.now()
         region = overrides.pop("region", None) or self.default_region()
-        context = CallContext(self.account, region, now, "factory")
-        wanted = factory.statuses(overrides.pop("status", self.statuses.outcomes[0]), count)
+        status = overrides.pop("status", self.statuses.outcomes[0])
+        # One lock at a time, never two: the factory's while it draws, then the
+        # backend's while the jobs are stored, then none while hooks hear of them.
         with collector_paused():
-            jobs = self.made_jobs(factory, context, wanted, dict(overrides))
+            with self.factory() as factory:
+                now = self._clock.now()
+                context = CallContext(self.account, region, now, "factory")
+                wanted = factory.statuses(status, count)
+                jobs = self.made_jobs(factory, context, wanted, dict(overrides))
             if jobs:
                 # Generated values satisfy the model by construction; the overrides are the
                 # same for every job: checking the first job's request covers them.
