@@ -70,9 +70,7 @@ class TransitionFeed:
     def observe(self, now: _dt.datetime) -> None:
         """Report every transition at or before ``now`` not reported yet."""
         heap = self._heap
-        if not heap or heap[0][0] > now:
-            return
-        with self._lock:
+        with self._lock:  # also to read the head: another thread may pop the last entry
             while heap and heap[0][0] <= now:
                 at, _, index, _, service, job, timeline = heapq.heappop(heap)
                 if timeline is not job.timeline or index <= job.reported:
