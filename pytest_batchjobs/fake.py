@@ -60,18 +60,17 @@ class _Shared:
         self._sleep_patched = False
 
     def first_started(self) -> None:
-        """The first active fake has started: dummy credentials, the transports."""
+        """The first active fake starts: dummy credentials, the transports. If a step
+        fails, the caller undoes the steps before it with :meth:`last_stopped`."""
         from .transports import botocore as botocore_transport
         from .transports import http as http_transport
 
-        with ExitStack() as undo:
-            undo.callback(_restore_env, _patch_env())
-            botocore_transport.install()
-            undo.callback(botocore_transport.deactivate)
-            botocore_transport.activate()
-            undo.callback(http_transport.deactivate)
-            http_transport.activate()
-            self._until_last = undo.pop_all()
+        self.until_last(_patch_env())
+        botocore_transport.install()
+        self.until_last(botocore_transport.deactivate)
+        botocore_transport.activate()
+        self.until_last(http_transport.deactivate)
+        http_transport.activate()
 
     def patch_sleep(self) -> None:
         """A fake that lets fake time pass has started: patch sleeping, if not yet."""
@@ -92,23 +91,21 @@ class _Shared:
 _SHARED = _Shared()
 
 
-def _patch_env() -> dict[str, str | None]:
-    """Dummy credentials and a region in ``os.environ``; return what they replaced."""
+def _patch_env() -> Callable[[], None]:
+    """Dummy credentials and a region in ``os.environ``; return what puts back the
+    values they replaced."""
     changes: dict[str, str | None] = {**DUMMY_CREDENTIALS}
     changes.update(dict.fromkeys(_CLEARED_ENV))
     if not os.environ.get("AWS_DEFAULT_REGION"):  # botocore reads no other variable
         changes["AWS_DEFAULT_REGION"] = DEFAULT_REGION
     saved = {name: os.environ.get(name) for name in changes}
-    for name, value in changes.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    return saved
+    _set_env(changes)
+    return lambda: _set_env(saved)
 
 
-def _restore_env(saved: dict[str, str | None]) -> None:
-    for name, value in saved.items():
+def _set_env(values: dict[str, str | None]) -> None:
+    """Set each variable to its value; ``None`` removes it."""
+    for name, value in values.items():
         if value is None:
             os.environ.pop(name, None)
         else:
@@ -191,15 +188,17 @@ class BatchJobsFake(ContextDecorator):
         """
         if self._active:
             raise RuntimeError("this BatchJobsFake is already active")
-        with _SHARED.lock, ExitStack() as undo:
-            undo.callback(self._leave)
-            if active.active_fake() is None:
-                _SHARED.first_started()
-            if self.patch_sleep:
-                _SHARED.patch_sleep()
-            self.clock.freeze()
+        with _SHARED.lock:
+            try:
+                if active.active_fake() is None:
+                    _SHARED.first_started()
+                if self.patch_sleep:
+                    _SHARED.patch_sleep()
+                self.clock.freeze()
+            except BaseException:
+                self._leave()
+                raise
             active.push(self)
-            undo.pop_all()
         self._active = True
         return self
 
@@ -211,9 +210,10 @@ class BatchJobsFake(ContextDecorator):
         """
         if not self._active:
             return
-        with ExitStack() as undo:
-            undo.callback(self._deactivate)
+        try:
             self._observe_time()  # transitions up to the end reach the hooks
+        finally:
+            self._deactivate()
 
     def _deactivate(self) -> None:
         with _SHARED.lock:

@@ -158,6 +158,26 @@ def test_stop_restores_everything_when_a_hook_raises(clock: str) -> None:
     fake.stop()  # stopped already: nothing to do
 
 
+@pytest.mark.parametrize("clock", CLOCKS)
+def test_a_start_that_fails_half_way_undoes_what_it_did(
+    clock: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _process_state()
+    fake = BatchJobsFake(clock_backend=clock)
+
+    def broken() -> None:
+        raise RuntimeError("the clock cannot freeze")
+
+    monkeypatch.setattr(fake.clock, "freeze", broken)
+    with pytest.raises(RuntimeError, match="the clock cannot freeze"):
+        fake.start()
+    assert _process_state() == before
+    monkeypatch.undo()
+    with fake:  # and it starts once the cause is gone
+        assert active_fake() is fake
+    assert _process_state() == before
+
+
 # -- fakes started and stopped in any order ----------------------------------------------
 
 
