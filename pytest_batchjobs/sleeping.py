@@ -55,13 +55,12 @@ def patch() -> Callable[[], None]:
     if original is not sleep:  # else put back by someone who saved it while patched
         _real_sleep = original
     time.sleep = sleep  # type: ignore[assignment]
-    modules = [
-        module
-        for module in list(sys.modules.values())
-        if module is not time and getattr(module, "__dict__", {}).get("sleep") is original
-    ]
-    for module in modules:
-        module.sleep = sleep  # type: ignore[attr-defined]
+    modules = []
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if namespace is not None and namespace.get("sleep") is original and module is not time:
+            module.sleep = sleep  # type: ignore[attr-defined]
+            modules.append(module)
     restore_bucket = _patch_adaptive_bucket()
 
     def undo() -> None:
