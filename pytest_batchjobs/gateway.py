@@ -10,7 +10,6 @@ recorded in the journal, with the error code it was answered with.
 from __future__ import annotations
 
 import os
-import re
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -21,10 +20,12 @@ from .faults import BAD_GATEWAY_BODY, Faults, TransportFault
 from .journal import Call, Journal
 from .services.base import Backend, CallContext, NotOwned
 from .wire.constraints import summary, violations
+from .wire.endpoints import endpoint_of_host
 from .wire.errors import ServiceError
 from .wire.messages import WireResponse
 from .wire.models import service_model
 from .wire.parse import parse_params
+from .wire.regions import is_region
 from .wire.routing import Route, route
 from .wire.serialize import serialize_error, serialize_output
 
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from .wire.messages import WireRequest
 
 DEFAULT_REGION = "us-east-1"
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 
 
 class Gateway:
@@ -99,7 +99,7 @@ class Gateway:
         now = self._clock.now()
         self._feed.observe(now)
         region = _region_of(request, parts.hostname) or default_region()
-        if _REGION.fullmatch(region) is None:
+        if not is_region(region):
             name = service or _guess_service(request)
             error = ServiceError(
                 "InvalidSignatureException",
@@ -274,11 +274,8 @@ def _region_of(request: WireRequest, host: str | None) -> str | None:
         scope = authorization[marker + 11 :].split(",", 1)[0].split("/")
         if len(scope) >= 5:
             return scope[2]
-    if host:
-        labels = host.split(".")
-        if len(labels) >= 4 and labels[0] in ("bedrock", "personalize"):
-            return labels[1]
-    return None
+    endpoint = endpoint_of_host(host) if host else None
+    return endpoint.region if endpoint is not None else None
 
 
 def default_region() -> str:

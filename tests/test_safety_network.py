@@ -19,7 +19,7 @@ import requests
 import urllib3
 from botocore.config import Config
 from botocore.endpoint_provider import EndpointProvider
-from botocore.exceptions import ClientError, EndpointResolutionError, EndpointVariantError
+from botocore.exceptions import EndpointResolutionError, EndpointVariantError
 from botocore.loaders import create_loader
 from jobs import bedrock_params, personalize_params
 from requests_aws4auth import AWS4Auth
@@ -117,13 +117,10 @@ def test_the_urls_botocore_sends_to_are_answered_over_requests_and_urllib(
         except EndpointVariantError:
             continue  # botocore makes no such client in this partition
         client.meta.events.register("before-send", lambda request, **_: sent.append(request.url))
-        try:
-            if service == "bedrock":
-                client.list_model_invocation_jobs()
-            else:
-                client.list_batch_inference_jobs()
-        except ClientError:
-            pass  # the fake's answer (it takes some partitions' regions for invalid)
+        if service == "bedrock":
+            client.list_model_invocation_jobs()
+        else:
+            client.list_batch_inference_jobs()
     assert len(sent) >= 4
     answered = len(batchjobs_fake.calls)
     for url in sent:
@@ -202,6 +199,48 @@ def test_the_region_comes_from_the_signature_or_for_the_region_less_host_the_def
     unsigned = requests.get("https://bedrock.amazonaws.com/model-invocation-jobs", timeout=5)
     assert unsigned.json()["invocationJobSummaries"] == []  # the job is in eu-west-3
     assert [call.region for call in batchjobs_fake.calls] == ["eu-west-3", "us-east-1"]
+    assert lookups == []
+
+
+@pytest.mark.parametrize("partition", PARTITIONS, ids=[p["id"] for p in PARTITIONS])
+def test_every_partitions_regions_are_regions_whose_arns_name_the_partition(
+    batchjobs_fake: BatchJobsFake, partition: dict[str, Any]
+) -> None:
+    region = sorted(name for name in partition["regions"] if name[-1].isdigit())[-1]
+    bedrock = boto3.client("bedrock", region_name=region)
+    personalize = boto3.client("personalize", region_name=region)
+    arn = bedrock.create_model_invocation_job(**bedrock_params("everywhere"))["jobArn"]
+    assert arn.startswith(f"arn:{partition['id']}:bedrock:{region}:123456789012:")
+    arn = personalize.create_batch_inference_job(**personalize_params("everywhere"))[
+        "batchInferenceJobArn"
+    ]
+    assert arn.startswith(f"arn:{partition['id']}:personalize:{region}:123456789012:")
+
+
+@pytest.mark.parametrize("region", ["..", "us-east-1a", "aws-global", "moon-base-1x"])
+def test_a_request_signed_for_no_region_is_refused_as_aws_refuses_it(
+    batchjobs_fake: BatchJobsFake, region: str
+) -> None:
+    auth = AWS4Auth("AKIDEXAMPLE", "secret", region, "bedrock")
+    answer = requests.get(
+        "https://bedrock.us-east-1.amazonaws.com/model-invocation-jobs", auth=auth, timeout=5
+    )
+    assert answer.status_code == 403
+    assert answer.json()["message"] == (
+        f"Credential should be scoped to a valid region, not '{region}'."
+    )
+
+
+def test_an_unsigned_request_is_for_the_region_its_host_names(
+    batchjobs_fake: BatchJobsFake, lookups: list[str]
+) -> None:
+    created = requests.post(
+        "https://bedrock-fips.eu-west-1.amazonaws.com/model-invocation-job",
+        json=bedrock_params("fips-in-ireland"),
+        timeout=5,
+    )
+    assert created.status_code == 200, created.text
+    assert created.json()["jobArn"].startswith("arn:aws:bedrock:eu-west-1:")
     assert lookups == []
 
 

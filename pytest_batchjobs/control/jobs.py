@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import math
-import re
 from typing import TYPE_CHECKING, Any
 
 from ..wire.constraints import summary, violations
@@ -31,6 +30,7 @@ from ..wire.models import service_model
 # The wire parser's reading of a JSON value by its shape (types, 32- and 64-bit
 # integers), with the messages the services' own parsers give.
 from ..wire.parse import _value as read_value
+from ..wire.regions import is_region
 from .limits import EARLIEST
 from .render import iso, kind, short
 from .request import BadRequest
@@ -171,22 +171,13 @@ def _status(endpoint: str, service: str, statuses: ServiceStatuses, value: Any) 
 
 def _region(endpoint: str, value: Any) -> str:
     """A region name shaped as one of botocore's partitions defines them."""
-    if isinstance(value, str) and any(p.fullmatch(value) for p in _region_patterns()):
+    if isinstance(value, str) and is_region(value):
         return value
     got = repr(value) if isinstance(value, str) else f"{kind(value)}: {short(value)}"
     raise BadRequest(
         f"{endpoint}: 'region' must be an AWS region name like us-east-1 or eu-west-1 "
         f"(the form of a region in botocore's partitions data), got {got}"
     )
-
-
-@functools.cache
-def _region_patterns() -> tuple[re.Pattern[str], ...]:
-    from botocore.loaders import create_loader
-
-    partitions = create_loader().load_data("partitions")["partitions"]
-    # ASCII: the patterns' \w and \d mean what they mean to the SDKs.
-    return tuple(re.compile(p["regionRegex"], re.ASCII) for p in partitions)
 
 
 def _check_record_counts(endpoint: str, overrides: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from ..tokens import InvalidToken, Position
 from ..wire.constraints import summary, violations
 from ..wire.errors import ServiceError
 from ..wire.models import service_model
+from ..wire.regions import partition_of
 from .store import JobStore, Key
 
 if TYPE_CHECKING:
@@ -81,12 +82,8 @@ class CallContext:
 
     @property
     def partition(self) -> str:
-        """The ARN partition of the region (``aws``, ``aws-cn``, ``aws-us-gov``)."""
-        if self.region.startswith("cn-"):
-            return "aws-cn"
-        if self.region.startswith("us-gov-"):
-            return "aws-us-gov"
-        return "aws"
+        """The ARN partition of the region (``aws``, ``aws-cn``, ``aws-us-gov``, ...)."""
+        return partition_of(self.region) or "aws"
 
 
 class NotOwned(Exception):
