@@ -348,7 +348,7 @@ def test_the_control_api_refuses_an_advance_past_the_last_instant(batchjobs_serv
     with requests.Session() as http:
         refused = http.post(f"{control}/clock/advance", json={"days": 10})
         assert refused.status_code == 400, refused.text
-        assert refused.json()["error"].startswith("advance(days=10) cannot move the fake clock")
+        assert "would take it past 9000-01-01T00:00:00Z" in refused.json()["error"]
         clock = http.get(f"{control}/clock")
         assert clock.status_code == 200, clock.text
         assert dt.datetime.fromisoformat(clock.json()["now"].replace("Z", "+00:00")) == NEAR_THE_END
