@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import abc
 import datetime as _dt
+import math
 import random
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -228,9 +229,16 @@ class Faults:
         """Throttle ``operation`` with a token bucket: ``burst`` calls at once, refilled
         at ``per_second`` calls a second of fake time; ThrottlingException when empty."""
         services, name = self._target(operation, service)
-        if per_second <= 0 or burst < 1:
+        if not (
+            _finite_number(per_second)
+            and per_second > 0
+            and isinstance(burst, int)
+            and not isinstance(burst, bool)
+            and burst >= 1
+        ):
             raise ValueError(
-                f"throttle needs per_second > 0 and burst >= 1, got {per_second!r}, {burst!r}"
+                "throttle needs a finite per_second > 0 and an integer burst >= 1, "
+                f"got per_second={per_second!r}, burst={burst!r}"
             )
         rule = ThrottleRule(
             frozenset(services),
@@ -255,8 +263,8 @@ class Faults:
     ) -> ChaosRule:
         """Fail any faked call with probability ``rate``, with one of ``errors`` that the
         operation can return; reproducible for the same ``seed`` and calls."""
-        if not 0 < rate <= 1:
-            raise ValueError(f"chaos rate must be in (0, 1], got {rate!r}")
+        if not (_finite_number(rate) and 0 < rate <= 1):
+            raise ValueError(f"chaos rate must be a number in (0, 1], got {rate!r}")
         chosen = tuple(errors)
         known = {e for s, ops in self._faked.items() for o in ops for e in self.valid_errors(s, o)}
         unknown = sorted(set(chosen) - known)
@@ -311,6 +319,25 @@ class Faults:
         """The active rules, in the order they are tried."""
         with self._lock:
             return list(self._rules)
+
+    def assert_all_fired(self) -> None:
+        """Assert that every rule answered at least one call.
+
+        A rule that never fired usually means the client never made the call the test
+        expected to fault (a wrong operation name, a ``when`` that matches nothing, or
+        an earlier rule that answered first), so the test proved less than it seems.
+        """
+        __tracebackhide__ = True
+        idle = [rule for rule in self.rules if rule.fired == 0]
+        if not idle:
+            return
+        listed = "\n".join(f"  {rule.description}" for rule in idle)
+        raise AssertionError(
+            f"{len(idle)} of {len(self.rules)} fault rule(s) never fired:\n{listed}\n"
+            "No call matched them: check the operation name and the rule's when=, or an "
+            "earlier rule that answered those calls first; remove a rule the test does "
+            f"not need. See {DOCS}"
+        )
 
     def valid_errors(self, service: str, operation: str) -> list[str]:
         """Errors ``operation`` can return: its modeled ones and the service-wide ones."""
@@ -369,6 +396,13 @@ class Faults:
                 )
             services = [service]
         return services, name
+
+
+def _finite_number(value: object) -> bool:
+    """A real number (not a bool, not NaN or an infinity): what rates and speeds must be."""
+    return (
+        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    )
 
 
 def _matcher(when: Mapping[str, Any] | Matcher | None) -> Matcher | None:

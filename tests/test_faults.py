@@ -276,3 +276,54 @@ def test_clear_removes_every_fault(bedrock: Any, batchjobs_fake: BatchJobsFake) 
     batchjobs_fake.faults.clear()
     assert batchjobs_fake.faults.rules == []
     bedrock.list_model_invocation_jobs()
+
+
+def test_assert_all_fired_names_each_rule_that_never_fired(
+    bedrock: Any, batchjobs_fake: BatchJobsFake
+) -> None:
+    fired = batchjobs_fake.faults.fail("ListModelInvocationJobs", error="ThrottlingException")
+    batchjobs_fake.faults.fail("GetModelInvocationJob", error="AccessDeniedException")
+    batchjobs_fake.faults.throttle("StopModelInvocationJob", per_second=1)
+    client("bedrock").list_model_invocation_jobs()  # retried past the one throttle
+    assert fired.fired == 1
+
+    with pytest.raises(AssertionError) as raised:
+        batchjobs_fake.faults.assert_all_fired()
+    message = str(raised.value)
+    assert message.startswith("2 of 3 fault rule(s) never fired:\n")
+    assert "  faults.fail('GetModelInvocationJob', error='AccessDeniedException', times=1)\n" in (
+        message
+    )
+    assert "  faults.throttle('StopModelInvocationJob', per_second=1, burst=1)\n" in message
+    assert "ListModelInvocationJobs" not in message
+
+
+def test_assert_all_fired_passes_once_every_rule_answered_a_call(
+    bedrock: Any, batchjobs_fake: BatchJobsFake
+) -> None:
+    batchjobs_fake.faults.assert_all_fired()  # no rules: nothing to prove
+    batchjobs_fake.faults.fail("ListModelInvocationJobs", times=2)
+    client("bedrock", retries=3).list_model_invocation_jobs()
+    batchjobs_fake.faults.assert_all_fired()
+
+
+@pytest.mark.parametrize(
+    ("per_second", "burst"),
+    [(float("nan"), 1), (float("inf"), 1), (0, 1), (1, 0), (1, 1.5), (True, 1)],
+)
+def test_a_throttle_that_could_never_work_is_refused(
+    batchjobs_fake: BatchJobsFake, per_second: Any, burst: Any
+) -> None:
+    with pytest.raises(ValueError, match="finite per_second > 0 and an integer burst >= 1"):
+        batchjobs_fake.faults.throttle(
+            "ListModelInvocationJobs", per_second=per_second, burst=burst
+        )
+    assert batchjobs_fake.faults.rules == []
+
+
+@pytest.mark.parametrize("rate", [float("nan"), float("inf"), 0, 1.5, True])
+def test_a_chaos_rate_outside_zero_to_one_is_refused(
+    batchjobs_fake: BatchJobsFake, rate: Any
+) -> None:
+    with pytest.raises(ValueError, match=r"chaos rate must be a number in \(0, 1\]"):
+        batchjobs_fake.faults.chaos(rate=rate)
