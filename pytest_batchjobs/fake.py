@@ -32,6 +32,7 @@ from .services.base import DEFAULT_ACCOUNT, Backend, StoredJob
 from .services.bedrock import BedrockBackend
 from .services.personalize import PersonalizeBackend
 from .transitions import TransitionFeed
+from .transports.botocore import moto_active
 
 if TYPE_CHECKING:
     from .wire.messages import WireRequest, WireResponse
@@ -132,7 +133,7 @@ class BatchJobsFake(ContextDecorator):
         *,
         start: _dt.datetime | None = None,
         clock_backend: str = "auto",
-        account: str = DEFAULT_ACCOUNT,
+        account: str | None = None,
         max_page_size: int | None = None,
         validate_outputs: bool = False,
         sleep: bool = True,
@@ -143,7 +144,9 @@ class BatchJobsFake(ContextDecorator):
         self.clock = Clock(start, clock_backend, horizon)
         self.clock.horizon_message = self._horizon_message
         self.clock.on_change(self._observe_time)
-        self.account = account
+        if account is not None and not (len(account) == 12 and account.isdigit()):
+            raise ValueError(f"an AWS account id is 12 digits, got {account!r}")
+        self._account = account
         self.pagination = Pagination(PagePolicy(max_page_size=max_page_size))
         self.patch_sleep = sleep
         self._hook = hook
@@ -164,14 +167,14 @@ class BatchJobsFake(ContextDecorator):
         )
         self.faults = Faults({name: backend.handlers for name, backend in self._backends.items()})
         self._gateway = Gateway(
-            self._backends, self.clock, self._feed, self.journal, self.faults, account
+            self._backends, self.clock, self._feed, self.journal, self.faults, self._account_of
         )
         self._gateway.validate_outputs = validate_outputs
         self.seed = random.randrange(2**32) if seed is None else seed
         self._factory: JobFactory | None = None
         self._factory_lock = threading.RLock()
         for backend in self._backends.values():
-            backend.account = account
+            backend.account_of = self._account_of
             backend.default_region = default_region
             backend.factory = self._job_factory
             backend.batch = self._batch
@@ -296,6 +299,21 @@ class BatchJobsFake(ContextDecorator):
         """Answer ``request`` as the service would (see :class:`Gateway`)."""
         return self._gateway.handle(request, transport=transport, service=service, defer=defer)
 
+    @property
+    def account(self) -> str:
+        """The account the fake's jobs live in: the one it was given; else, while moto's
+        ``mock_aws`` is active and ``MOTO_ACCOUNT_ID`` is set, moto's (so that STS and
+        the job ARNs agree); else 123456789012."""
+        return self._account_of()
+
+    def _account_of(self) -> str:
+        if self._account is not None:
+            return self._account
+        moto_account = os.environ.get("MOTO_ACCOUNT_ID")
+        if moto_account and moto_active():
+            return moto_account
+        return DEFAULT_ACCOUNT
+
     @contextmanager
     def _job_factory(self) -> Iterator[JobFactory]:
         """The factory of this fake's jobs, for one caller at a time (its random draws
@@ -375,7 +393,7 @@ def fake_batchjobs(
     *,
     start: _dt.datetime | None = None,
     clock: str = "auto",
-    account: str = DEFAULT_ACCOUNT,
+    account: str | None = None,
     max_page_size: int | None = None,
     validate_outputs: bool = False,
     sleep: bool = True,

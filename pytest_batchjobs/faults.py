@@ -400,9 +400,7 @@ class Faults:
 
 def _finite_number(value: object) -> bool:
     """A real number (not a bool, not NaN or an infinity): what rates and speeds must be."""
-    return (
-        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    )
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _matcher(when: Mapping[str, Any] | Matcher | None) -> Matcher | None:

@@ -27,19 +27,20 @@ def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     marker: dict[str, object] = {}
     for mark in reversed(list(request.node.iter_markers("batchjobs"))):
         marker.update(mark.kwargs)
-    try:
-        options = FakeOptions.merge(ini, marker)
-    except ValueError as error:
-        pytest.fail(str(error), pytrace=False)
+    options = _options(ini, marker)
+    seed = options.seed
+    if seed is None:
+        seed = seed_for_test(request.config.stash[_SEED], request.node.nodeid)
     fake = BatchJobsFake(
         start=options.start,
         clock_backend=options.clock,
+        account=options.account,
         max_page_size=options.max_page_size,
         validate_outputs=options.validate_outputs,
         sleep=options.sleep,
         horizon=options.horizon,
         hook=request.node.ihook,  # conftest.py hooks apply to their own folder
-        seed=seed_for_test(request.config.stash[_SEED], request.node.nodeid),
+        seed=seed,
     )
     fake.start()
     try:
@@ -53,6 +54,17 @@ def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     fake.reset()
     if errors:
         pytest.fail("\n".join(errors), pytrace=False)
+
+
+def _options(ini: dict[str, str], marker: dict[str, object]) -> FakeOptions:
+    """The merged options, or the test failed once with the message alone (raised
+    outside the ``except``, so no "During handling of the above exception" follows)."""
+    __tracebackhide__ = True
+    try:
+        return FakeOptions.merge(ini, marker)
+    except ValueError as error:
+        message = str(error)
+    pytest.fail(message, pytrace=False)
 
 
 def server_for_test(fake: BatchJobsFake) -> Iterator[FakeServer]:

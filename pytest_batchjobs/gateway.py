@@ -49,11 +49,11 @@ class Gateway:
         feed: TransitionFeed,
         journal: Journal,
         faults: Faults,
-        account: str,
+        account_of: Callable[[], str],
     ) -> None:
         self.faults = faults
         self.backends = backends
-        self.account = account
+        self.account_of = account_of
         self.validate_outputs = False
         self.internal_errors: list[str] = []
         self._clock = clock
@@ -125,7 +125,7 @@ class Gateway:
                 f"{', '.join(self.faked_operations(name))}. To answer other operations, "
                 "activate moto's mock_aws as well."
             )
-        context = CallContext(self.account, region, now, transport)
+        context = CallContext(self.account_of(), region, now, transport)
         return self._answer(found, request, parts.query, context, defer)
 
     def _answer(

@@ -20,6 +20,10 @@ class FakeOptions:
     ``sleep``: whether ``time.sleep`` lets fake time pass instead of blocking.
     ``horizon``: how far sleeping alone may carry fake time before the test fails as
     polling forever (seconds or a ``timedelta``; ``None`` for no limit).
+    ``account``: the AWS account id in job ARNs (12 digits; ``None``: moto's
+    ``MOTO_ACCOUNT_ID`` while moto is active, else 123456789012).
+    ``seed``: the seed of the factory's randomness (``None``: derived from the
+    session's ``--batchjobs-seed`` and the test's id).
     """
 
     start: _dt.datetime | None = None
@@ -28,6 +32,8 @@ class FakeOptions:
     validate_outputs: bool = False
     sleep: bool = True
     horizon: _dt.timedelta | None = DEFAULT_HORIZON
+    account: str | None = None
+    seed: int | None = None
 
     @classmethod
     def merge(cls, ini: dict[str, str], marker: dict[str, Any]) -> FakeOptions:
@@ -49,8 +55,9 @@ class FakeOptions:
         for flag in ("validate_outputs", "sleep"):
             if ini.get(flag):
                 values[flag] = _flag(flag, ini[flag])
-        if ini.get("horizon"):
-            values["horizon"] = ini["horizon"]
+        for name in ("horizon", "account"):
+            if ini.get(name):
+                values[name] = ini[name]
         values.update(marker)
         return cls(**_coerced(values))
 
@@ -102,4 +109,12 @@ def _coerced(values: dict[str, Any]) -> dict[str, Any]:
                 f"got {horizon!r}"
             )
         values["horizon"] = _dt.timedelta(seconds=seconds)
+    account = values.get("account")
+    if account is not None and not (
+        isinstance(account, str) and len(account) == 12 and account.isdigit()
+    ):
+        raise ValueError(f"batchjobs account must be a 12-digit AWS account id, got {account!r}")
+    seed = values.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ValueError(f"batchjobs seed must be an integer, got {seed!r}")
     return values

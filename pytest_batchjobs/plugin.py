@@ -28,6 +28,8 @@ _INI = {
     "sleep": "time.sleep lets fake time pass instead of blocking (true/false, default true)",
     "horizon": "seconds sleeping alone may move fake time before the test fails as polling "
     "forever (default 259200, three days)",
+    "account": "the 12-digit account id of the fake's job ARNs (default: MOTO_ACCOUNT_ID "
+    "while moto is active, else 123456789012)",
 }
 
 
@@ -86,7 +88,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "batchjobs(start=None, clock='auto', max_page_size=None, validate_outputs=False, "
-        "sleep=True, horizon=timedelta(days=3)): configure the batchjobs_fake fixture",
+        "sleep=True, horizon=timedelta(days=3), account=None, seed=None): configure the "
+        "batchjobs_fake fixture",
     )
     config.stash[_SEED] = _session_seed(config)
     install_when_imported()

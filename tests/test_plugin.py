@@ -181,10 +181,74 @@ def test_a_wrong_marker_option_says_what_is_valid(pytester: pytest.Pytester) -> 
     result.stdout.fnmatch_lines(
         [
             "*@pytest.mark.batchjobs got unknown option(s) page_size; valid options are "
-            "clock, horizon, max_page_size, sleep, start, validate_outputs*",
+            "account, clock, horizon, max_page_size, seed, sleep, start, validate_outputs*",
             "*batchjobs clock 'sundial' is not one of auto, time-machine, freezegun*",
         ]
     )
+    assert result.stdout.str().count("got unknown option(s) page_size") == 1
+    result.stdout.no_fnmatch_line("*During handling of the above exception*")
+
+
+def test_the_marker_takes_every_keyword_fake_batchjobs_takes(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nbatchjobs_account = 210987654321\n")
+    pytester.makepyfile(
+        """
+        import inspect
+        import boto3
+        import pytest
+        from pytest_batchjobs import fake_batchjobs
+        from pytest_batchjobs.options import FakeOptions
+
+        def test_same_keywords():
+            fields = set(FakeOptions.__dataclass_fields__)
+            assert fields == set(inspect.signature(fake_batchjobs).parameters)
+
+        def test_ini_account(batchjobs_fake):
+            assert batchjobs_fake.account == "210987654321"
+
+        @pytest.mark.batchjobs(account="111122223333", seed=7)
+        def test_marker_account_and_seed(batchjobs_fake):
+            bedrock = boto3.client("bedrock", region_name="us-east-1")
+            job = batchjobs_fake.bedrock.add_job(status="Completed")
+            assert job["jobArn"].startswith("arn:aws:bedrock:us-east-1:111122223333:")
+            assert bedrock.get_model_invocation_job(jobIdentifier=job["jobArn"])["status"]
+            assert batchjobs_fake.seed == 7
+            with fake_batchjobs(seed=7) as same_seed:
+                assert same_seed.bedrock.add_job(status="Completed")["jobName"] == job["jobName"]
+
+        @pytest.mark.batchjobs(account="1234")
+        def test_bad_account(batchjobs_fake):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*batchjobs account must be a 12-digit AWS account id, got '1234'*"]
+    )
+
+
+def test_the_default_account_follows_moto_while_moto_is_active(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import boto3
+    from moto import mock_aws
+
+    from pytest_batchjobs import fake_batchjobs
+
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "444455556666")
+    with fake_batchjobs() as fake:
+        assert fake.account == "123456789012"  # no moto: MOTO_ACCOUNT_ID is moto's alone
+        with mock_aws():
+            sts = boto3.client("sts", region_name="us-east-1")
+            bedrock = boto3.client("bedrock", region_name="us-east-1")
+            assert sts.get_caller_identity()["Account"] == "444455556666"
+            job = fake.bedrock.add_job(status="InProgress")
+            assert job["jobArn"].startswith("arn:aws:bedrock:us-east-1:444455556666:")
+            listed = bedrock.list_model_invocation_jobs()["invocationJobSummaries"]
+            assert [each["jobArn"] for each in listed] == [job["jobArn"]]
+    with fake_batchjobs(account="777788889999") as fake, mock_aws():
+        assert fake.account == "777788889999"  # given: it wins
 
 
 def test_fixture_is_documented(pytester: pytest.Pytester) -> None:

@@ -144,7 +144,7 @@ class Backend(abc.ABC, Generic[J]):
         self._default_lifecycle = Lifecycle(self.statuses, self.statuses.outcomes[0])
         self.max_active_jobs: int | None = None
         # Set by the fake that owns the backend.
-        self.account = DEFAULT_ACCOUNT
+        self.account_of: Callable[[], str] = lambda: DEFAULT_ACCOUNT
         self.default_region: Callable[[], str] = lambda: "us-east-1"
         # The factory, for one caller at a time: a context manager holding its lock.
         self.factory: Callable[[], contextlib.AbstractContextManager[JobFactory]] = lambda: (
@@ -303,7 +303,8 @@ class Backend(abc.ABC, Generic[J]):
         with collector_paused():
             with self.factory() as factory:
                 now = self._clock.now()
-                context = CallContext(self.account, region, now, "factory")
+                account = self.account_of()
+                context = CallContext(account, region, now, "factory")
                 wanted = factory.statuses(status, count)
                 jobs = self.made_jobs(factory, context, wanted, dict(overrides))
             if jobs:
@@ -311,7 +312,7 @@ class Backend(abc.ABC, Generic[J]):
                 # same for every job: checking the first job's request covers them.
                 self.checked_request(jobs[0].request)
             with self._lock:
-                state = self.state(self.account, region)
+                state = self.state(account, region)
                 self.admit(state, jobs)
                 state.jobs.add_many(jobs)
             self.feed.created_many(self.name, jobs, now)
