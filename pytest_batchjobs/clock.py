@@ -134,6 +134,7 @@ class Clock:
         self.horizon = horizon
         self.slept = _dt.timedelta(0)
         self.horizon_error: str | None = None
+        self.horizon_thread: int | None = None  # the thread the horizon stopped
         self._travel: Any = None
         self._kind = "none"
         self._condition = threading.Condition(threading.RLock())
@@ -151,6 +152,7 @@ class Clock:
         """Freeze time at ``start_at``, unless the test already froze it."""
         self.slept = _dt.timedelta(0)
         self.horizon_error = None
+        self.horizon_thread = None
         if _user_frozen():
             self._kind = "follow"
             return
@@ -317,6 +319,7 @@ class Clock:
         self.slept += delta
         if self.horizon is not None and self.slept > self.horizon:
             self.horizon_error = self.horizon_message(self.slept)
+            self.horizon_thread = threading.get_ident()
             raise PollingHorizonExceeded(self.horizon_error)
         self._shift(delta)
 
