@@ -45,7 +45,12 @@ _HORIZON_SHOWN = pytest.StashKey[bool]()
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
-    """Note a test that failed on the horizon guard, so teardown does not say it again."""
+    """Show a failure the user caused at the user's line; note a test that failed on
+    the horizon guard, so teardown does not say it again."""
+    if call.excinfo is not None and not item.config.getoption("fulltrace"):
+        from .tracebacks import show_at_the_users_line
+
+        show_at_the_users_line(call.excinfo)
     report = yield
     if call.excinfo is not None and type(call.excinfo.value).__name__ == "PollingHorizonExceeded":
         item.stash[_HORIZON_SHOWN] = True

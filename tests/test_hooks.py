@@ -105,3 +105,87 @@ def test_horizon_guard_fails_a_client_that_polls_forever(pytester: pytest.Pytest
             "*raise the horizon with @pytest.mark.batchjobs(horizon=...)*",
         ]
     )
+
+
+def test_expecting_the_horizon_passes_and_a_lost_one_in_a_thread_still_fails(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import datetime as dt
+        import threading
+        import time
+        import pytest
+        from pytest_batchjobs import PollingHorizonExceeded
+
+        def poll_forever():
+            while True:
+                time.sleep(60)
+
+        @pytest.mark.batchjobs(horizon=dt.timedelta(hours=1))
+        def test_expected(batchjobs_fake):
+            with pytest.raises(PollingHorizonExceeded, match="past the horizon of 1:00:00"):
+                poll_forever()
+
+        @pytest.mark.batchjobs(horizon=dt.timedelta(hours=1))
+        def test_lost_in_a_thread(batchjobs_fake):
+            poller = threading.Thread(target=poll_forever)
+            poller.start()
+            poller.join()
+        """
+    )
+    result = pytester.runpytest(
+        "-p", "no:randomly", "-W", "ignore::pytest.PytestUnhandledThreadExceptionWarning"
+    )
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_lost_in_a_thread*",
+            "*time.sleep() has moved the fake clock 1:01:00 forward, past the horizon of 1:00:00*",
+        ]
+    )
+
+
+def test_errors_the_user_caused_point_at_the_users_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import datetime as dt
+        import time
+        import boto3
+        import pytest
+
+        def test_unfaked(batchjobs_fake):
+            bedrock = boto3.client("bedrock", region_name="us-east-1")
+            bedrock.list_foundation_models()  # THE USER'S LINE
+
+        def test_bad_argument(batchjobs_fake):
+            batchjobs_fake.bedrock.add_job(status="Finished")  # THE USER'S LINE
+
+        def poll(bedrock, arn):
+            while bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] != "Done":
+                time.sleep(60)  # THE USER'S LINE
+
+        @pytest.mark.batchjobs(horizon=dt.timedelta(hours=6))
+        def test_horizon(batchjobs_fake):
+            job = batchjobs_fake.bedrock.add_job(status="InProgress")
+            poll(boto3.client("bedrock", region_name="us-east-1"), job["jobArn"])
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "--tb=long")
+    result.assert_outcomes(failed=3)
+    output = result.stdout.str()
+    for section in output.split("_ test_")[1:]:
+        assert "site-packages" not in section
+        assert "pytest_batchjobs/" not in section.replace("pytest_batchjobs/__init__", "")
+        assert section.count("# THE USER'S LINE") == 1
+        last_frame = section.split("# THE USER'S LINE")[1]
+        assert "\nE   " in last_frame, section
+    result.stdout.fnmatch_lines(
+        [
+            "*UnfakedOperationError: *ListFoundationModels*",
+            "*ValueError: *Finished*",
+            "*PollingHorizonExceeded: time.sleep() has moved the fake clock*",
+        ]
+    )
+    full = pytester.runpytest("-p", "no:randomly", "--fulltrace", "-k", "unfaked")
+    assert "botocore" in full.stdout.str()  # --fulltrace keeps every frame
