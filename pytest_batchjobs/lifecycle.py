@@ -7,7 +7,9 @@ background. A :class:`Lifecycle` is the policy that builds a new job's timeline.
 Default durations (each the time spent *in* that status) are typical of what AWS
 reports for small jobs; tests set their own with ``lifecycle(durations=...)``:
 
-* Personalize: ``PENDING`` 60 s, ``IN PROGRESS`` 30 min, then ``ACTIVE``.
+* Personalize: ``CREATE PENDING`` 60 s, ``CREATE IN_PROGRESS`` 30 min, then ``ACTIVE``
+  (the statuses the service sends; its API reference lists ``PENDING`` and
+  ``IN PROGRESS``, which it never sends: see :data:`PERSONALIZE`).
 * Bedrock: ``Submitted`` 30 s, ``Validating`` 2 min, ``Scheduled`` 5 min,
   ``InProgress`` 1 h, then ``Completed``. A job whose end would come after
   ``submitTime + timeoutDurationInHours`` is ``Expired`` at that instant instead;
@@ -27,21 +29,48 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class ServiceStatuses:
-    """The statuses of one service's jobs, in lifecycle order."""
+    """The statuses of one service's jobs, in lifecycle order.
 
+    ``documented_only`` maps status names the API reference lists but the service never
+    sends to the names it sends instead: given by a user, they are refused (a test
+    written against them would pass against the fake and never match a real job).
+    """
+
+    service: str
     running: tuple[str, ...]
     outcomes: tuple[str, ...]
     ends: frozenset[str]
     default_durations: Mapping[str, float]
+    documented_only: Mapping[str, str] = field(default_factory=dict)
+
+    def refuse_documented_only(self, status: object, where: str) -> None:
+        """A ``ValueError`` if ``status`` is a name the service documents but never sends."""
+        sent = self.documented_only.get(status) if isinstance(status, str) else None
+        if sent is None:
+            return
+        raise ValueError(
+            f"{where}: {status!r} is how the {self.service} API reference names a status, but "
+            f"the service sends {sent!r}: its jobs report {' -> '.join(self.running)} -> "
+            f"{' or '.join(self.outcomes)}. Use {sent!r}; the evidence is on the fidelity "
+            "page (docs/fidelity.md, 'Lifecycles')."
+        )
 
 
+# Personalize sends "CREATE PENDING" and "CREATE IN_PROGRESS", not the "PENDING" and
+# "IN PROGRESS" of its API reference: recorded describe_batch_inference_job polling
+# output in aws-samples/amazon-personalize-samples, and AWS's Solution
+# "maintaining-personalized-experiences-with-machine-learning", which waits on exactly
+# these strings (docs/fidelity.md has the quotes).
 PERSONALIZE = ServiceStatuses(
-    running=("PENDING", "IN PROGRESS"),
+    service="Personalize",
+    running=("CREATE PENDING", "CREATE IN_PROGRESS"),
     outcomes=("ACTIVE", "CREATE FAILED"),
     ends=frozenset({"ACTIVE", "CREATE FAILED"}),
-    default_durations={"PENDING": 60.0, "IN PROGRESS": 1800.0},
+    default_durations={"CREATE PENDING": 60.0, "CREATE IN_PROGRESS": 1800.0},
+    documented_only={"PENDING": "CREATE PENDING", "IN PROGRESS": "CREATE IN_PROGRESS"},
 )
 BEDROCK = ServiceStatuses(
+    service="Bedrock",
     running=("Submitted", "Validating", "Scheduled", "InProgress"),
     outcomes=("Completed", "PartiallyCompleted", "Failed", "Expired"),
     ends=frozenset({"Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"}),

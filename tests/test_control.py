@@ -32,7 +32,7 @@ def test_paths_under_the_reserved_prefix_only() -> None:
 
 def test_the_same_state_as_the_python_api(batchjobs_fake: BatchJobsFake) -> None:
     api = ControlAPI(batchjobs_fake)
-    status, _ = post(api, "personalize/jobs", {"count": 2, "status": "IN PROGRESS"})
+    status, _ = post(api, "personalize/jobs", {"count": 2, "status": "CREATE IN_PROGRESS"})
     assert status == 200
     assert len(list(batchjobs_fake.personalize.all_jobs())) == 2
     assert post(api, "clock/advance", {"days": 1}) == (200, {"now": "2024-01-02T09:00:00Z"})

@@ -68,11 +68,11 @@ def test_250_mixed_bedrock_jobs_list_with_the_right_counts(
 
 def test_250_personalize_jobs_by_weight(batchjobs_fake: BatchJobsFake, personalize: Any) -> None:
     jobs = batchjobs_fake.personalize.add_jobs(
-        250, status={"ACTIVE": 7, "CREATE FAILED": 2, "IN PROGRESS": 1}
+        250, status={"ACTIVE": 7, "CREATE FAILED": 2, "CREATE IN_PROGRESS": 1}
     )
     counts = collections.Counter(job["status"] for job in jobs)
-    assert set(counts) == {"ACTIVE", "CREATE FAILED", "IN PROGRESS"}
-    assert counts["ACTIVE"] > counts["CREATE FAILED"] > counts["IN PROGRESS"] > 0
+    assert set(counts) == {"ACTIVE", "CREATE FAILED", "CREATE IN_PROGRESS"}
+    assert counts["ACTIVE"] > counts["CREATE FAILED"] > counts["CREATE IN_PROGRESS"] > 0
     paginator = personalize.get_paginator("list_batch_inference_jobs")
     listed = [j for page in paginator.paginate() for j in page["batchInferenceJobs"]]
     assert collections.Counter(j["status"] for j in listed) == counts
@@ -132,7 +132,7 @@ def test_running_factory_jobs_follow_the_lifecycle_set_for_their_name(
     assert got["endTime"] - risky["submitTime"] <= dt.timedelta(minutes=10 + 2 + 5 + 1)
     assert bedrock.get_model_invocation_job(jobIdentifier=safe["jobArn"])["status"] == "InProgress"
     batchjobs_fake.personalize.lifecycle("CREATE FAILED", message="no such solution")
-    pending = batchjobs_fake.personalize.add_job(status="PENDING")
+    pending = batchjobs_fake.personalize.add_job(status="CREATE PENDING")
     batchjobs_fake.clock.advance(hours=1)
     described = personalize.describe_batch_inference_job(
         batchInferenceJobArn=pending["batchInferenceJobArn"]

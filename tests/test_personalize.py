@@ -20,7 +20,7 @@ def test_create_and_describe(personalize: Any) -> None:
     )
     assert arn == "arn:aws:personalize:us-east-1:123456789012:batch-inference-job/movies-batch"
     job = personalize.describe_batch_inference_job(batchInferenceJobArn=arn)["batchInferenceJob"]
-    assert job["status"] == "PENDING"
+    assert job["status"] == "CREATE PENDING"
     assert job["jobName"] == "movies-batch"
     assert job["solutionVersionArn"] == SOLUTION
     assert job["numResults"] == 50
@@ -42,7 +42,7 @@ def test_status_follows_the_default_lifecycle(
         if not seen or seen[-1] != status:
             seen.append(status)
         batchjobs_fake.clock.advance(minutes=1)
-    assert seen == ["PENDING", "IN PROGRESS", "ACTIVE"]
+    assert seen == ["CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"]
     job = job["batchInferenceJob"]
     assert job["creationDateTime"] < job["lastUpdatedDateTime"]
 
@@ -177,3 +177,42 @@ def test_tags(personalize: Any) -> None:
     ]
     with pytest.raises(personalize.exceptions.ResourceNotFoundException):
         personalize.list_tags_for_resource(resourceArn=arn + "-gone")
+
+
+def test_statuses_are_the_strings_the_service_sends(
+    personalize: Any, batchjobs_fake: BatchJobsFake
+) -> None:
+    """CREATE PENDING / CREATE IN_PROGRESS, as real jobs report them (the API reference's
+    PENDING / IN PROGRESS are never sent): in describe, list and the factory alike."""
+    arn = personalize_job(personalize)
+    made = batchjobs_fake.personalize.add_job(status="CREATE IN_PROGRESS")
+    assert made["status"] == "CREATE IN_PROGRESS"
+
+    def listed() -> dict[str, str]:
+        jobs = personalize.list_batch_inference_jobs()["batchInferenceJobs"]
+        return {job["batchInferenceJobArn"]: job["status"] for job in jobs}
+
+    assert listed()[arn] == "CREATE PENDING"
+    assert listed()[made["batchInferenceJobArn"]] == "CREATE IN_PROGRESS"
+    batchjobs_fake.clock.advance(minutes=2)
+    described = personalize.describe_batch_inference_job(batchInferenceJobArn=arn)
+    assert described["batchInferenceJob"]["status"] == "CREATE IN_PROGRESS"
+    assert listed()[arn] == "CREATE IN_PROGRESS"
+
+
+@pytest.mark.parametrize(
+    ("documented", "sent"), [("PENDING", "CREATE PENDING"), ("IN PROGRESS", "CREATE IN_PROGRESS")]
+)
+def test_the_api_reference_names_are_refused_with_the_real_ones(
+    batchjobs_fake: BatchJobsFake, documented: str, sent: str
+) -> None:
+    expected = (
+        rf"'{documented}' is how the Personalize API reference names a status, but the "
+        rf"service sends '{sent}'.*Use '{sent}'.*docs/fidelity.md"
+    )
+    with pytest.raises(ValueError, match=expected):
+        batchjobs_fake.personalize.add_job(status=documented)
+    with pytest.raises(ValueError, match=expected):
+        batchjobs_fake.personalize.add_jobs(3, status={"ACTIVE": 2, documented: 1})
+    with pytest.raises(ValueError, match=expected):
+        batchjobs_fake.personalize.lifecycle(durations={documented: 10})

@@ -118,7 +118,7 @@ def test_personalize_with_aws_requests_auth_and_boto3(batchjobs_fake: BatchJobsF
     boto = boto3.client("personalize", region_name="us-east-1")
     assert boto.describe_batch_inference_job(batchInferenceJobArn=arn)["batchInferenceJob"][
         "status"
-    ] == ("PENDING")
+    ] == ("CREATE PENDING")
     other = personalize_job(boto, "second-batch")
     listed = personalize_call("ListBatchInferenceJobs", {"maxResults": 1}, auth).json()
     assert [job["batchInferenceJobArn"] for job in listed["batchInferenceJobs"]] == [other]

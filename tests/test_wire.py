@@ -72,7 +72,7 @@ def test_json11_create_then_describe_round_trip(batchjobs_fake: BatchJobsFake) -
     assert described.status == 200
     job = document(described)["batchInferenceJob"]
     assert job["batchInferenceJobArn"] == arn
-    assert job["status"] == "PENDING"
+    assert job["status"] == "CREATE PENDING"
     assert job["jobInput"] == PERSONALIZE_JOB["jobInput"]
     for stamp in ("creationDateTime", "lastUpdatedDateTime"):  # epoch seconds, not strings
         assert type(job[stamp]) in (int, float)

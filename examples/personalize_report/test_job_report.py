@@ -25,4 +25,4 @@ def test_counts_every_job_across_pages(batchjobs_fake: BatchJobsFake) -> None:
         )
     counts = status_counts(client, SOLUTION)
     assert sum(counts.values()) == 30
-    assert counts == {"IN PROGRESS": 29, "PENDING": 1}
+    assert counts == {"CREATE IN_PROGRESS": 29, "CREATE PENDING": 1}

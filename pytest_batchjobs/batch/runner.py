@@ -3,7 +3,7 @@ every record, and write the outputs when it completes.
 
 Called by the fake as transitions happen (see :mod:`pytest_batchjobs.transitions`):
 
-* Bedrock ``Validating`` / Personalize ``IN PROGRESS``: read the input (moto's S3 when
+* Bedrock ``Validating`` / Personalize ``CREATE IN_PROGRESS``: read the input (moto's S3 when
   active; without moto input checks are skipped and synthetic records stand in),
   check it, and answer every record with the responder. Bad input fails the job
   with AWS's kind of message; record errors make a Bedrock job ``PartiallyCompleted``.
@@ -77,7 +77,7 @@ class BatchRunner:
             if new in _BEDROCK_SUCCESS and job.data is not None:
                 self.write_bedrock(job, job.data)
         else:
-            if new == "IN PROGRESS":
+            if new == "CREATE IN_PROGRESS":
                 return self._start(job, self.personalize_records, "CREATE FAILED", ("ACTIVE",))
             if new == "ACTIVE" and job.data is not None:
                 self.write_personalize(job, job.data)

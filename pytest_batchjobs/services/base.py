@@ -211,6 +211,7 @@ class Backend(abc.ABC, Generic[J]):
             )
         timing = dict(durations or {})
         for status, seconds in timing.items():
+            statuses.refuse_documented_only(status, f"{self.name} lifecycle durations")
             if status not in statuses.default_durations:
                 raise ValueError(
                     f"{self.name} lifecycle durations: {status!r} is not a status with a "
@@ -297,7 +298,9 @@ class Backend(abc.ABC, Generic[J]):
                 f"overrides: {', '.join(self.override_names())}"
             )
         region = overrides.pop("region", None) or self.default_region()
-        status = overrides.pop("status", self.statuses.outcomes[0])
+        spec = overrides.pop("status", self.statuses.outcomes[0])
+        for named in [spec] if isinstance(spec, str) else list(spec):
+            self.statuses.refuse_documented_only(named, f"{self.name} add_jobs status")
         # One lock at a time, never two: the factory's while it draws, then the
         # backend's while the jobs are stored, then none while hooks hear of them.
         with collector_paused():
@@ -305,7 +308,7 @@ class Backend(abc.ABC, Generic[J]):
                 now = self._clock.now()
                 account = self.account_of()
                 context = CallContext(account, region, now, "factory")
-                wanted = factory.statuses(status, count)
+                wanted = factory.statuses(spec, count)
                 jobs = self.made_jobs(factory, context, wanted, dict(overrides))
             if jobs:
                 # Generated values satisfy the model by construction; the overrides are the
