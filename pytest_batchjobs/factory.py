@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .lifecycle import Lifecycle, ServiceStatuses, Timeline
+from .lifecycle import Lifecycle, ServiceStatuses, Timeline, to_millis
 
 # Models that support batch inference (Bedrock user guide, "Supported Regions and
 # models for batch inference").
@@ -143,6 +143,7 @@ class JobFactory:
         self._lifecycles: dict[tuple[Any, ...], Lifecycle] = {}
         self._plans: dict[int, _Plan] = {}  # by id() of the lifecycle
         self._days: dict[int, str] = {}  # date path segments, by day
+        self._now = self._now_millis = _dt.datetime.min
 
     # -- values, a column at a time ---------------------------------------------------
 
@@ -248,6 +249,12 @@ class JobFactory:
             found = self._plans[id(lifecycle)] = _Plan.of(lifecycle)
         return found
 
+    def _millis(self, now: _dt.datetime) -> _dt.datetime:
+        """``now`` cut to the millisecond, worked out once for all the jobs of a call."""
+        if now is not self._now:
+            self._now, self._now_millis = now, to_millis(now)
+        return self._now_millis
+
     def place(
         self,
         base: Lifecycle,
@@ -276,6 +283,8 @@ class JobFactory:
         plan = self._plan(base)
         durations = plan.durations  # shared by most jobs: copied before any change
         stopping, running_total = plan.stopping, plan.running_total
+        if submitted is not None:
+            submitted = to_millis(submitted)
         elapsed = None if submitted is None else (now - submitted).total_seconds()
         outcome = base.outcome
         stop_at: float | None = None
@@ -338,7 +347,10 @@ class JobFactory:
                 valid = (*valid, "Stopping", "Stopped")
             raise ValueError(f"unknown status {status!r}; valid statuses: {', '.join(valid)}")
         assert elapsed is not None
-        start = now - _dt.timedelta(seconds=elapsed)
+        if submitted is None:  # a whole millisecond, as every instant of a job
+            start = self._millis(now) - _dt.timedelta(milliseconds=int(elapsed * 1000))
+        else:
+            start = submitted
         if message is None:
             message = (base.message if outcome == base.outcome else None) or failure
         lifecycle = self._lifecycle(statuses, outcome, message, durations, plan)

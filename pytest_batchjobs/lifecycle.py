@@ -84,13 +84,34 @@ BEDROCK = ServiceStatuses(
 )
 
 
+_MILLISECOND = _dt.timedelta(milliseconds=1)
+
+
+def to_millis(instant: _dt.datetime) -> _dt.datetime:
+    """``instant`` truncated to the millisecond.
+
+    Both protocols send instants in milliseconds (REST-JSON ISO 8601 with three
+    decimals, JSON 1.1 epoch seconds with three), so every instant a job keeps is cut
+    to that when it enters the job: its creation and each transition. A filter, a sort
+    or a cursor then compares exactly what the client saw; a microsecond kept but not
+    sent would let ``submitTimeAfter=<the newest submitTime seen>`` return that job again.
+    """
+    return instant.replace(microsecond=instant.microsecond - instant.microsecond % 1000)
+
+
+def span(seconds: float) -> _dt.timedelta:
+    """``seconds`` as a whole number of milliseconds (an offset between two transitions)."""
+    return _dt.timedelta(milliseconds=round(seconds * 1000))
+
+
 @dataclass(frozen=True, slots=True)
 class Timeline:
     """A job's transitions, in time order; the first is its submission.
 
     Kept as the submission instant and each transition's offset from it, not as
     instants: jobs on the same lifecycle share one tuple of offsets, so a new timeline
-    costs no date arithmetic (the factory makes 100,000 at once).
+    costs no date arithmetic (the factory makes 100,000 at once). The start and every
+    offset are whole milliseconds (see :func:`to_millis`).
     """
 
     start: _dt.datetime
@@ -125,13 +146,14 @@ class Timeline:
         return None
 
     def interrupted(self, at: _dt.datetime, then: list[tuple[float, str]]) -> Timeline:
-        """This timeline up to ``at``, followed by ``then`` (seconds after ``at``, status)."""
-        since = at - self.start
+        """This timeline up to ``at`` (cut to the millisecond), followed by ``then``
+        (seconds after ``at``, status)."""
+        since = (at - self.start) // _MILLISECOND * _MILLISECOND
         keep = bisect.bisect_right(self.offsets, since)
         offsets = list(self.offsets[:keep])
         statuses = list(self.statuses[:keep])
         for offset, status in then:
-            offsets.append(since + _dt.timedelta(seconds=offset))
+            offsets.append(since + span(offset))
             statuses.append(status)
         return Timeline(self.start, tuple(offsets), tuple(statuses))
 
@@ -165,7 +187,7 @@ class Lifecycle:
         return float(self.durations.get(status, self.statuses.default_durations[status]))
 
     def timeline(self, submitted: _dt.datetime, expires: _dt.datetime | None = None) -> Timeline:
-        """The timeline of a job submitted at ``submitted``.
+        """The timeline of a job submitted at ``submitted`` (a whole millisecond).
 
         When the outcome would come after ``expires`` (Bedrock's timeout), the job is
         ``Expired`` at that instant instead.
@@ -187,5 +209,5 @@ class Lifecycle:
         running = self.statuses.running
         offsets = [_dt.timedelta(0)]
         for status in running:
-            offsets.append(offsets[-1] + _dt.timedelta(seconds=self.duration(status)))
+            offsets.append(offsets[-1] + span(self.duration(status)))
         return tuple(offsets), (*running, self.outcome)

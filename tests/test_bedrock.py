@@ -297,3 +297,28 @@ def test_tags(bedrock: Any) -> None:
     missing = arn[:-12] + "zzzzzzzzzzzz"
     with pytest.raises(bedrock.exceptions.ResourceNotFoundException):
         bedrock.tag_resource(resourceARN=missing, tags=[{"key": "a", "value": "b"}])
+
+
+def test_paging_by_submit_time_never_returns_the_last_job_seen_again(
+    bedrock: Any, batchjobs_fake: BatchJobsFake
+) -> None:
+    """Instants are kept at the millisecond the wire shows, so a client that asks for
+    "jobs submitted after the newest one I saw" does not get that job again."""
+    batchjobs_fake.clock.advance(seconds=39.407596)
+    first = bedrock_job(bedrock, name="first")
+    batchjobs_fake.clock.advance(seconds=0.000300)  # the same millisecond, on the wire
+    second = bedrock_job(bedrock, name="second")
+    newest = bedrock.list_model_invocation_jobs()["invocationJobSummaries"][0]
+    assert newest["jobArn"] == second
+    assert newest["submitTime"].microsecond == 407_000
+    after = bedrock.list_model_invocation_jobs(submitTimeAfter=newest["submitTime"])
+    assert after["invocationJobSummaries"] == []
+    before = bedrock.list_model_invocation_jobs(submitTimeBefore=newest["submitTime"])
+    assert before["invocationJobSummaries"] == []
+    got = bedrock.get_model_invocation_job(jobIdentifier=first)
+    assert got["submitTime"] == newest["submitTime"] == got["lastModifiedTime"]
+    batchjobs_fake.clock.advance(seconds=600.000777)
+    bedrock.stop_model_invocation_job(jobIdentifier=first)
+    stopping = bedrock.get_model_invocation_job(jobIdentifier=first)
+    assert stopping["lastModifiedTime"].microsecond % 1000 == 0
+    assert stopping["lastModifiedTime"] <= batchjobs_fake.clock.now()

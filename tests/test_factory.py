@@ -232,3 +232,31 @@ def test_the_session_seed_replays_a_run(pytester: pytest.Pytester) -> None:
     random_header, _ = run()
     replay = random_header.split()[2]
     assert run("--batchjobs-seed", replay)[1] == run("--batchjobs-seed", replay)[1]
+
+
+@pytest.mark.parametrize("status", list(BEDROCK_MIX))
+def test_add_job_returns_exactly_what_get_shows(
+    batchjobs_fake: BatchJobsFake, bedrock: Any, status: str
+) -> None:
+    batchjobs_fake.clock.advance(seconds=39.407596)  # a "now" with microseconds
+    made = batchjobs_fake.bedrock.add_job(status=status)
+    got = bedrock.get_model_invocation_job(jobIdentifier=made["jobArn"])
+    del got["ResponseMetadata"]
+    assert made == got
+
+
+@pytest.mark.parametrize(
+    "status", ["CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE", "CREATE FAILED"]
+)
+def test_add_job_returns_exactly_what_describe_shows(
+    batchjobs_fake: BatchJobsFake, personalize: Any, status: str
+) -> None:
+    batchjobs_fake.clock.advance(seconds=39.407596)
+    made = batchjobs_fake.personalize.add_job(status=status)
+    described = personalize.describe_batch_inference_job(
+        batchInferenceJobArn=made["batchInferenceJobArn"]
+    )
+    assert made == described["batchInferenceJob"]
+    given = batchjobs_fake.clock.now() - dt.timedelta(days=1)  # 09:00:39.407596
+    made = batchjobs_fake.personalize.add_job(status=status, creationDateTime=given)
+    assert made["creationDateTime"] == given.replace(microsecond=407_000)  # as sent

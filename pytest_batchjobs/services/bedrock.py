@@ -24,7 +24,7 @@ from typing import Any
 
 from ..batch.runner import RecordLimits
 from ..factory import BEDROCK_FAILURES, BEDROCK_MODELS, JobFactory
-from ..lifecycle import BEDROCK
+from ..lifecycle import BEDROCK, to_millis
 from ..wire.errors import ServiceError
 from .base import Backend, CallContext, NotOwned, StoredJob, handles
 from .store import next_sequence
@@ -280,8 +280,9 @@ class BedrockBackend(Backend[BedrockJob]):
     def new_job(
         self, context: CallContext, params: dict[str, Any], submitted: _dt.datetime
     ) -> BedrockJob:
-        """A job for ``params`` submitted at ``submitted``, following the lifecycle that
-        applies to its name."""
+        """A job for ``params`` submitted at ``submitted`` (cut to the millisecond, as
+        sent), following the lifecycle that applies to its name."""
+        submitted = to_millis(submitted)
         lifecycle = self.lifecycle_for(params["jobName"])
         hours = params.get("timeoutDurationInHours", self.default_timeout_hours)
         expiration = submitted + _dt.timedelta(hours=hours)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..factory import PERSONALIZE_FAILURES, JobFactory
-from ..lifecycle import PERSONALIZE
+from ..lifecycle import PERSONALIZE, to_millis
 from ..wire.errors import ServiceError
 from .base import Backend, CallContext, NotOwned, RegionState, StoredJob, handles
 from .store import next_sequence
@@ -167,7 +167,9 @@ class PersonalizeBackend(Backend[PersonalizeJob]):
         )
 
     def new_job(self, arn: str, params: dict[str, Any], created: _dt.datetime) -> PersonalizeJob:
-        """A job for ``params`` created at ``created``, with its lifecycle's timeline."""
+        """A job for ``params`` created at ``created`` (cut to the millisecond, as sent),
+        with its lifecycle's timeline."""
+        created = to_millis(created)
         lifecycle = self.lifecycle_for(params["jobName"])
         return PersonalizeJob(
             arn=arn,
