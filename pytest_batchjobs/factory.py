@@ -364,6 +364,7 @@ class JobFactory:
             raise ValueError(
                 f"a job submitted at {start.isoformat()} cannot be {status} at "
                 f"{now.isoformat()}: it would be {timeline.status(now)} by then "
-                "(a Bedrock job expires after timeoutDurationInHours)"
+                "(a Bedrock job ends at its timeout, submitTime + timeoutDurationInHours: "
+                "Expired if it had not begun, PartiallyCompleted if it was InProgress)"
             )
         return Placed(lifecycle, start, timeline, expires)

@@ -11,10 +11,14 @@ reports for small jobs; tests set their own with ``lifecycle(durations=...)``:
   (the statuses the service sends; its API reference lists ``PENDING`` and
   ``IN PROGRESS``, which it never sends: see :data:`PERSONALIZE`).
 * Bedrock: ``Submitted`` 30 s, ``Validating`` 2 min, ``Scheduled`` 5 min,
-  ``InProgress`` 1 h, then ``Completed``. A job whose end would come after
-  ``submitTime + timeoutDurationInHours`` is ``Expired`` at that instant instead;
-  the outcome ``Expired`` keeps a job ``InProgress`` until its timeout.
-  ``Stopping`` lasts 60 s before ``Stopped``.
+  ``InProgress`` 1 h, then ``Completed``. ``Stopping`` lasts 60 s before ``Stopped``.
+
+Bedrock's timeout (``jobExpirationTime`` = ``submitTime + timeoutDurationInHours``) ends
+a job as AWS defines its two timeout statuses: one that has not begun ``InProgress`` by
+then is ``Expired`` ("scheduled but didn't begin before the set timeout duration"); one
+still ``InProgress`` then is ``PartiallyCompleted`` ("not all of your records could be
+processed in time"), having processed the share of its planned run it got through. The
+outcome ``Expired`` keeps a job queued (``Scheduled``) until its timeout.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class ServiceStatuses:
     outcomes: tuple[str, ...]
     ends: frozenset[str]
     default_durations: Mapping[str, float]
+    working: str  # the running status in which records are processed
     documented_only: Mapping[str, str] = field(default_factory=dict)
 
     def refuse_documented_only(self, status: object, where: str) -> None:
@@ -67,6 +72,7 @@ PERSONALIZE = ServiceStatuses(
     outcomes=("ACTIVE", "CREATE FAILED"),
     ends=frozenset({"ACTIVE", "CREATE FAILED"}),
     default_durations={"CREATE PENDING": 60.0, "CREATE IN_PROGRESS": 1800.0},
+    working="CREATE IN_PROGRESS",
     documented_only={"PENDING": "CREATE PENDING", "IN PROGRESS": "CREATE IN_PROGRESS"},
 )
 BEDROCK = ServiceStatuses(
@@ -81,6 +87,7 @@ BEDROCK = ServiceStatuses(
         "InProgress": 3600.0,
         "Stopping": 60.0,
     },
+    working="InProgress",
 )
 
 
@@ -117,6 +124,7 @@ class Timeline:
     start: _dt.datetime
     offsets: tuple[_dt.timedelta, ...]
     statuses: tuple[str, ...]
+    timed_out: bool = False  # its end is Bedrock's timeout, not the lifecycle's outcome
 
     def __len__(self) -> int:
         return len(self.statuses)
@@ -137,13 +145,21 @@ class Timeline:
         """When the status seen at ``now`` began: the latest transition so far."""
         return self.at(self.index(now))
 
-    def reached(self, status: str, now: _dt.datetime) -> _dt.datetime | None:
-        """When ``status`` began, if it has by ``now``."""
+    def reached(self, status: str, now: _dt.datetime) -> bool:
+        """Whether the job has been in ``status`` by ``now``."""
+        return status in self.statuses[: self.index(now) + 1]
+
+    def spent(self, status: str, now: _dt.datetime) -> _dt.timedelta:
+        """How long the job has been in ``status`` by ``now``: from when it entered it
+        until ``now``, or until it left it (it ended, expired or was stopped)."""
+        statuses = self.statuses
         index = self.index(now)
         for position in range(index, -1, -1):
-            if self.statuses[position] == status:
-                return self.at(position)
-        return None
+            if statuses[position] == status:
+                if position == index:
+                    return now - self.at(position)
+                return self.offsets[position + 1] - self.offsets[position]
+        return _dt.timedelta(0)
 
     def interrupted(self, at: _dt.datetime, then: list[tuple[float, str]]) -> Timeline:
         """This timeline up to ``at`` (cut to the millisecond), followed by ``then``
@@ -160,7 +176,8 @@ class Timeline:
     def ending(self, position: int, status: str) -> Timeline:
         """This timeline up to ``position``, where it ends in ``status`` instead."""
         offsets = self.offsets[: position + 1]
-        return Timeline(self.start, offsets, (*self.statuses[:position], status))
+        timed_out = self.timed_out and position == len(self.statuses) - 1
+        return Timeline(self.start, offsets, (*self.statuses[:position], status), timed_out)
 
 
 @dataclass(frozen=True)
@@ -189,19 +206,37 @@ class Lifecycle:
     def timeline(self, submitted: _dt.datetime, expires: _dt.datetime | None = None) -> Timeline:
         """The timeline of a job submitted at ``submitted`` (a whole millisecond).
 
-        When the outcome would come after ``expires`` (Bedrock's timeout), the job is
-        ``Expired`` at that instant instead.
+        ``expires`` is Bedrock's timeout: a job that would not have begun working by then
+        (or whose outcome is ``Expired``) stays queued and is ``Expired`` at that
+        instant; one still working then is ``PartiallyCompleted`` at that instant.
         """
         offsets, statuses = self._steps
-        if expires is not None:
-            limit = expires - submitted
-            if self.outcome == "Expired":  # runs until the timeout ends it
-                offsets = (*offsets[:-1], max(limit, offsets[-2]))
-            if offsets[-1] > limit:
-                keep = bisect.bisect_right(offsets, limit)
-                offsets = (*offsets[:keep], limit)
-                statuses = (*statuses[:keep], "Expired")
+        if expires is None:
+            return Timeline(submitted, offsets, statuses)
+        limit = expires - submitted
+        working = self._working
+        if self.outcome == "Expired" or offsets[working] >= limit:
+            keep = bisect.bisect_left(offsets, limit, 0, working)
+            return Timeline(
+                submitted, (*offsets[:keep], limit), (*statuses[:keep], "Expired"), True
+            )
+        if offsets[-1] > limit:
+            keep = working + 1
+            return Timeline(
+                submitted, (*offsets[:keep], limit), (*statuses[:keep], "PartiallyCompleted"), True
+            )
         return Timeline(submitted, offsets, statuses)
+
+    @functools.cached_property
+    def run(self) -> _dt.timedelta:
+        """How long a whole run takes: the planned time in the working status, to the
+        millisecond as on the timeline. Records are processed evenly over it."""
+        return span(self.duration(self.statuses.working))
+
+    @functools.cached_property
+    def _working(self) -> int:
+        """The position on the timeline of the transition into the working status."""
+        return self.statuses.running.index(self.statuses.working)
 
     @functools.cached_property
     def _steps(self) -> tuple[tuple[_dt.timedelta, ...], tuple[str, ...]]:

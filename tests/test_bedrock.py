@@ -75,19 +75,6 @@ def test_record_counts_grow_while_in_progress(bedrock: Any, batchjobs_fake: Batc
     assert job["processedRecordCount"] == job["successRecordCount"] + job["errorRecordCount"]
 
 
-def test_a_job_that_cannot_finish_before_its_timeout_expires(
-    bedrock: Any, batchjobs_fake: BatchJobsFake
-) -> None:
-    batchjobs_fake.bedrock.lifecycle(durations={"InProgress": 30 * 3600})  # > 24 h
-    arn = bedrock_job(bedrock, timeoutDurationInHours=24)
-    batchjobs_fake.clock.advance(hours=23)
-    assert bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] == "InProgress"
-    batchjobs_fake.clock.advance(hours=2)
-    job = bedrock.get_model_invocation_job(jobIdentifier=arn)
-    assert job["status"] == "Expired"
-    assert job["endTime"] == job["jobExpirationTime"]
-
-
 @pytest.mark.parametrize(
     ("elapsed", "status"),
     [(0, "Submitted"), (60, "Validating"), (200, "Scheduled"), (600, "InProgress")],

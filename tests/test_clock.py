@@ -75,13 +75,13 @@ def test_poller_sees_every_status_in_order_and_ends_on_each_outcome(
     assert (counts[1] == 0) == (outcome == "Failed")
 
 
-def test_expired_outcome_keeps_the_job_running_until_its_timeout(
+def test_expired_outcome_keeps_the_job_queued_until_its_timeout(
     batchjobs_fake: BatchJobsFake, bedrock: Any
 ) -> None:
     batchjobs_fake.bedrock.lifecycle(outcome="Expired")
     arn = bedrock_job(bedrock, timeoutDurationInHours=24)
     seen, job = poll_bedrock(bedrock, arn, interval=120)
-    assert seen == ["Submitted", "Validating", "Scheduled", "InProgress", "Expired"]
+    assert seen == ["Submitted", "Validating", "Scheduled", "Expired"]
     assert job["endTime"] == job["jobExpirationTime"] == job["submitTime"] + dt.timedelta(hours=24)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import re
 from typing import Any
 
 import boto3
@@ -260,3 +261,72 @@ def test_add_job_returns_exactly_what_describe_shows(
     given = batchjobs_fake.clock.now() - dt.timedelta(days=1)  # 09:00:39.407596
     made = batchjobs_fake.personalize.add_job(status=status, creationDateTime=given)
     assert made["creationDateTime"] == given.replace(microsecond=407_000)  # as sent
+
+
+def test_factory_counts_add_up_in_every_status(batchjobs_fake: BatchJobsFake, bedrock: Any) -> None:
+    jobs = batchjobs_fake.bedrock.add_jobs(300, status=list(BEDROCK_MIX))
+    batchjobs_fake.clock.advance(minutes=30)  # running jobs move on; the counts still add up
+    for made in jobs:
+        for job in (made, bedrock.get_model_invocation_job(jobIdentifier=made["jobArn"])):
+            if "totalRecordCount" not in job:
+                assert job["status"] in ("Submitted", "Validating", "Stopping", "Stopped")
+                continue
+            total, processed = job["totalRecordCount"], job["processedRecordCount"]
+            success, errors = job["successRecordCount"], job["errorRecordCount"]
+            assert processed == success + errors
+            assert 0 <= success <= processed <= total
+            assert errors >= 0
+            if job["status"] in ("Completed", "PartiallyCompleted", "Failed"):
+                assert processed == total
+            if job["status"] in ("Scheduled", "Expired"):
+                assert processed == 0
+            if job["status"] == "PartiallyCompleted":
+                assert errors >= 1
+    expired = [job for job in jobs if job["status"] == "Expired"]
+    assert expired
+    assert all(job["processedRecordCount"] == 0 for job in expired)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"totalRecordCount": -1}, "totalRecordCount must be a whole number of records >= 0"),
+        ({"errorRecordCount": -3}, "errorRecordCount must be a whole number of records >= 0"),
+        ({"totalRecordCount": 1.5}, "got 1.5"),
+        (
+            {"totalRecordCount": 100, "errorRecordCount": 101},
+            "errorRecordCount 101 is more than the job's records (100, its totalRecordCount)",
+        ),
+        ({"errorRecordCount": 50_001}, "give errorRecordCount <= 50000"),
+        (
+            {"status": "Expired", "errorRecordCount": 5},
+            "an Expired job never began (it timed out while queued)",
+        ),
+        (
+            {"status": "PartiallyCompleted", "errorRecordCount": 0},
+            "needs errorRecordCount >= 1",
+        ),
+        ({"status": "PartiallyCompleted", "totalRecordCount": 0}, "totalRecordCount >= 1"),
+        (
+            {"status": ["Completed", "Failed"], "totalRecordCount": 100, "errorRecordCount": 5},
+            "a Failed job reports every record it processed as an error record",
+        ),
+    ],
+)
+def test_counts_the_api_could_never_return_are_refused(
+    batchjobs_fake: BatchJobsFake, overrides: dict[str, Any], fragment: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(fragment)):
+        batchjobs_fake.bedrock.add_jobs(4, **overrides)
+    assert list(batchjobs_fake.bedrock.all_jobs()) == []
+
+
+def test_given_counts_are_kept(batchjobs_fake: BatchJobsFake) -> None:
+    done = batchjobs_fake.bedrock.add_job(totalRecordCount=500, errorRecordCount=7)
+    assert (done["processedRecordCount"], done["successRecordCount"]) == (500, 493)
+    partial = batchjobs_fake.bedrock.add_jobs(20, status="PartiallyCompleted", errorRecordCount=40)
+    assert all(job["errorRecordCount"] == 40 <= job["totalRecordCount"] for job in partial)
+    failed = batchjobs_fake.bedrock.add_job(
+        status="Failed", totalRecordCount=300, errorRecordCount=300
+    )
+    assert (failed["processedRecordCount"], failed["errorRecordCount"]) == (300, 300)

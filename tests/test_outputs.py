@@ -49,13 +49,16 @@ def records(count: int, with_ids: bool = True) -> list[dict[str, Any]]:
     ]
 
 
-def create(bedrock: Any, input_uri: str = "s3://batch-in/jobs/calls.jsonl") -> dict[str, Any]:
+def create(
+    bedrock: Any, input_uri: str = "s3://batch-in/jobs/calls.jsonl", **extra: Any
+) -> dict[str, Any]:
     arn = bedrock.create_model_invocation_job(
         jobName="summaries",
         roleArn=ROLE,
         modelId=MODEL,
         inputDataConfig={"s3InputDataConfig": {"s3Uri": input_uri}},
         outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://batch-out/results/"}},
+        **extra,
     )["jobArn"]
     return {"arn": arn, "id": arn.rsplit("/", 1)[1]}
 
@@ -128,6 +131,39 @@ def test_partially_completed_run_has_error_records(
     manifest = read_lines(s3, "batch-out", f"results/{job['id']}/manifest.json.out")[0]
     assert (manifest["successRecordCount"], manifest["errorRecordCount"]) == (108, 12)
     assert manifest["inputTokenCount"] == 1080
+
+
+def test_a_job_cut_short_by_its_timeout_keeps_the_records_it_processed(
+    batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any
+) -> None:
+    put_lines(s3, "batch-in", "jobs/part-1.jsonl", records(150)[:100])
+    put_lines(s3, "batch-in", "jobs/part-2.jsonl", records(150)[100:])
+    batchjobs_fake.bedrock.lifecycle(durations={"InProgress": 30 * 3600})  # a 30 h run
+    job = create(bedrock, "s3://batch-in/jobs/", timeoutDurationInHours=24)
+    batchjobs_fake.clock.advance(hours=25)
+    got = bedrock.get_model_invocation_job(jobIdentifier=job["arn"])
+    assert got["status"] == "PartiallyCompleted"
+    assert (got["totalRecordCount"], got["processedRecordCount"]) == (150, 119)
+    first = read_lines(s3, "batch-out", f"results/{job['id']}/part-1.jsonl.out")
+    second = read_lines(s3, "batch-out", f"results/{job['id']}/part-2.jsonl.out")
+    assert [line["recordId"] for line in first + second] == [f"CALL{i:07d}" for i in range(119)]
+    manifest = read_lines(s3, "batch-out", f"results/{job['id']}/manifest.json.out")[0]
+    assert manifest["totalRecordCount"] == 150
+    assert manifest["processedRecordCount"] == manifest["successRecordCount"] == 119
+    assert manifest["errorRecordCount"] == got["errorRecordCount"] == 0
+
+
+def test_an_expired_job_writes_nothing(
+    batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any
+) -> None:
+    put_lines(s3, "batch-in", "jobs/calls.jsonl", records(120))
+    batchjobs_fake.bedrock.lifecycle(outcome="Expired")
+    job = create(bedrock, timeoutDurationInHours=24)
+    batchjobs_fake.clock.advance(hours=25)
+    got = bedrock.get_model_invocation_job(jobIdentifier=job["arn"])
+    assert (got["status"], got["processedRecordCount"]) == ("Expired", 0)
+    assert s3.list_objects_v2(Bucket="batch-out")["KeyCount"] == 0
+    assert batchjobs_fake.outputs(got) == {}
 
 
 @pytest.mark.parametrize(

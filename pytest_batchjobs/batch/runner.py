@@ -15,6 +15,7 @@ Jobs made by the factory carry no data and are left alone.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import string
@@ -32,16 +33,49 @@ _RECORD_ID_ALPHABET = string.ascii_uppercase + string.digits
 
 @dataclass
 class JobData:
-    """A job's answered records, by input file, ready to be written."""
+    """A job's answered records, by input file, ready to be written.
+
+    Records are processed in input order, across files: the first ``n`` processed are
+    the first ``n`` lines. ``error_at`` holds the positions (in that order) of the error
+    records, ``tokens`` each record's (input, output) token counts.
+    """
 
     files: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
-    errors: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
+    error_at: list[int] = field(default_factory=list)
+    tokens: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return sum(len(lines) for _, lines in self.files)
+        return len(self.tokens)
+
+    @property
+    def errors(self) -> int:
+        return len(self.error_at)
+
+    def errors_in(self, processed: int) -> int:
+        """How many of the first ``processed`` records are error records."""
+        return bisect.bisect_left(self.error_at, processed)
+
+    def manifest(self, processed: int) -> dict[str, int]:
+        """``manifest.json.out`` once the first ``processed`` records are done."""
+        errors = self.errors_in(processed)
+        done = self.tokens[:processed]
+        return {
+            "totalRecordCount": self.total,
+            "processedRecordCount": processed,
+            "successRecordCount": processed - errors,
+            "errorRecordCount": errors,
+            "inputTokenCount": sum(tokens_in for tokens_in, _ in done),
+            "outputTokenCount": sum(tokens_out for _, tokens_out in done),
+        }
+
+    def prefixes(self, processed: int) -> list[tuple[str, list[dict[str, Any]]]]:
+        """Each input file's processed lines, when the first ``processed`` records are done."""
+        found = []
+        for name, lines in self.files:
+            found.append((name, lines[: max(processed, 0)]))
+            processed -= len(lines)
+        return found
 
 
 @dataclass
@@ -107,7 +141,7 @@ class BatchRunner:
         if hasattr(job, "total_records"):
             job.total_records, job.error_records = data.total, data.errors
         final = timeline.statuses[-1]
-        if final in _BEDROCK_SUCCESS:
+        if final in _BEDROCK_SUCCESS and not timeline.timed_out:
             wanted = "PartiallyCompleted" if data.errors else "Completed"
             if wanted != final:
                 job.timeline = timeline.ending(len(timeline) - 1, wanted)
@@ -141,6 +175,7 @@ class BatchRunner:
         responder = self.responders["bedrock"]
         data = JobData()
         fail_every = 10 if job.lifecycle.outcome == "PartiallyCompleted" else 0
+        position = 0
         for name, records in files:
             lines = []
             for index, record in enumerate(records, start=1):
@@ -158,31 +193,27 @@ class BatchRunner:
                         model = job.request["modelId"]
                         output = bedrock_output(model, record_id, record["modelInput"])
                     line["modelOutput"] = output
-                    tokens_in, tokens_out = token_counts(output)
-                    data.input_tokens += tokens_in
-                    data.output_tokens += tokens_out
+                    data.tokens.append(token_counts(output))
                 except Exception as error:  # the responder's way to say "error record"
-                    data.errors += 1
+                    data.error_at.append(position)
+                    data.tokens.append((0, 0))
                     code = getattr(error, "error_code", 400)
                     line["error"] = {"errorCode": code, "errorMessage": str(error)}
                 lines.append(line)
+                position += 1
             data.files.append((name, lines))
         return data
 
     def write_bedrock(self, job: Any, data: JobData) -> None:
-        """``<output>/<job id>/<input file>.out`` and ``manifest.json.out``."""
+        """``<output>/<job id>/<input file>.out`` for the records the job processed (all
+        of them, unless its timeout cut it short), and ``manifest.json.out``."""
         base = _folder(job.request["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"])
         folder = f"{base}{job.job_id}/"
-        for name, lines in data.files:
-            self.storage.write(job.arn, f"{folder}{name}.out", _lines(lines))
-        manifest = {
-            "totalRecordCount": data.total,
-            "processedRecordCount": data.total,
-            "successRecordCount": data.total - data.errors,
-            "errorRecordCount": data.errors,
-            "inputTokenCount": data.input_tokens,
-            "outputTokenCount": data.output_tokens,
-        }
+        processed = job.processed(job.timeline.at(-1))  # its counts at its end
+        for name, lines in data.prefixes(processed):
+            if lines:
+                self.storage.write(job.arn, f"{folder}{name}.out", _lines(lines))
+        manifest = data.manifest(processed)
         self.storage.write(job.arn, f"{folder}manifest.json.out", json.dumps(manifest) + "\n")
 
     # -- Personalize ------------------------------------------------------------------
@@ -211,8 +242,9 @@ class BatchRunner:
                     else:
                         line["output"] = _recommendations(responder(dict(record)), count)
                 except Exception as error:
-                    data.errors += 1
+                    data.error_at.append(len(data.tokens))
                     line["error"] = str(error)
+                data.tokens.append((0, 0))
                 lines.append(line)
             data.files.append((name, lines))
         return data

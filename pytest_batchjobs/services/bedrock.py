@@ -9,6 +9,8 @@ Choices where AWS documentation is silent (each is tested):
   ``submitTimeAfter`` / ``submitTimeBefore`` are exclusive bounds.
 * A list page holds at most 1000 summaries when ``maxResults`` is omitted.
 * A ``Failed`` job reports the records it processed before failing as error records.
+* A job with error records ends ``PartiallyCompleted`` at the end of its run (AWS
+  defines that status by its timeout only: see :mod:`pytest_batchjobs.lifecycle`).
 * The model id, role and S3 locations are checked against the model's patterns only:
   the fake does not know which models exist in an account.
 """
@@ -32,6 +34,7 @@ from .store import next_sequence
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 STOPPABLE = frozenset({"Submitted", "Validating", "Scheduled", "InProgress"})
 _PARTIAL_ERROR_SHARE = 0.1
+_MAX_RECORDS = 50_000  # records per job (Bedrock's documented maximum)
 # Members of a job that only some requests have.
 _OPTIONAL_MEMBERS = ("clientRequestToken", "vpcConfig", "modelInvocationType")
 
@@ -87,38 +90,97 @@ class BedrockJob(StoredJob):
         if status in ("Failed", "PartiallyCompleted") or (
             status == "Expired" and self.lifecycle.message
         ):
-            job["message"] = self.failure or self.lifecycle.message or _default_message(status)
-        if status not in ("Submitted", "Validating"):
+            job["message"] = (
+                self.failure
+                or self.lifecycle.message
+                or _default_message(status, timeline.timed_out)
+            )
+        if timeline.reached("Scheduled", now):
             self._add_counts(job, status, now)
         return job
 
+    def processed(self, now: _dt.datetime) -> int:
+        """How many records the job has processed by ``now``: the share of its planned
+        run (its lifecycle's time ``InProgress``) it has spent ``InProgress``, counted
+        until it ends, expires or is stopped."""
+        total = self.total_records
+        ran = self.timeline.spent("InProgress", now)
+        run = self.lifecycle.run
+        return total if ran >= run else total * ran // run
+
     def _add_counts(self, job: dict[str, Any], status: str, now: _dt.datetime) -> None:
-        """Record counts: known once validated, growing while the job runs."""
-        done = 0.0
-        if status in ("Completed", "PartiallyCompleted"):
-            done = 1.0
-        elif status != "Scheduled":
-            started = self.timeline.reached("InProgress", now)
-            if started is None:
-                return  # it ended (failed, stopped, expired) before it ran
-            planned = self.lifecycle.duration("InProgress")
-            until = now if status == "InProgress" else self.timeline.changed_at(now)
-            ran = (min(until, now) - started).total_seconds()
-            done = 1.0 if planned <= 0 else min(max(ran / planned, 0.0), 1.0)
-        processed = int(self.total_records * done)
+        """Record counts, from validation on (``Scheduled``), kept however the job ends:
+        processed = success + error, never more than the total."""
+        total = self.total_records
+        processed = self.processed(now)
         # A Failed job produced nothing usable: what it processed counts as errors.
-        errors = processed if status == "Failed" else int(self.error_records * done)
-        job["totalRecordCount"] = self.total_records
+        if status == "Failed":
+            errors = processed
+        elif self.data is not None:  # the records it answered, in the order processed
+            errors = self.data.errors_in(processed)
+        else:
+            errors = self.error_records * processed // total if total else 0
+        job["totalRecordCount"] = total
         job["processedRecordCount"] = processed
         job["successRecordCount"] = processed - errors
         job["errorRecordCount"] = errors
 
 
-def _default_message(status: str) -> str:
+def _refuse_counts(statuses: set[str], total: Any, errors: Any) -> None:
+    """A ``ValueError`` for factory record counts GetModelInvocationJob could never
+    return, given the statuses the jobs are made in."""
+    for name, value in (("totalRecordCount", total), ("errorRecordCount", errors)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
+            raise ValueError(
+                f"{name} must be a whole number of records >= 0, got {value!r}: the counts "
+                "of a job are never negative"
+            )
+    if total == 0 and "PartiallyCompleted" in statuses:
+        raise ValueError(
+            "a PartiallyCompleted job has records it could not process, so it needs "
+            "totalRecordCount >= 1, got 0"
+        )
+    if errors is None:
+        return
+    most = _MAX_RECORDS if total is None else total
+    if errors > most:
+        raise ValueError(
+            f"errorRecordCount {errors} is more than the job's records ({most}, its "
+            f"{'totalRecordCount' if total is not None else 'maximum per job'}): error "
+            f"records are among them; give errorRecordCount <= {most}"
+        )
+    if errors and "Expired" in statuses:
+        raise ValueError(
+            f"errorRecordCount {errors} for an Expired job: an Expired job never began "
+            "(it timed out while queued), so it processed no record and has no error "
+            "records; leave errorRecordCount out (or 0), or make the job PartiallyCompleted"
+        )
+    if errors == 0 and "PartiallyCompleted" in statuses:
+        raise ValueError(
+            "errorRecordCount 0 for a PartiallyCompleted job: a PartiallyCompleted factory "
+            "job processed its records and some failed, so it needs errorRecordCount >= 1 "
+            "(leave it out for 1% to 20% of the records)"
+        )
+    if "Failed" in statuses and errors != total:
+        raise ValueError(
+            f"errorRecordCount {errors} for a Failed job: a Failed job reports every record "
+            "it processed as an error record (a factory Failed job processed all of them, "
+            "so errorRecordCount == totalRecordCount); leave errorRecordCount out"
+        )
+
+
+def _default_message(status: str, timed_out: bool) -> str:
+    if status == "PartiallyCompleted" and timed_out:
+        return (
+            "The job reached its timeout (timeoutDurationInHours) before all of its records "
+            "could be processed. See the output files for the processed records."
+        )
     if status == "PartiallyCompleted":
         return "Some records could not be processed. See the output files for details."
     if status == "Expired":
-        return "The job did not complete before its timeout."
+        return "The job was scheduled but did not begin before its timeout."
     return "The job failed. Check the input data and the role's permissions."
 
 
@@ -325,12 +387,13 @@ class BedrockBackend(Backend[BedrockJob]):
         )
         message = overrides.pop("message", None)
         failures = factory.picks(BEDROCK_FAILURES, count)
-        totals = factory.each(
-            overrides.pop("totalRecordCount", None),
-            count,
-            lambda n: factory.integers(100, 50_000, n),
-        )
+        given_total = overrides.pop("totalRecordCount", None)
         given_errors = overrides.pop("errorRecordCount", None)
+        _refuse_counts(set(wanted), given_total, given_errors)
+        fewest = max(100, given_errors or 0)  # a drawn total holds the given error records
+        totals = factory.each(
+            given_total, count, lambda n: factory.integers(fewest, _MAX_RECORDS, n)
+        )
         shares = factory.fractions(0.01, 0.2, count)
         hours = factory.each(
             overrides.get("timeoutDurationInHours"),
