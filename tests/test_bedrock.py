@@ -98,16 +98,34 @@ def test_stop_in_every_running_status(
     assert bedrock.get_model_invocation_job(jobIdentifier=arn)["status"] == "Stopped"
 
 
-def test_stopping_a_finished_job_is_a_validation_error(
-    bedrock: Any, batchjobs_fake: BatchJobsFake
+@pytest.mark.parametrize(
+    ("outcome", "stop_first"),
+    [
+        ("Completed", False),
+        ("PartiallyCompleted", False),
+        ("Failed", False),
+        ("Expired", False),
+        ("Completed", True),  # Stopped
+    ],
+)
+def test_stopping_an_ended_job_says_what_state_it_was_in(
+    bedrock: Any, batchjobs_fake: BatchJobsFake, outcome: str, stop_first: bool
 ) -> None:
-    arn = bedrock_job(bedrock)
-    batchjobs_fake.clock.advance(hours=3)
+    """Airflow's system test (run against AWS) treats the ValidationException as "already
+    done" when its message contains ``State was: Completed``: every ended status has it."""
+    batchjobs_fake.bedrock.lifecycle(outcome)
+    arn = bedrock_job(bedrock, timeoutDurationInHours=24)
+    if stop_first:
+        bedrock.stop_model_invocation_job(jobIdentifier=arn)
+    batchjobs_fake.clock.advance(hours=25)
+    ended = bedrock.get_model_invocation_job(jobIdentifier=arn)["status"]
+    assert ended == ("Stopped" if stop_first else outcome)
     with pytest.raises(ClientError) as excinfo:
         bedrock.stop_model_invocation_job(jobIdentifier=arn)
     code, status, message = error_of(excinfo)
     assert (code, status) == ("ValidationException", 400)
-    assert "Completed" in message
+    assert f"State was: {ended}" in message
+    assert "cannot be stopped" in message
 
 
 def test_unknown_job_is_resource_not_found_404(bedrock: Any) -> None:

@@ -118,7 +118,7 @@ def test_a_job_that_ends_before_the_stop_is_reported_not_fatal(
     batchjobs_fake.faults.fail(
         "StopModelInvocationJob",
         error="ValidationException",
-        message=f"Job {first['jobArn']} cannot be stopped because it is in status Completed.",
+        message=f"Job {first['jobArn']} cannot be stopped. State was: Completed",
         when={"jobIdentifier": first["jobArn"]},
     )
     report = stop_stale_jobs(bedrock, max_age_hours=24)

@@ -2,7 +2,8 @@
 
 Choices where AWS documentation is silent (each is tested):
 
-* Stopping a job that has already ended is a ``ValidationException``; stopping a job
+* Stopping a job that has already ended is a ``ValidationException`` whose message
+  ends ``State was: <status>`` (the wording AWS is observed to use); stopping a job
   that is already ``Stopping`` succeeds again without changing it.
 * A ``clientRequestToken`` reused with different parameters is a ``ConflictException``.
 * Job names need not be unique (the job id is); ``nameContains`` is case-sensitive,
@@ -294,10 +295,13 @@ class BedrockBackend(Backend[BedrockJob]):
         if status == "Stopping":
             return {}
         if status not in STOPPABLE:
+            # "State was: <status>" is the part of AWS's message clients match on (Airflow's
+            # system test, run against AWS, ignores the error when it says "State was:
+            # Completed"); the rest of the sentence is the fake's.
             raise ServiceError(
                 "ValidationException",
-                f"Job {job.arn} cannot be stopped because it is in status {status}. "
-                f"Only jobs in status {', '.join(sorted(STOPPABLE))} can be stopped.",
+                f"Job {job.arn} cannot be stopped because it has already ended; only jobs "
+                f"in status {', '.join(sorted(STOPPABLE))} can be stopped. State was: {status}",
             )
         stopping = job.lifecycle.duration("Stopping")
         job.timeline = job.timeline.interrupted(now, [(0.0, "Stopping"), (stopping, "Stopped")])
