@@ -3,7 +3,8 @@
 Statuses are read off timelines, with no background thread, so a transition "happens"
 whenever fake time passes its instant. The feed keeps the upcoming transitions of all
 jobs in a heap; whenever the fake sees the time (a call, ``advance()``, a sleep, the
-end of the test) it pops the ones now past and reports them, oldest first.
+end of the test) it pops the ones now past and reports them, oldest first, then tells
+its watchers the time (what changes between transitions: a running job's outputs).
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ class TransitionFeed:
         self._heap: list[tuple[_dt.datetime, int, int, int, str, Job, Timeline]] = []
         self._entries = itertools.count()
         self._lock = threading.RLock()
+        self._watchers: list[Callable[[_dt.datetime], None]] = []
+
+    def watch(self, watcher: Callable[[_dt.datetime], None]) -> None:
+        """Call ``watcher(now)`` whenever the time is seen, after its transitions."""
+        self._watchers.append(watcher)
 
     def created(self, service: str, job: Job, now: _dt.datetime) -> None:
         """A new job: report it, and watch its future transitions."""
@@ -68,7 +74,8 @@ class TransitionFeed:
                 )
 
     def observe(self, now: _dt.datetime) -> None:
-        """Report every transition at or before ``now`` not reported yet."""
+        """Report every transition at or before ``now`` not reported yet, then tell the
+        watchers ``now``."""
         heap = self._heap
         with self._lock:  # also to read the head: another thread may pop the last entry
             while heap and heap[0][0] <= now:
@@ -78,3 +85,5 @@ class TransitionFeed:
                 job.reported = index
                 old, new = timeline.statuses[index - 1], timeline.statuses[index]
                 self._on_changed(service, job, old, new, at)
+        for watcher in self._watchers:
+            watcher(now)

@@ -153,6 +153,79 @@ def test_a_job_cut_short_by_its_timeout_keeps_the_records_it_processed(
     assert manifest["errorRecordCount"] == got["errorRecordCount"] == 0
 
 
+def output_keys(s3: Any, job: dict[str, Any]) -> list[str]:
+    listed = s3.list_objects_v2(Bucket="batch-out", Prefix=f"results/{job['id']}/")
+    return sorted(item["Key"].rsplit("/", 1)[1] for item in listed.get("Contents", []))
+
+
+def test_results_appear_and_grow_while_the_job_runs(
+    batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any
+) -> None:
+    """AWS: "InProgress - This job has begun. You can start viewing the results in the
+    output S3 location." The manifest comes last, when the job ends."""
+    put_lines(s3, "batch-in", "jobs/part-1.jsonl", records(150)[:90])
+    put_lines(s3, "batch-in", "jobs/part-2.jsonl", records(150)[90:])
+    job = create(bedrock, "s3://batch-in/jobs/")
+    batchjobs_fake.clock.advance(minutes=7)  # Scheduled: nothing processed yet
+    assert output_keys(s3, job) == []
+    seen = []
+    for minutes in (20.5, 20, 15):  # InProgress from 7.5 min for an hour: 50, 100, 137 records
+        batchjobs_fake.clock.advance(minutes=minutes)
+        got = bedrock.get_model_invocation_job(jobIdentifier=job["arn"])
+        assert got["status"] == "InProgress"
+        processed = got["processedRecordCount"]
+        written = [
+            line["recordId"]
+            for name in output_keys(s3, job)
+            for line in read_lines(s3, "batch-out", f"results/{job['id']}/{name}")
+        ]
+        assert written == [f"CALL{i:07d}" for i in range(processed)]
+        assert "manifest.json.out" not in output_keys(s3, job)
+        kept = batchjobs_fake.outputs(job["arn"])
+        assert sum(text.count("\n") for text in kept.values()) == processed
+        seen.append((processed, output_keys(s3, job)))
+    assert seen == [
+        (50, ["part-1.jsonl.out"]),
+        (100, ["part-1.jsonl.out", "part-2.jsonl.out"]),
+        (137, ["part-1.jsonl.out", "part-2.jsonl.out"]),
+    ]
+    batchjobs_fake.clock.advance(minutes=10)
+    got = bedrock.get_model_invocation_job(jobIdentifier=job["arn"])
+    assert got["status"] == "Completed"
+    assert output_keys(s3, job) == ["manifest.json.out", "part-1.jsonl.out", "part-2.jsonl.out"]
+    manifest = read_lines(s3, "batch-out", f"results/{job['id']}/manifest.json.out")[0]
+    assert manifest["processedRecordCount"] == got["processedRecordCount"] == 150
+
+
+def test_a_stopped_job_keeps_what_it_processed(
+    batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any
+) -> None:
+    put_lines(s3, "batch-in", "jobs/calls.jsonl", records(120))
+    job = create(bedrock)
+    batchjobs_fake.clock.advance(minutes=7.5 + 30)  # half way through its run
+    bedrock.stop_model_invocation_job(jobIdentifier=job["arn"])
+    batchjobs_fake.clock.advance(minutes=5)
+    got = bedrock.get_model_invocation_job(jobIdentifier=job["arn"])
+    assert (got["status"], got["processedRecordCount"]) == ("Stopped", 60)
+    lines = read_lines(s3, "batch-out", f"results/{job['id']}/calls.jsonl.out")
+    assert [line["recordId"] for line in lines] == [f"CALL{i:07d}" for i in range(60)]
+    manifest = read_lines(s3, "batch-out", f"results/{job['id']}/manifest.json.out")[0]
+    assert (manifest["totalRecordCount"], manifest["processedRecordCount"]) == (120, 60)
+
+
+def test_a_job_that_will_fail_writes_nothing_while_it_runs(
+    batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any
+) -> None:
+    put_lines(s3, "batch-in", "jobs/calls.jsonl", records(120))
+    batchjobs_fake.bedrock.lifecycle(outcome="Failed", message="The model is not available.")
+    job = create(bedrock)
+    batchjobs_fake.clock.advance(minutes=40)
+    assert bedrock.get_model_invocation_job(jobIdentifier=job["arn"])["status"] == "InProgress"
+    batchjobs_fake.clock.advance(hours=1)
+    assert bedrock.get_model_invocation_job(jobIdentifier=job["arn"])["status"] == "Failed"
+    assert output_keys(s3, job) == []
+
+
 def test_an_expired_job_writes_nothing(
     batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any
 ) -> None:
@@ -277,6 +350,10 @@ def test_without_moto_outputs_stay_in_the_fake(
     job = create(bedrock)
     arn = create_recs(personalize)
     assert batchjobs_fake.outputs(job["arn"]) == {}
+    batchjobs_fake.clock.advance(minutes=37.5)  # half way: half of the 100 stand-in records
+    running = batchjobs_fake.outputs(job["arn"])
+    assert list(running) == [f"s3://batch-out/results/{job['id']}/calls.jsonl.out"]
+    assert running[f"s3://batch-out/results/{job['id']}/calls.jsonl.out"].count("\n") == 50
     batchjobs_fake.clock.advance(hours=2)
     got = bedrock.get_model_invocation_job(jobIdentifier=job["arn"])
     files = batchjobs_fake.outputs(got)

@@ -1,14 +1,20 @@
 """Run a job's data through its lifecycle: check the input when the job starts, answer
-every record, and write the outputs when it completes.
+every record, and write the outputs as the job processes them.
 
 Called by the fake as transitions happen (see :mod:`pytest_batchjobs.transitions`):
 
-* Bedrock ``Validating`` / Personalize ``CREATE IN_PROGRESS``: read the input (moto's S3 when
-  active; without moto input checks are skipped and synthetic records stand in),
+* Bedrock ``Validating`` / Personalize ``CREATE IN_PROGRESS``: read the input (moto's S3
+  when active; without moto input checks are skipped and synthetic records stand in),
   check it, and answer every record with the responder. Bad input fails the job
   with AWS's kind of message; record errors make a Bedrock job ``PartiallyCompleted``.
-* Bedrock ``Completed`` / ``PartiallyCompleted`` / Personalize ``ACTIVE``: write the
-  output files, in AWS's layout.
+* Bedrock ``InProgress``: AWS says "You can start viewing the results in the output S3
+  location". Nothing runs in the background, so the records are written when the fake
+  sees the time (:meth:`BatchRunner.progress`, at every call and every move of the
+  clock): each input file's ``.out`` holds the records processed so far, rewritten
+  only when that number grew.
+* Bedrock ``Completed`` / ``PartiallyCompleted`` / ``Stopped`` (after running): the
+  records processed by the end, then ``manifest.json.out``, last. Personalize
+  ``ACTIVE``: the output files. Both in AWS's layout.
 
 Jobs made by the factory carry no data and are left alone.
 """
@@ -16,9 +22,12 @@ Jobs made by the factory carry no data and are left alone.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import datetime as _dt
 import hashlib
 import json
 import string
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +37,10 @@ from .storage import InputProblem, Storage
 
 Responder = Callable[[dict[str, Any]], Any]
 _BEDROCK_SUCCESS = ("Completed", "PartiallyCompleted")
+_BEDROCK_ENDS = frozenset({"Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"})
+# Ends that keep what the job processed, and write the manifest. Stopped: a choice (AWS
+# documents no outputs for a stopped job).
+_BEDROCK_WRITTEN = frozenset({"Completed", "PartiallyCompleted", "Stopped"})
 _RECORD_ID_ALPHABET = string.ascii_uppercase + string.digits
 
 
@@ -43,6 +56,8 @@ class JobData:
     files: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
     error_at: list[int] = field(default_factory=list)
     tokens: list[tuple[int, int]] = field(default_factory=list)
+    written: int = 0  # how many records are in the output files so far
+    _rendered: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def total(self) -> int:
@@ -69,12 +84,19 @@ class JobData:
             "outputTokenCount": sum(tokens_out for _, tokens_out in done),
         }
 
-    def prefixes(self, processed: int) -> list[tuple[str, list[dict[str, Any]]]]:
-        """Each input file's processed lines, when the first ``processed`` records are done."""
+    def grown(self, processed: int) -> list[tuple[str, str]]:
+        """(input file name, output text) of each file that has more processed records
+        than the last time, once the first ``processed`` records are done."""
         found = []
+        start, written = 0, self.written
         for name, lines in self.files:
-            found.append((name, lines[: max(processed, 0)]))
-            processed -= len(lines)
+            now = min(max(processed - start, 0), len(lines))
+            if now > min(max(written - start, 0), len(lines)):
+                rendered = self._rendered.get(name)
+                if rendered is None:
+                    rendered = self._rendered[name] = [json.dumps(line) + "\n" for line in lines]
+                found.append((name, "".join(rendered[:now])))
+            start += len(lines)
         return found
 
 
@@ -94,11 +116,16 @@ class BatchRunner:
         self.storage = Storage()
         self.responders: dict[str, Responder | None] = {"bedrock": None, "personalize": None}
         self.limits = RecordLimits()
+        # Bedrock jobs InProgress with data, by ARN: the only ones progress() writes.
+        self._running: dict[str, Any] = {}
+        self._lock = threading.RLock()  # one writer at a time: a late one never undoes
 
     def reset(self) -> None:
-        """Forget responders, limits and kept outputs."""
+        """Forget responders, limits, running jobs and kept outputs."""
         self.responders = {"bedrock": None, "personalize": None}
         self.limits = RecordLimits()
+        with self._lock:
+            self._running.clear()
         self.storage.reset()
 
     def on_transition(self, service: str, job: Any, new: str) -> bool:
@@ -108,8 +135,15 @@ class BatchRunner:
         if service == "bedrock":
             if new == "Validating":
                 return self._start(job, self.bedrock_records, "Failed", _BEDROCK_SUCCESS)
-            if new in _BEDROCK_SUCCESS and job.data is not None:
-                self.write_bedrock(job, job.data)
+            if job.data is None:
+                return False
+            with self._lock:
+                if new == "InProgress":
+                    self._running[job.arn] = job
+                elif new in _BEDROCK_ENDS:
+                    ran = self._running.pop(job.arn, None) is not None
+                    if ran and new in _BEDROCK_WRITTEN:  # what it processed, and the manifest
+                        self.write_bedrock(job, job.data)
         else:
             if new == "CREATE IN_PROGRESS":
                 return self._start(job, self.personalize_records, "CREATE FAILED", ("ACTIVE",))
@@ -204,17 +238,42 @@ class BatchRunner:
             data.files.append((name, lines))
         return data
 
+    def progress(self, now: _dt.datetime) -> None:
+        """Write the records that running Bedrock jobs have processed by ``now``.
+
+        Called whenever the fake sees the time; costs a dictionary check when no job
+        with data is running. A job that will end ``Failed`` writes nothing (its
+        processed records are error records). A write that fails (moto's bucket is
+        missing, say) is tried again at the next observation; the job's last write, at
+        its end, reports a problem that lasts.
+        """
+        if not self._running:
+            return
+        with self._lock:
+            for job in list(self._running.values()):
+                processed = job.processed(now)
+                if processed <= job.data.written or job.timeline.statuses[-1] == "Failed":
+                    continue
+                with contextlib.suppress(Exception):  # tried again, and reported at the end
+                    self._write_records(job, job.data, processed)
+
     def write_bedrock(self, job: Any, data: JobData) -> None:
-        """``<output>/<job id>/<input file>.out`` for the records the job processed (all
-        of them, unless its timeout cut it short), and ``manifest.json.out``."""
-        base = _folder(job.request["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"])
-        folder = f"{base}{job.job_id}/"
+        """At the job's end: ``<output>/<job id>/<input file>.out`` with the records it
+        processed (all of them, unless its timeout or a stop cut it short), then
+        ``manifest.json.out``."""
         processed = job.processed(job.timeline.at(-1))  # its counts at its end
-        for name, lines in data.prefixes(processed):
-            if lines:
-                self.storage.write(job.arn, f"{folder}{name}.out", _lines(lines))
+        folder = self._write_records(job, data, processed)
         manifest = data.manifest(processed)
         self.storage.write(job.arn, f"{folder}manifest.json.out", json.dumps(manifest) + "\n")
+
+    def _write_records(self, job: Any, data: JobData, processed: int) -> str:
+        """Rewrite the ``.out`` files that gained records; return the job's folder."""
+        base = _folder(job.request["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"])
+        folder = f"{base}{job.job_id}/"
+        for name, text in data.grown(processed):
+            self.storage.write(job.arn, f"{folder}{name}.out", text)
+        data.written = max(data.written, processed)
+        return folder
 
     # -- Personalize ------------------------------------------------------------------
 

@@ -196,11 +196,14 @@ class Backend(abc.ABC, Generic[J]):
         """Set how jobs created from now on move through their statuses.
 
         ``outcome``: the end status (Bedrock ``Completed``, ``PartiallyCompleted``,
-        ``Failed``, ``Expired``; Personalize ``ACTIVE``, ``CREATE FAILED``).
+        ``Failed``, ``Expired``; Personalize ``ACTIVE``, ``CREATE FAILED``). A Bedrock
+        job still ``InProgress`` at its timeout ends ``PartiallyCompleted`` then, one
+        not begun ``Expired``; ``Expired`` keeps jobs ``Scheduled`` until their timeout.
         ``message``: Bedrock's ``message`` / Personalize's ``failureReason``.
         ``durations``: seconds spent in each running status, e.g.
-        ``{"InProgress": 20 * 3600}``. ``match``: a glob on job names; only matching
-        jobs follow this lifecycle. The newest matching lifecycle wins.
+        ``{"InProgress": 20 * 3600}`` or ``{"CREATE IN_PROGRESS": 600}``. ``match``: a
+        glob on job names; only matching jobs follow this lifecycle. The newest
+        matching lifecycle wins.
         """
         statuses = self.statuses
         chosen = statuses.outcomes[0] if outcome is None else outcome
@@ -287,7 +290,10 @@ class Backend(abc.ABC, Generic[J]):
 
         ``status`` may be one status, a list to cycle through, or a dict of weights
         (``{"Completed": 8, "Failed": 2}``). Each job is in its status at the fake
-        clock's ``now``, with a timeline consistent with it.
+        clock's ``now``, with a timeline consistent with it, and is returned exactly as
+        a get / describe call then shows it (instants to the millisecond). Values the
+        API could never return (a negative record count, more error records than
+        records, ...) are a ``ValueError`` that says what is allowed.
         """
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise ValueError(f"add_jobs needs a count >= 0, got {count!r}")

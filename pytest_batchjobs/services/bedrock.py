@@ -207,6 +207,12 @@ class BedrockBackend(Backend[BedrockJob]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.random = random.Random()
+        self.feed.watch(self._write_progress)
+
+    def _write_progress(self, now: _dt.datetime) -> None:
+        """A running job's results appear in its output location while it is InProgress
+        (AWS: "You can start viewing the results in the output S3 location")."""
+        self.batch.progress(now)
 
     def record_limits(self, minimum: int = 100, maximum: int = 50_000) -> None:
         """Bedrock's records per job: fewer or more fail the job at validation. AWS
