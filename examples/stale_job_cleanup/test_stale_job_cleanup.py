@@ -29,7 +29,8 @@ def stale_job(fake: BatchJobsFake, status: str, hours: float) -> dict[str, Any]:
     """A job in ``status`` since it was submitted ``hours`` ago.
 
     A 72-hour timeout, so that a job submitted 40 hours ago can still be running
-    (with a shorter one it would be Expired by now, and the factory says so).
+    (with a shorter one its timeout would have ended it by now: a running job
+    PartiallyCompleted, a queued one Expired, and the factory says so).
     """
     return fake.bedrock.add_job(
         status=status,
