@@ -145,22 +145,6 @@ class Timeline:
         """When the status seen at ``now`` began: the latest transition so far."""
         return self.at(self.index(now))
 
-    def reached(self, status: str, now: _dt.datetime) -> bool:
-        """Whether the job has been in ``status`` by ``now``."""
-        return status in self.statuses[: self.index(now) + 1]
-
-    def spent(self, status: str, now: _dt.datetime) -> _dt.timedelta:
-        """How long the job has been in ``status`` by ``now``: from when it entered it
-        until ``now``, or until it left it (it ended, expired or was stopped)."""
-        statuses = self.statuses
-        index = self.index(now)
-        for position in range(index, -1, -1):
-            if statuses[position] == status:
-                if position == index:
-                    return now - self.at(position)
-                return self.offsets[position + 1] - self.offsets[position]
-        return _dt.timedelta(0)
-
     def interrupted(self, at: _dt.datetime, then: list[tuple[float, str]]) -> Timeline:
         """This timeline up to ``at`` (cut to the millisecond), followed by ``then``
         (seconds after ``at``, status)."""

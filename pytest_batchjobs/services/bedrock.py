@@ -36,6 +36,10 @@ _ID_ALPHABET = string.ascii_lowercase + string.digits
 STOPPABLE = frozenset({"Submitted", "Validating", "Scheduled", "InProgress"})
 _PARTIAL_ERROR_SHARE = 0.1
 _MAX_RECORDS = 50_000  # records per job (Bedrock's documented maximum)
+# Where Scheduled and InProgress sit on a timeline that reached them: a timeline keeps
+# the order of BEDROCK.running up to where it was cut (stopped, failed, expired).
+_SCHEDULED = BEDROCK.running.index("Scheduled")
+_IN_PROGRESS = BEDROCK.running.index("InProgress")
 # Members of a job that only some requests have.
 _OPTIONAL_MEMBERS = ("clientRequestToken", "vpcConfig", "modelInvocationType")
 
@@ -96,24 +100,32 @@ class BedrockJob(StoredJob):
                 or self.lifecycle.message
                 or _default_message(status, timeline.timed_out)
             )
-        if timeline.reached("Scheduled", now):
-            self._add_counts(job, status, now)
+        if index >= _SCHEDULED and timeline.statuses[_SCHEDULED] == "Scheduled":
+            self._add_counts(job, status, self._processed(index, now))
         return job
 
     def processed(self, now: _dt.datetime) -> int:
         """How many records the job has processed by ``now``: the share of its planned
         run (its lifecycle's time ``InProgress``) it has spent ``InProgress``, counted
         until it ends, expires or is stopped."""
-        total = self.total_records
-        ran = self.timeline.spent("InProgress", now)
-        run = self.lifecycle.run
+        return self._processed(self.timeline.index(now), now)
+
+    def _processed(self, index: int, now: _dt.datetime) -> int:
+        """:meth:`processed`, given the position of the transition in force at ``now``."""
+        timeline = self.timeline
+        if index < _IN_PROGRESS or timeline.statuses[_IN_PROGRESS] != "InProgress":
+            return 0  # it has not begun (or it ended before it did)
+        if index == _IN_PROGRESS:
+            ran = now - timeline.at(_IN_PROGRESS)
+        else:  # it left InProgress: it ended, expired or was stopped
+            ran = timeline.offsets[_IN_PROGRESS + 1] - timeline.offsets[_IN_PROGRESS]
+        run, total = self.lifecycle.run, self.total_records
         return total if ran >= run else total * ran // run
 
-    def _add_counts(self, job: dict[str, Any], status: str, now: _dt.datetime) -> None:
+    def _add_counts(self, job: dict[str, Any], status: str, processed: int) -> None:
         """Record counts, from validation on (``Scheduled``), kept however the job ends:
         processed = success + error, never more than the total."""
         total = self.total_records
-        processed = self.processed(now)
         # A Failed job produced nothing usable: what it processed counts as errors.
         if status == "Failed":
             errors = processed
@@ -399,7 +411,8 @@ class BedrockBackend(Backend[BedrockJob]):
         failures = factory.picks(BEDROCK_FAILURES, count)
         given_total = overrides.pop("totalRecordCount", None)
         given_errors = overrides.pop("errorRecordCount", None)
-        _refuse_counts(set(wanted), given_total, given_errors)
+        if given_total is not None or given_errors is not None:
+            _refuse_counts(set(wanted), given_total, given_errors)
         fewest = max(100, given_errors or 0)  # a drawn total holds the given error records
         totals = factory.each(
             given_total, count, lambda n: factory.integers(fewest, _MAX_RECORDS, n)
