@@ -184,7 +184,12 @@ SETTINGS: list[Row] = [
         body(durations={"InProgress": 1e15}),
         ("'durations'", "'InProgress'", "at most 3155760000"),
     ),
-    ("POST", "personalize/lifecycle", body(durations={"PENDING": 1e308}), ("at most 3155760000",)),
+    (
+        "POST",
+        "personalize/lifecycle",
+        body(durations={"CREATE PENDING": 1e308}),
+        ("at most 3155760000",),
+    ),
     (
         "POST",
         "bedrock/lifecycle",
@@ -365,7 +370,7 @@ def test_the_clock_stops_short_of_the_end_of_python_dates(batchjobs_server: Fake
     longest = 3_155_760_000
     for service, durations in (
         ("bedrock", {"Submitted": longest, "Validating": longest, "Scheduled": longest}),
-        ("personalize", {"PENDING": longest, "IN PROGRESS": longest}),
+        ("personalize", {"CREATE PENDING": longest, "CREATE IN_PROGRESS": longest}),
     ):
         status, _ = send(
             batchjobs_server, "POST", f"{service}/lifecycle", body(durations=durations)
@@ -381,7 +386,7 @@ def test_the_clock_stops_short_of_the_end_of_python_dates(batchjobs_server: Fake
     assert send(batchjobs_server, "POST", "clock/advance", body(seconds=1))[0] == 400
     for service, fields in (
         ("bedrock", {"status": "Submitted", "submitTime": "9000-01-01T00:00:00Z"}),
-        ("personalize", {"status": "IN PROGRESS"}),
+        ("personalize", {"status": "CREATE IN_PROGRESS"}),
     ):
         answered, document = send(batchjobs_server, "POST", f"{service}/jobs", body(**fields))
         assert answered == 200, document
@@ -449,6 +454,7 @@ WORDS = st.sampled_from(
         "Expired",
         "Stopped",
         "ACTIVE",
+        "CREATE IN_PROGRESS",
         "IN PROGRESS",
         "GetModelInvocationJob",
         "list_batch_inference_jobs",
