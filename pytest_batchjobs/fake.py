@@ -368,25 +368,70 @@ class BatchJobsFake(ContextDecorator):
         )
 
     def outputs(self, job: str | dict[str, Any]) -> dict[str, str]:
-        """The output files a job wrote, as {S3 URI: content}; empty until it completes.
+        """The output files a job wrote, as {S3 URI: content}: empty until the job is
+        ``InProgress``; then the records processed so far, and the manifest once it ends.
 
         ``job`` is its ARN or the job as a get / describe call or the factory showed
         it. Outputs are written to moto's S3 too when moto is active.
         """
-        if isinstance(job, dict):
-            arn = job.get("jobArn") or job.get("batchInferenceJobArn")
-            if arn is None:
+        return dict(self._batch.storage.outputs.get(_arn_of(job, "outputs"), {}))
+
+    def advance_until(self, job: str | dict[str, Any], status: str | None = None) -> dict[str, Any]:
+        """Move the clock to the instant ``job`` reaches ``status`` (default: its end)
+        and return the job as get / describe shows it then.
+
+        ``job`` is its ARN or the job as a get / describe call or the factory showed
+        it. The clock does not move when the job already shows ``status``. A job that
+        will never reach ``status`` from where it is (its lifecycle ends elsewhere, or
+        it is past it) raises ``ValueError`` naming the statuses it will go through.
+        """
+        __tracebackhide__ = True
+        arn = _arn_of(job, "advance_until")
+        stored: StoredJob | None = next(
+            (found for b in self._backends.values() if (found := b.stored(arn)) is not None),
+            None,
+        )
+        if stored is None:
+            raise ValueError(f"advance_until(): no job has the ARN {arn!r} in this fake")
+        while True:  # a job's data can change its timeline as it runs: read it again
+            now = self.clock.now()
+            timeline = stored.timeline
+            current = timeline.index(now)
+            last = len(timeline) - 1
+            if (status is None and current == last) or timeline.statuses[current] == status:
+                return stored.shown(now)
+            ahead = [
+                position
+                for position in range(current + 1, last + 1)
+                if (position == last if status is None else timeline.statuses[position] == status)
+            ]
+            if not ahead:
+                path = " -> ".join(timeline.statuses[current:])
                 raise ValueError(
-                    "outputs() needs a job's ARN, or a job dict with jobArn / "
-                    f"batchInferenceJobArn; got keys {sorted(job)}"
+                    f"advance_until(): job {arn} will never be {status!r}: from "
+                    f"{timeline.statuses[current]!r} it goes {path}. A job's lifecycle is "
+                    "fixed when it is created: set it first with "
+                    f"batchjobs_fake.{stored.arn.split(':')[2]}.lifecycle(outcome=...)"
                 )
-            job = str(arn)
-        return dict(self._batch.storage.outputs.get(job, {}))
+            self.clock.advance(timeline.at(ahead[0]) - now)
 
     def jobs(self) -> Iterator[Any]:
         """Every stored job of both services (internal records)."""
         yield from self.personalize.all_jobs()
         yield from self.bedrock.all_jobs()
+
+
+def _arn_of(job: str | dict[str, Any], caller: str) -> str:
+    """A job's ARN, from the ARN itself or the job as a call or the factory showed it."""
+    if isinstance(job, str):
+        return job
+    arn = job.get("jobArn") or job.get("batchInferenceJobArn")
+    if arn is None:
+        raise ValueError(
+            f"{caller}() needs a job's ARN, or a job dict with jobArn / "
+            f"batchInferenceJobArn; got keys {sorted(job)}"
+        )
+    return str(arn)
 
 
 def fake_batchjobs(

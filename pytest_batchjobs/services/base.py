@@ -177,6 +177,15 @@ class Backend(abc.ABC, Generic[J]):
             found = self._regions[key] = RegionState()
         return found
 
+    def stored(self, arn: str) -> J | None:
+        """The job with ARN ``arn``, in whichever account and region it lives."""
+        with self._lock:
+            for state in self._regions.values():
+                job = state.jobs.get(arn)
+                if job is not None:
+                    return job
+        return None
+
     def all_jobs(self) -> Iterator[J]:
         """Every job in every region, region by region, in listing order."""
         with self._lock:
