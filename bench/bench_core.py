@@ -37,7 +37,7 @@ import botocore
 from botocore.awsrequest import AWSResponse
 
 from pytest_batchjobs import BatchJobsFake, fake_batchjobs
-from pytest_batchjobs.services.base import CallContext
+from pytest_batchjobs.services._kit.context import CallContext
 from pytest_batchjobs.transports.botocore import before_send
 
 ACCOUNT = "123456789012"
@@ -285,7 +285,7 @@ def profile_get(fake: BatchJobsFake, calls: int) -> str:
 def fill(fake: BatchJobsFake, region: str, count: int, now: dt.datetime) -> None:
     """Store ``count`` jobs directly, one a minute back from ``now`` (newest at ``now``)."""
     context = CallContext(ACCOUNT, region, now)
-    backend = fake.bedrock
+    backend = fake._backends.kinds["bedrock"]  # the kind's own backend, below the façade
     jobs = [
         backend.new_job(context, job_params(f"bench-{i:06d}"), now - dt.timedelta(minutes=i))
         for i in range(count)
@@ -300,7 +300,8 @@ def middle_token(fake: BatchJobsFake, region: str, count: int) -> str:
     the same query as the benchmarked calls: no filters, default sort.
     """
     context = CallContext(ACCOUNT, region, fake.clock.now())
-    output = fake.bedrock.call("ListModelInvocationJobs", context, {"maxResults": count // 2})
+    backend = fake._backends.kinds["bedrock"]
+    output = backend.list_model_invocation_jobs(context, {"maxResults": count // 2})
     token = output.get("nextToken")
     if not isinstance(token, str):
         raise SystemExit("the backend issued no nextToken for the middle of the store")

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from .clock import BACKENDS
-from .services.base import DEFAULT_ACCOUNT
+from .services._kit.context import DEFAULT_ACCOUNT
 from .transports.server import DEFAULT_HOST, DEFAULT_STALL_SECONDS
 
 PROG = "batchjobs-fake"

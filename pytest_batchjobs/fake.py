@@ -21,20 +21,24 @@ from typing import TYPE_CHECKING, Any
 
 from . import active, sleeping
 from .active import DUMMY_CREDENTIALS
-from .batch.runner import BatchRunner
 from .clock import DEFAULT_HORIZON, Clock
-from .factory import JobFactory
+from .core.backends import assemble
+from .core.registry import KINDS, LIST_OPERATIONS, SERVICES
 from .faults import Faults
 from .gateway import DEFAULT_REGION, Gateway, default_region
 from .journal import Call, Journal
 from .pagination import PagePolicy, Pagination
-from .services.base import DEFAULT_ACCOUNT, Backend, StoredJob
-from .services.bedrock import BedrockBackend
-from .services.personalize import PersonalizeBackend
+from .services._kit.backend import Shared
+from .services._kit.context import DEFAULT_ACCOUNT
+from .services._kit.factory import JobFactory
+from .services._kit.storage import Storage
 from .transitions import TransitionFeed
-from .transports.botocore import moto_active
+from .transports.moto import moto_active
 
 if TYPE_CHECKING:
+    from .services._kit.controls import JobControls
+    from .services._kit.job import StoredJob
+    from .services.bedrock.invocation_jobs.controls import InvocationJobControls
     from .wire.messages import WireRequest, WireResponse
 
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
@@ -128,6 +132,11 @@ class BatchJobsFake(ContextDecorator):
     control and observe it.
     """
 
+    # The controls of each job kind of the registry: set from it in __init__, declared
+    # here for type checkers (tests/test_registry.py checks that the two agree).
+    bedrock: InvocationJobControls
+    personalize: JobControls
+
     def __init__(
         self,
         *,
@@ -147,7 +156,7 @@ class BatchJobsFake(ContextDecorator):
         if account is not None and not (len(account) == 12 and account.isdigit()):
             raise ValueError(f"an AWS account id is 12 digits, got {account!r}")
         self._account = account
-        self.pagination = Pagination(PagePolicy(max_page_size=max_page_size))
+        self.pagination = Pagination(LIST_OPERATIONS, PagePolicy(max_page_size=max_page_size))
         self.patch_sleep = sleep
         self._hook = hook
         self._feed = TransitionFeed(self._job_created, self._status_changed)
@@ -155,30 +164,33 @@ class BatchJobsFake(ContextDecorator):
             hook.pytest_batchjobs_job_created.get_hookimpls()
             or hook.pytest_batchjobs_status_changed.get_hookimpls()
         )
-        self._batch = BatchRunner()
-        self.personalize = PersonalizeBackend(self.clock, self.pagination, self._feed)
-        self.bedrock = BedrockBackend(self.clock, self.pagination, self._feed)
-        self._backends: dict[str, Backend[Any]] = {
-            "personalize": self.personalize,
-            "bedrock": self.bedrock,
-        }
-        self.journal = Journal(
-            operation for backend in self._backends.values() for operation in backend.handlers
-        )
-        self.faults = Faults({name: backend.handlers for name, backend in self._backends.items()})
-        self._gateway = Gateway(
-            self._backends, self.clock, self._feed, self.journal, self.faults, self._account_of
-        )
-        self._gateway.validate_outputs = validate_outputs
         self.seed = random.randrange(2**32) if seed is None else seed
         self._factory: JobFactory | None = None
         self._factory_lock = threading.RLock()
-        for backend in self._backends.values():
-            backend.account_of = self._account_of
-            backend.default_region = default_region
-            backend.factory = self._job_factory
-            backend.batch = self._batch
-        self.bedrock.random.seed(self.seed)
+        self._storage = Storage()
+        shared = Shared(
+            clock=self.clock,
+            pagination=self.pagination,
+            feed=self._feed,
+            storage=self._storage,
+            account_of=self._account_of,
+            default_region=default_region,
+            factory=self._job_factory,
+        )
+        self._backends = assemble(shared)
+        for name, backend in self._backends.kinds.items():
+            setattr(self, name, backend.kind.controls(backend))
+            backend.seed(self.seed)
+        endpoints = self._backends.endpoints
+        self.journal = Journal(operation for _, operation in endpoints)
+        self.faults = Faults(
+            {s.name: self._backends.faked_operations(s.name) for s in SERVICES},
+            {s.name: s.common_errors for s in SERVICES},
+        )
+        self._gateway = Gateway(
+            endpoints, self.clock, self._feed, self.journal, self.faults, self._account_of
+        )
+        self._gateway.validate_outputs = validate_outputs
         self._active = False
 
     # -- life -------------------------------------------------------------------------
@@ -242,16 +254,16 @@ class BatchJobsFake(ContextDecorator):
 
     def reset(self) -> None:
         """Forget jobs, calls, lifecycles, faults, quotas and responders (not the clock)."""
-        for backend in self._backends.values():
+        for backend in self._backends.kinds.values():
             backend.reset()
+            backend.seed(self.seed)
         self._gateway.reset()
         self.journal.reset()
         self.pagination.reset()
         self.faults.clear()
         with self._factory_lock:
             self._factory = None
-        self.bedrock.random.seed(self.seed)
-        self._batch.reset()
+        self._storage.reset()
 
     # -- the journal ------------------------------------------------------------------
 
@@ -284,7 +296,7 @@ class BatchJobsFake(ContextDecorator):
 
     def faked_operations(self, service: str) -> list[str]:
         """The operations of ``service`` the fake answers, in API casing."""
-        return self._gateway.faked_operations(service)
+        return self._backends.faked_operations(service)
 
     # -- the request path -------------------------------------------------------------
 
@@ -337,7 +349,7 @@ class BatchJobsFake(ContextDecorator):
         self, service: str, job: StoredJob, old: str, new: str, at: _dt.datetime
     ) -> None:
         try:
-            if self._batch.on_transition(service, job, new):
+            if self._backends.kinds[service].on_transition(job, new):
                 self._feed.rescheduled(service, job)
         except Exception:
             self._gateway.internal_errors.append(
@@ -374,7 +386,7 @@ class BatchJobsFake(ContextDecorator):
         ``job`` is its ARN or the job as a get / describe call or the factory showed
         it. Outputs are written to moto's S3 too when moto is active.
         """
-        return dict(self._batch.storage.outputs.get(_arn_of(job, "outputs"), {}))
+        return dict(self._storage.outputs.get(_arn_of(job, "outputs"), {}))
 
     def advance_until(self, job: str | dict[str, Any], status: str | None = None) -> dict[str, Any]:
         """Move the clock to the instant ``job`` reaches ``status`` (default: its end)
@@ -387,12 +399,17 @@ class BatchJobsFake(ContextDecorator):
         """
         __tracebackhide__ = True
         arn = _arn_of(job, "advance_until")
-        stored: StoredJob | None = next(
-            (found for b in self._backends.values() if (found := b.stored(arn)) is not None),
+        found: tuple[str, StoredJob] | None = next(
+            (
+                (backend.name, stored)
+                for backend in self._backends.kinds.values()
+                if (stored := backend.stored(arn)) is not None
+            ),
             None,
         )
-        if stored is None:
+        if found is None:
             raise ValueError(f"advance_until(): no job has the ARN {arn!r} in this fake")
+        kind, stored = found
         while True:  # a job's data can change its timeline as it runs: read it again
             now = self.clock.now()
             timeline = stored.timeline
@@ -411,25 +428,26 @@ class BatchJobsFake(ContextDecorator):
                     f"advance_until(): job {arn} will never be {status!r}: from "
                     f"{timeline.statuses[current]!r} it goes {path}. A job's lifecycle is "
                     "fixed when it is created: set it first with "
-                    f"batchjobs_fake.{stored.arn.split(':')[2]}.lifecycle(outcome=...)"
+                    f"batchjobs_fake.{kind}.lifecycle(outcome=...)"
                 )
             self.clock.advance(timeline.at(ahead[0]) - now)
 
-    def jobs(self) -> Iterator[Any]:
-        """Every stored job of both services (internal records)."""
-        yield from self.personalize.all_jobs()
-        yield from self.bedrock.all_jobs()
+    def jobs(self) -> Iterator[StoredJob]:
+        """Every stored job of every kind (the fake's own records), kind by kind."""
+        for backend in self._backends.kinds.values():
+            yield from backend.all_jobs()
 
 
 def _arn_of(job: str | dict[str, Any], caller: str) -> str:
     """A job's ARN, from the ARN itself or the job as a call or the factory showed it."""
     if isinstance(job, str):
         return job
-    arn = job.get("jobArn") or job.get("batchInferenceJobArn")
+    members = dict.fromkeys(kind.arn_member for kind in sorted(KINDS, key=lambda k: k.name))
+    arn = next((job[member] for member in members if job.get(member)), None)
     if arn is None:
         raise ValueError(
-            f"{caller}() needs a job's ARN, or a job dict with jobArn / "
-            f"batchInferenceJobArn; got keys {sorted(job)}"
+            f"{caller}() needs a job's ARN, or a job dict with {' / '.join(members)}; got "
+            f"keys {sorted(job)}"
         )
     return str(arn)
 

@@ -18,40 +18,17 @@ import random
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import docs_link
 from .operations import canonical
 from .wire.errors import ServiceError
 from .wire.models import service_model
 
+if TYPE_CHECKING:
+    from .services._kit.spec import CommonError
+
 DOCS = docs_link("throttling-and-retries")
-
-# Errors every operation of the service can return, with their HTTP status. Sources:
-# the AWS "Common Errors" pages of the Bedrock and Personalize API references.
-COMMON_ERRORS: dict[str, dict[str, int]] = {
-    "bedrock": {
-        "ThrottlingException": 429,
-        "InternalServerException": 500,
-        "ServiceUnavailableException": 503,
-        "AccessDeniedException": 403,
-    },
-    "personalize": {
-        "ThrottlingException": 400,
-        "InternalFailure": 500,
-        "ServiceUnavailable": 503,
-        "AccessDeniedException": 400,
-    },
-}
-
-DEFAULT_MESSAGES = {
-    "ThrottlingException": "Rate exceeded",
-    "InternalServerException": "An internal server error occurred. Retry your request.",
-    "InternalFailure": "An internal error occurred. Retry your request.",
-    "ServiceUnavailableException": "The service is unavailable. Retry your request.",
-    "ServiceUnavailable": "The service is unavailable. Retry your request.",
-    "AccessDeniedException": "You don't have access to this resource.",
-}
 
 TRANSPORT_FAULTS = ("connection_reset", "read_timeout", "bad_gateway")
 BAD_GATEWAY_BODY = (
@@ -75,13 +52,27 @@ C = TypeVar("C", bound="CountedRule")
 
 @dataclass
 class Rule(abc.ABC):
-    """One fault policy; ``fire`` returns the error to answer with, or ``None``."""
+    """One fault policy; ``fire`` returns the error to answer with, or ``None``.
+
+    ``common`` holds each service's common errors (their HTTP statuses and default
+    messages), which an injected error is given when the model does not say them.
+    """
 
     services: frozenset[str]
     operations: frozenset[str] | None
     when: Matcher | None = None
     fired: int = 0
     description: str = ""
+    common: Mapping[str, Mapping[str, CommonError]] = field(default_factory=dict)
+
+    def error(self, service: str, code: str, message: str | None = None) -> ServiceError:
+        """``code`` as ``service`` answers it: the common error's status and message."""
+        known = self.common.get(service, {}).get(code)
+        return ServiceError(
+            code,
+            message or (known.message if known else f"{code} (injected)"),
+            status=known.status if known else None,
+        )
 
     def applies(self, service: str, operation: str, params: dict[str, Any]) -> bool:
         """Whether the call is one this rule is about."""
@@ -117,11 +108,11 @@ class CountedRule(Rule):
 class FailRule(CountedRule):
     """``faults.fail(...)``: the next ``times`` matching calls get ``error``."""
 
-    error: str = "ThrottlingException"
+    code: str = "ThrottlingException"
     message: str | None = None
 
     def fault(self, service: str) -> Exception:
-        return _error(service, self.error, self.message)
+        return self.error(service, self.code, self.message)
 
 
 @dataclass
@@ -154,7 +145,7 @@ class ThrottleRule(Rule):
             self.tokens -= 1.0
             return None
         self.fired += 1
-        return _error(service, "ThrottlingException", None)
+        return self.error(service, "ThrottlingException")
 
 
 @dataclass
@@ -172,21 +163,19 @@ class ChaosRule(Rule):
         if roll >= self.rate or not choices:
             return None
         self.fired += 1
-        return _error(service, self.rng.choice(choices), None)
-
-
-def _error(service: str, code: str, message: str | None) -> ServiceError:
-    status = COMMON_ERRORS[service].get(code)
-    return ServiceError(
-        code, message or DEFAULT_MESSAGES.get(code, f"{code} (injected)"), status=status
-    )
+        return self.error(service, self.rng.choice(choices))
 
 
 class Faults:
     """``batchjobs_fake.faults``: inject errors, throttling, chaos and broken connections."""
 
-    def __init__(self, faked: Mapping[str, Iterable[str]]) -> None:
+    def __init__(
+        self,
+        faked: Mapping[str, Iterable[str]],
+        common: Mapping[str, Mapping[str, CommonError]],
+    ) -> None:
         self._faked = {service: sorted(ops) for service, ops in faked.items()}
+        self._common = common
         self._rules: list[Rule] = []
         self._lock = threading.Lock()
 
@@ -217,7 +206,13 @@ class Faults:
                 )
         description = f"faults.fail({name!r}, error={error!r}, times={times})"
         return self._add_counted(
-            FailRule(frozenset(services), frozenset({name}), error=error, message=message),
+            FailRule(
+                frozenset(services),
+                frozenset({name}),
+                common=self._common,
+                code=error,
+                message=message,
+            ),
             times,
             when,
             description,
@@ -245,6 +240,7 @@ class Faults:
             frozenset({name}),
             per_second=per_second,
             burst=burst,
+            common=self._common,
             description=f"faults.throttle({name!r}, per_second={per_second}, burst={burst})",
         )
         return self._add(rule)
@@ -252,19 +248,20 @@ class Faults:
     def chaos(
         self,
         rate: float,
-        errors: Iterable[str] = (
-            "ThrottlingException",
-            "InternalServerException",
-            "InternalFailure",
-            "ServiceUnavailableException",
-            "ServiceUnavailable",
-        ),
+        errors: Iterable[str] | None = None,
         seed: int = 0,
     ) -> ChaosRule:
         """Fail any faked call with probability ``rate``, with one of ``errors`` that the
-        operation can return; reproducible for the same ``seed`` and calls."""
+        operation can return (by default, the services' transient common errors:
+        throttling, internal errors, unavailability); reproducible for the same ``seed``
+        and calls."""
         if not (_finite_number(rate) and 0 < rate <= 1):
             raise ValueError(f"chaos rate must be a number in (0, 1], got {rate!r}")
+        if errors is None:
+            transient = (
+                code for each in self._common.values() for code, e in each.items() if e.transient
+            )
+            errors = dict.fromkeys(transient)
         chosen = tuple(errors)
         known = {e for s, ops in self._faked.items() for o in ops for e in self.valid_errors(s, o)}
         unknown = sorted(set(chosen) - known)
@@ -280,6 +277,7 @@ class Faults:
             errors=chosen,
             rng=random.Random(seed),
             valid=self.valid_errors,
+            common=self._common,
             description=f"faults.chaos(rate={rate}, seed={seed})",
         )
         return self._add(rule)
@@ -303,7 +301,7 @@ class Faults:
             )
         description = f"faults.transport({name!r}, kind={kind!r}, times={times})"
         return self._add_counted(
-            TransportRule(frozenset(services), frozenset({name}), kind=kind),
+            TransportRule(frozenset(services), frozenset({name}), common=self._common, kind=kind),
             times,
             when,
             description,
@@ -343,7 +341,7 @@ class Faults:
         """Errors ``operation`` can return: its modeled ones and the service-wide ones."""
         model = service_model(service).operation_model(operation)
         modeled = [shape.name for shape in model.error_shapes]
-        return sorted({*modeled, *COMMON_ERRORS[service]})
+        return sorted({*modeled, *self._common[service]})
 
     # -- the request path -------------------------------------------------------------
 

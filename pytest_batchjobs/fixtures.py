@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .factory import seed_for_test
 from .fake import BatchJobsFake
 from .options import FakeOptions
 from .plugin import _HORIZON_SHOWN, _INI, _SEED
+from .services._kit.factory import seed_for_test
 
 if TYPE_CHECKING:
     from .transports.server import FakeServer

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from .errors import FakeInternalError, UnfakedOperationError
 from .faults import BAD_GATEWAY_BODY, Faults, TransportFault
 from .journal import Call, Journal
-from .services.base import Backend, CallContext, NotOwned
+from .services._kit.context import CallContext, NotOwned
 from .wire.constraints import summary, violations
 from .wire.endpoints import endpoint_of_host
 from .wire.errors import ServiceError
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import datetime as _dt
 
     from .clock import Clock
+    from .core.backends import Endpoint
     from .transitions import TransitionFeed
     from .wire.messages import WireRequest
 
@@ -44,7 +45,7 @@ class Gateway:
 
     def __init__(
         self,
-        backends: dict[str, Backend[Any]],
+        endpoints: dict[tuple[str, str], Endpoint],
         clock: Clock,
         feed: TransitionFeed,
         journal: Journal,
@@ -52,17 +53,13 @@ class Gateway:
         account_of: Callable[[], str],
     ) -> None:
         self.faults = faults
-        self.backends = backends
+        self.endpoints = endpoints
         self.account_of = account_of
         self.validate_outputs = False
         self.internal_errors: list[str] = []
         self._clock = clock
         self._feed = feed
         self._journal = journal
-
-    def faked_operations(self, service: str) -> list[str]:
-        """The operations of ``service`` the fake answers, in API casing."""
-        return sorted(self.backends[service].handlers)
 
     def handle(
         self,
@@ -116,13 +113,14 @@ class Gateway:
             self._record(name, "", {}, error.code, now, transport, region, response.status)
             return response
         name, operation = found.service, found.operation.name
-        if operation not in self.backends[name].handlers:
+        if (name, operation) not in self.endpoints:
             if defer is not None and defer():
                 return None
             raise UnfakedOperationError(
                 f"{name} {operation} is not faked by pytest-batchjobs, and the request was "
                 f"not sent to AWS. Faked {name} operations: "
-                f"{', '.join(self.faked_operations(name))}. To answer other operations, "
+                f"{', '.join(sorted(op for s, op in self.endpoints if s == name))}. To answer "
+                "other operations, "
                 "activate moto's mock_aws as well."
             )
         context = CallContext(self.account_of(), region, now, transport)
@@ -137,7 +135,7 @@ class Gateway:
         defer: Callable[[], bool] | None,
     ) -> WireResponse | None:
         operation = found.operation
-        backend = self.backends[found.service]
+        endpoint = self.endpoints[(found.service, operation.name)]
         params: dict[str, Any] = {}
         fault_rule: str | None = None
         try:
@@ -152,9 +150,9 @@ class Gateway:
             if operation.input_shape is not None:
                 problems = violations(operation.input_shape, params)
                 if problems:
-                    raise backend.invalid(summary(problems))
+                    raise ServiceError(endpoint.service.validation_error, summary(problems))
             try:
-                output = backend.call(operation.name, context, params)
+                output = endpoint.handler(context, params)
             except NotOwned as not_owned:
                 if defer is not None and defer():
                     return None
@@ -284,4 +282,6 @@ def default_region() -> str:
 
 
 def _guess_service(request: WireRequest) -> str:
-    return "personalize" if "x-amz-target" in request.headers else "bedrock"
+    from .wire.facts import guess_service
+
+    return guess_service(request)

@@ -12,19 +12,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import docs_link
 from .operations import canonical
 from .tokens import InvalidToken, Position, TokenCodec
+from .wire.models import boto3_name
 
 DOCS = docs_link("pagination")
-LIST_OPERATIONS = ("ListBatchInferenceJobs", "ListModelInvocationJobs")
-_BOTO3 = {
-    "ListBatchInferenceJobs": "list_batch_inference_jobs",
-    "ListModelInvocationJobs": "list_model_invocation_jobs",
-}
 
 
 @dataclass
@@ -133,7 +130,8 @@ class PagePolicy:
 class Pagination:
     """``batchjobs_fake.pagination``: page controls, sequences and their assertions."""
 
-    def __init__(self, policy: PagePolicy | None = None) -> None:
+    def __init__(self, list_operations: Iterable[str], policy: PagePolicy | None = None) -> None:
+        self._list_operations = tuple(list_operations)
         self.policy = policy or PagePolicy()
         self._initial = dataclasses.replace(self.policy)
         self.codec = TokenCodec()
@@ -240,7 +238,7 @@ class Pagination:
         early and later starts again from the top (boto3 with ``MaxItems``) passes.
         """
         __tracebackhide__ = True
-        name = None if operation is None else canonical(operation, LIST_OPERATIONS)
+        name = None if operation is None else canonical(operation, self._list_operations)
         numbered = [
             (number, s)
             for number, s in enumerate(self.sequences, 1)
@@ -257,7 +255,9 @@ class Pagination:
             shown = "\n".join(s.describe(number) for number, s in unfinished)
             operations = sorted({s.operation for _, s in unfinished})
             verb = "was" if len(operations) == 1 else "were"
-            paginators = " / ".join(f"client.get_paginator({_BOTO3[op]!r})" for op in operations)
+            paginators = " / ".join(
+                f"client.get_paginator({boto3_name(op)!r})" for op in operations
+            )
             raise AssertionError(
                 f"pytest-batchjobs: {' and '.join(operations)} {verb} not paginated to the "
                 f"end: {len(unfinished)} of {len(numbered)} sequence(s) stopped while the "
@@ -296,7 +296,7 @@ class Pagination:
     def assert_max_results(self, operation: str, at_most: int) -> None:
         """Assert that every call of ``operation`` asked for at most ``at_most`` items."""
         __tracebackhide__ = True
-        name = canonical(operation, LIST_OPERATIONS)
+        name = canonical(operation, self._list_operations)
         offending = [
             (n, s, page)
             for n, s in enumerate(self.sequences, 1)

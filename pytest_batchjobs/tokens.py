@@ -24,7 +24,9 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from .services.store import Key
+Key = tuple[int, int]
+"""Where an item sits in a listing: its creation instant in microseconds, then a
+sequence number that breaks ties."""
 
 
 class InvalidToken(Exception):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from .lifecycle import Timeline
 
 if TYPE_CHECKING:
-    from .services.base import StoredJob as Job
+    from .services._kit.job import StoredJob as Job
 
 
 Created = Callable[[str, "Job", _dt.datetime], None]

@@ -10,8 +10,8 @@ from jobs import bedrock_job
 from moto import mock_aws
 
 from pytest_batchjobs import BatchJobsFake, fake_batchjobs
-from pytest_batchjobs.batch.runner import RecordLimits
 from pytest_batchjobs.control import ControlAPI
+from pytest_batchjobs.services.bedrock.invocation_jobs.outputs import RecordLimits
 
 
 def post(api: ControlAPI, path: str, body: object = None) -> tuple[int, dict[str, object]]:
@@ -150,15 +150,15 @@ def test_record_limits(batchjobs_fake: BatchJobsFake) -> None:
         200,
         {"minimum": 1, "maximum": 10},
     )
-    assert batchjobs_fake.bedrock.batch.limits == RecordLimits(1, 10)
+    assert batchjobs_fake.bedrock.limits == RecordLimits(1, 10)
     # A field left out takes the Python API's default, as record_limits(maximum=200) does.
     assert post(api, "bedrock/record_limits", {"maximum": 200}) == (
         200,
         {"minimum": 100, "maximum": 200},
     )
-    assert batchjobs_fake.bedrock.batch.limits == RecordLimits(100, 200)
+    assert batchjobs_fake.bedrock.limits == RecordLimits(100, 200)
     assert post(api, "reset")[0] == 200
-    assert batchjobs_fake.bedrock.batch.limits == RecordLimits(100, 50_000)
+    assert batchjobs_fake.bedrock.limits == RecordLimits(100, 50_000)
 
 
 @pytest.mark.parametrize(
@@ -186,7 +186,7 @@ def test_record_limits(batchjobs_fake: BatchJobsFake) -> None:
 def test_bad_record_limits(batchjobs_fake: BatchJobsFake, body: object, error: str) -> None:
     api = ControlAPI(batchjobs_fake)
     assert post(api, "bedrock/record_limits", body) == (400, {"error": error})
-    assert batchjobs_fake.bedrock.batch.limits == RecordLimits(100, 50_000)
+    assert batchjobs_fake.bedrock.limits == RecordLimits(100, 50_000)
 
 
 def test_record_limits_are_bedrock_only(batchjobs_fake: BatchJobsFake) -> None:

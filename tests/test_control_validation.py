@@ -291,9 +291,10 @@ def state(server: FakeServer) -> dict[str, Any]:
     }
     seen["jobs"] = sorted(job.arn for b in (fake.bedrock, fake.personalize) for job in b.all_jobs())
     seen["quotas"] = (fake.bedrock.max_active_jobs, fake.personalize.max_active_jobs)
-    seen["record limits"] = fake.bedrock.batch.limits
+    seen["record limits"] = fake.bedrock.limits
     seen["lifecycles"] = [
-        id(backend.lifecycle_for("nightly-1")) for backend in (fake.bedrock, fake.personalize)
+        [id(lifecycle) for lifecycle in kind.lifecycles]
+        for kind in (fake.bedrock, fake.personalize)
     ]
     return seen
 

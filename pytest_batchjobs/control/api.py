@@ -8,10 +8,11 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..core.registry import SERVICE_NAMES, control_routes
 from ..operations import canonical
 from ..wire.models import service_model
 from .body import read_body
-from .jobs import LIFECYCLE_MESSAGE, job_overrides, read_member, shown_member
+from .jobs import job_overrides, read_member, shown_member
 from .limits import INT64, JOB_BYTES, LATEST, MAX_JOBS, MAX_SECONDS
 from .render import call, iso, jsonable, kind, rule, sequence, short
 from .request import MISSING, Args, BadRequest, ControlRequest
@@ -20,14 +21,9 @@ if TYPE_CHECKING:
     from ..fake import BatchJobsFake
 
 PREFIX = "/_batchjobs/"
-SERVICES = ("personalize", "bedrock")
+SERVICES = SERVICE_NAMES
 # The ``{service}/...`` routes, by their last segment, and the services each exists for.
-PER_SERVICE: dict[str, tuple[str, ...]] = {
-    "jobs": SERVICES,
-    "lifecycle": SERVICES,
-    "quota": SERVICES,
-    "record_limits": ("bedrock",),
-}
+PER_SERVICE: dict[str, tuple[str, ...]] = control_routes()
 # The routes that read their query string (with ControlRequest.param); others take none.
 READS_QUERY = frozenset({"outputs"})
 Endpoint = Callable[["ControlAPI", ControlRequest], dict[str, Any]]
@@ -196,7 +192,7 @@ class ControlAPI:
         args = request.args("outcome", "message", "durations", "match")
         message = args.text("message", None, nullable=True)
         if message is not None:  # it shows in the job as the service answers it
-            shape = shown_member(backend, LIFECYCLE_MESSAGE[backend.name])
+            shape = shown_member(backend, backend.kind.message_member)
             read_member(request.endpoint, shape, "message", message, self.fake.clock.now())
         durations = args.mapping("durations")
         for status, seconds in (durations or {}).items():
@@ -230,7 +226,7 @@ class ControlAPI:
             if name in args.data
         }
         backend.record_limits(**given)
-        limits = backend.batch.limits
+        limits = backend.limits
         return {"minimum": limits.minimum, "maximum": limits.maximum}
 
     def _backend(self, request: ControlRequest) -> Any:
@@ -293,7 +289,7 @@ class ControlAPI:
         when: dict[str, Any] | None = args.mapping("when")
         if not when:
             return when
-        faked = {name: getattr(self.fake, name).handlers for name in SERVICES}
+        faked = {name: self.fake.faked_operations(name) for name in SERVICES}
         name = canonical(operation, [op for ops in faked.values() for op in ops])
         members = sorted(
             {

@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 
     from ..lifecycle import ServiceStatuses
 
-# What a lifecycle's message shows as, per service (see Backend.lifecycle).
-LIFECYCLE_MESSAGE = {"bedrock": "message", "personalize": "failureReason"}
 # The fewest records a Bedrock factory job is given when totalRecordCount is left out
 # (it draws 100 to 50,000): more errors than that could outnumber its records.
 FEWEST_RECORDS = 100
@@ -52,13 +50,13 @@ def job_overrides(
 ) -> dict[str, Any]:
     """``fields`` (a jobs request's body without ``count``), checked and read as the
     factory takes them; a :class:`BadRequest` saying what was wrong otherwise."""
-    create = service_model(backend.name).operation_model(backend.create_operation).input_shape
+    create = service_model(backend.kind.service).operation_model(backend.kind.create).input_shape
     overrides: dict[str, Any] = {}
     for name, value in fields.items():
         if value is None:
             continue
         if name == "status":
-            overrides[name] = _status(endpoint, backend.name, backend.statuses, value)
+            overrides[name] = _status(endpoint, backend.kind.name, backend.kind.statuses, value)
         elif name == "region":
             overrides[name] = _region(endpoint, value)
         elif name in create.members:
@@ -86,7 +84,7 @@ def read_member(endpoint: str, shape: Shape, name: str, value: Any, now: _dt.dat
 def shown_member(backend: Any, name: str) -> Shape:
     """The shape of the member ``name`` of what the service answers about a job (the
     get / describe call's output, or another of its operations')."""
-    return _shown_member(backend.name, tuple(sorted(backend.handlers)), name)
+    return _shown_member(backend.kind.service, backend.kind.operations, name)
 
 
 @functools.cache

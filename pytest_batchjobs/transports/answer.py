@@ -51,5 +51,7 @@ def not_implemented(service: str, message: str, *, moto_hint: bool = False) -> W
 
 
 def service_of(request: WireRequest) -> str:
-    """Which service a request is for: Personalize (JSON 1.1) names its target."""
-    return "personalize" if "x-amz-target" in request.headers else "bedrock"
+    """Which service a request is most likely for."""
+    from ..wire.facts import guess_service
+
+    return guess_service(request)

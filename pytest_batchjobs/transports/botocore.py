@@ -43,8 +43,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..active import DUMMY_CREDENTIALS, active_fake
+from ..core.registry import SERVICE_NAMES as SERVICES
+from .moto import moto_active
 
-SERVICES = ("personalize", "bedrock")
 DUMMY_BEARER_TOKEN = "fake-batchjobs-bearer-token"
 _lock = threading.Lock()
 _installed = False
@@ -138,12 +139,6 @@ def _broken_connection(kind: str, url: str) -> Exception:
     else:
         error = ConnectionClosedError(endpoint_url=url)
     return error
-
-
-def moto_active() -> bool:
-    """Whether moto's ``mock_aws`` is active, to answer what this fake does not own."""
-    moto = sys.modules.get("moto.core.models")
-    return moto is not None and bool(getattr(moto.botocore_stubber, "enabled", False))
 
 
 def _guard_moto() -> None:

@@ -56,7 +56,7 @@ from ..wire.endpoints import endpoint_of_url
 from ..wire.messages import WireRequest, body_bytes
 from . import lookups, urllib_request
 from .answer import not_implemented
-from .botocore import moto_active
+from .moto import moto_active
 
 TRANSPORT = "responses"
 

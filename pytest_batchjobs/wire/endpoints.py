@@ -5,11 +5,13 @@ botocore builds a service's URL from its endpoint ruleset
 (``partitions.json``): ``https://bedrock.us-east-1.amazonaws.com``, the FIPS host
 ``bedrock-fips.…``, the dual-stack suffix ``api.aws``, ``amazonaws.com.cn`` in China,
 and so on for every partition. Each of those URLs is ``<label>.<region>.<suffix>``.
-Resolving the ruleset once per process for one region of each partition, with FIPS and
-dual-stack on and off, gives every (label, suffix) pair botocore can produce for the
-faked services; a host is a faked service's endpoint when it is ``<label>.<any
-region>.<suffix>`` or the region-less ``<label>.<suffix>``, however the URL spells it
-(any scheme, port, user info, letter case, or a trailing dot).
+Resolving the ruleset of each service of the registry once per process for one region
+of each partition, with FIPS and dual-stack on and off, gives every (label, suffix)
+pair botocore can produce for the faked services (a label has as many parts as the
+service's endpoint prefix: ``bedrock``, ``api.sagemaker``); a host is a faked
+service's endpoint when it is ``<label>.<any region>.<suffix>`` or the region-less
+``<label>.<suffix>``, however the URL spells it (any scheme, port, user info, letter
+case, or a trailing dot).
 
 Recognition runs on every request a transport sees, faked or not: it costs a URL split
 and, for a host seen before, a cache lookup.
@@ -22,7 +24,8 @@ import itertools
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .models import SERVICE_NAMES, data_loader
+from ..core.registry import SERVICES
+from .models import data_loader
 
 
 @dataclass(frozen=True)
@@ -46,22 +49,24 @@ def endpoint_of_url(url: str) -> ServiceEndpoint | None:
 def endpoint_of_host(host: str) -> ServiceEndpoint | None:
     """The faked service whose endpoint ``host`` is, if it is one (cached: a client
     sends to the same few hosts again and again)."""
-    host = host.rstrip(".").lower()
-    label, _, rest = host.partition(".")
-    table = _endpoint_table()
-    service = table.get((label, rest))
-    if service is not None:
-        return ServiceEndpoint(service, None)
-    region, _, suffix = rest.partition(".")
-    service = table.get((label, suffix))
-    if service is not None and region:
-        return ServiceEndpoint(service, region)
+    labels = host.rstrip(".").lower().split(".")
+    table, depths = _endpoint_table()
+    for depth in depths:  # how many labels the service's own part of the host has
+        label, rest = ".".join(labels[:depth]), labels[depth:]
+        service = table.get((label, ".".join(rest)))
+        if service is not None:
+            return ServiceEndpoint(service, None)
+        service = table.get((label, ".".join(rest[1:])))
+        if service is not None and rest and rest[0]:
+            return ServiceEndpoint(service, rest[0])
     return None
 
 
 @functools.cache
-def _endpoint_table() -> dict[tuple[str, str], str]:
-    """(first label, suffix) -> service, for every endpoint the rules can produce.
+def _endpoint_table() -> tuple[dict[tuple[str, str], str], tuple[int, ...]]:
+    """(label, suffix) -> service, for every endpoint the rules can produce, and the
+    numbers of labels the services' own parts of their hosts have (one for
+    ``bedrock``, two for an endpoint prefix like ``api.sagemaker``).
 
     A region of each partition (its ``implicitGlobalRegion``) stands for all of them:
     the rules put the region in the host as it is given, and choose the suffix by the
@@ -73,8 +78,8 @@ def _endpoint_table() -> dict[tuple[str, str], str]:
     loader = data_loader()
     partitions = loader.load_data("partitions")
     table: dict[tuple[str, str], str] = {}
-    for service in SERVICE_NAMES:
-        ruleset = loader.load_service_model(service, "endpoint-rule-set-1")
+    for spec in SERVICES:
+        ruleset = loader.load_service_model(spec.name, "endpoint-rule-set-1")
         rules = EndpointProvider(ruleset, partitions)
         for partition, (fips, dual_stack) in itertools.product(
             partitions["partitions"], itertools.product((False, True), repeat=2)
@@ -88,5 +93,6 @@ def _endpoint_table() -> dict[tuple[str, str], str]:
                 continue
             host = str(urlsplit(endpoint.url).hostname)
             label, _, suffix = host.partition(f".{region}.")
-            table[(label, suffix)] = service
-    return table
+            table[(label, suffix)] = spec.name
+    depths = tuple(sorted({spec.endpoint_prefix.count(".") + 1 for spec in SERVICES}))
+    return table, depths

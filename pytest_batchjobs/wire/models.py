@@ -1,4 +1,4 @@
-"""botocore's service models for the faked services, loaded once per process."""
+"""botocore's service models and data files, loaded once per process."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from botocore.model import ServiceModel
-
-SERVICE_NAMES = ("personalize", "bedrock")
 
 
 @functools.cache

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from ..core.registry import SERVICE_NAMES
 from .errors import UnknownOperationError
-from .models import SERVICE_NAMES, service_model
+from .models import service_model
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel

@@ -1,10 +1,11 @@
 """Realistic jobs in bulk, placed straight into the store, the same for the same seed.
 
 Values come from faker: job names that satisfy each API's pattern and are unique,
-real Bedrock model ids, S3 URIs, role ARNs, solution version ARNs, KMS keys, failure
-messages. A job made with a status is in that status at the fake clock's ``now``, and
-its timeline is consistent with it: a ``Completed`` job ended after it was submitted;
-an ``InProgress`` job finishes later as the clock moves.
+S3 URIs, role ARNs, KMS keys; each job kind's factory (its ``made_jobs``) draws its own
+fields from these columns (model ids, solution version ARNs, failure messages). A job
+made with a status is in that status at the fake clock's ``now``, and its timeline is
+consistent with it: a ``Completed`` job ended after it was submitted; an
+``InProgress`` job finishes later as the clock moves.
 
 Randomness comes from one seed per fake (in pytest: derived from the session seed and
 the test's node id), so the same seed gives the same jobs.
@@ -28,38 +29,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .lifecycle import Lifecycle, ServiceStatuses, Timeline, to_millis
+from ...lifecycle import Lifecycle, ServiceStatuses, Timeline, to_millis
 
-# Models that support batch inference (Bedrock user guide, "Supported Regions and
-# models for batch inference").
-BEDROCK_MODELS = (
-    "anthropic.claude-3-haiku-20240307-v1:0",
-    "anthropic.claude-3-5-haiku-20241022-v1:0",
-    "anthropic.claude-3-5-sonnet-20240620-v1:0",
-    "anthropic.claude-3-5-sonnet-20241022-v2:0",
-    "anthropic.claude-3-opus-20240229-v1:0",
-    "meta.llama3-1-8b-instruct-v1:0",
-    "meta.llama3-1-70b-instruct-v1:0",
-    "mistral.mistral-large-2407-v1:0",
-    "mistral.mistral-small-2402-v1:0",
-    "amazon.nova-lite-v1:0",
-    "amazon.nova-pro-v1:0",
-    "amazon.titan-embed-text-v2:0",
-)
-BEDROCK_FAILURES = (
-    "Amazon Bedrock does not have permission to access the S3 bucket. Check the "
-    "service role's permissions.",
-    "The input file contains a record that is not valid JSON.",
-    "The number of records in the input files is below the minimum required for this model.",
-    "The model ID is not supported for batch inference in this Region.",
-    "Internal error while processing the job. Retry the job.",
-)
-PERSONALIZE_FAILURES = (
-    "Input file is not valid JSON lines.",
-    "Access denied to the S3 input path. Check the role's permissions.",
-    "The solution version is not ACTIVE.",
-    "The number of users in the input exceeds the limit for a batch inference job.",
-)
 SPREAD = _dt.timedelta(days=30)
 
 T = TypeVar("T")

@@ -1,4 +1,4 @@
-"""Default answers for records, in each model family's own response format.
+"""Default answers for Bedrock records, in each model family's own response format.
 
 A test that cares what the model says sets its own responder; these make every output
 well-formed and deterministic (the same record gives the same answer).
@@ -86,19 +86,3 @@ def token_counts(output: Any) -> tuple[int, int]:
         results = output.get("results") or []
         return int(output["inputTextTokenCount"]), sum(int(r.get("tokenCount", 0)) for r in results)
     return 0, 0
-
-
-def personalize_output(record: dict[str, Any], count: int) -> dict[str, Any]:
-    """``count`` recommended item ids with descending scores, from the input line."""
-    seed = _digest(record)
-    items = [f"item-{(seed // (index + 1)) % 100000:05d}" for index in range(count)]
-    unique = list(dict.fromkeys(items))
-    while len(unique) < count:
-        unique.append(f"item-{(seed + len(unique) * 7919) % 100000:05d}")
-        unique = list(dict.fromkeys(unique))
-    weights = [1.0 / (index + 2) for index in range(count)]
-    total = sum(weights)
-    return {
-        "recommendedItems": unique[:count],
-        "scores": [round(weight / total, 6) for weight in weights],
-    }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 from typing import Any
+
+from ...transports.moto import moto_active
 
 
 class InputProblem(Exception):
@@ -18,12 +19,6 @@ def split_s3(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-def moto_active() -> bool:
-    """Whether moto's ``mock_aws`` is active (its S3 is then the job's S3)."""
-    moto = sys.modules.get("moto.core.models")
-    return moto is not None and bool(getattr(moto.botocore_stubber, "enabled", False))
-
-
 class Storage:
     """Reads inputs and writes outputs; keeps a copy of every output it wrote."""
 
@@ -34,7 +29,7 @@ class Storage:
 
     @property
     def has_s3(self) -> bool:
-        """Whether inputs can be read (moto's S3 is there)."""
+        """Whether inputs can be read (moto's S3 is there: its ``mock_aws`` is active)."""
         return moto_active()
 
     def read_inputs(self, uri: str, suffix: str = "") -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""Jobs of one service in one (account, region), kept in listing order.
+"""Jobs of one kind in one (account, region), kept in listing order.
 
 Jobs are ordered by a unique key (creation instant in microseconds, insertion
 sequence), so a page starts by bisecting to the key a token carries and costs
@@ -13,7 +13,7 @@ from typing import Generic, Protocol, TypeVar
 
 from sortedcontainers import SortedKeyList
 
-Key = tuple[int, int]
+from ...tokens import Key
 
 
 class Keyed(Protocol):

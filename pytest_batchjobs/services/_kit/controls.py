@@ -1,0 +1,121 @@
+"""``batchjobs_fake.<kind>``: the controls of one job kind, and nothing else.
+
+Its public names are the documented controls (docs/reference/api.md lists them, and a
+test holds the two together); the kind's state and handlers live on its backend, out
+of sight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ...lifecycle import Lifecycle
+    from .backend import KindBackend
+    from .job import StoredJob
+    from .outputs import Responder
+    from .spec import JobKind
+
+
+class JobControls:
+    """The controls of one job kind's jobs: the factory, lifecycles, the quota, the
+    responder (``batchjobs_fake.bedrock``, ``batchjobs_fake.personalize``)."""
+
+    def __init__(self, backend: KindBackend[Any]) -> None:
+        self._backend = backend
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._backend.kind.name} jobs>"
+
+    @property
+    def kind(self) -> JobKind:
+        """This job kind's entry in the registry: its service, ARN, statuses, create
+        and list operations."""
+        return self._backend.kind
+
+    # -- the factory ------------------------------------------------------------------
+
+    def add_job(self, **overrides: Any) -> dict[str, Any]:
+        """Put one realistic job straight into the store; return it as get/describe shows it.
+
+        Overrides are in API casing: any member of the create request (``jobName``,
+        ``modelId``, ``solutionVersionArn``, ...) and ``status``, ``region`` and the
+        service's submit time and failure message (see :meth:`override_names`).
+        """
+        return self._backend.add_jobs(1, **overrides)[0]
+
+    def add_jobs(self, count: int, **overrides: Any) -> list[dict[str, Any]]:
+        """Put ``count`` realistic jobs straight into the store, the same for the same seed.
+
+        ``status`` may be one status, a list to cycle through, or a dict of weights
+        (``{"Completed": 8, "Failed": 2}``). Each job is in its status at the fake
+        clock's ``now``, with a timeline consistent with it, and is returned exactly as
+        a get / describe call then shows it (instants to the millisecond). Values the
+        API could never return (a negative record count, more error records than
+        records, ...) are a ``ValueError`` that says what is allowed.
+        """
+        return self._backend.add_jobs(count, **overrides)
+
+    def override_names(self) -> list[str]:
+        """What :meth:`add_job` accepts: the create request's members and a few more."""
+        return self._backend.override_names()
+
+    def all_jobs(self) -> Iterator[StoredJob]:
+        """Every job of this kind in every region, region by region, in listing order
+        (the fake's own records: ``arn``, ``request``, ``timeline``, ``tags``)."""
+        return self._backend.all_jobs()
+
+    # -- lifecycles -------------------------------------------------------------------
+
+    def lifecycle(
+        self,
+        outcome: str | None = None,
+        *,
+        message: str | None = None,
+        durations: Mapping[str, float] | None = None,
+        match: str | None = None,
+    ) -> Lifecycle:
+        """Set how jobs created from now on move through their statuses.
+
+        ``outcome``: the end status (Bedrock ``Completed``, ``PartiallyCompleted``,
+        ``Failed``, ``Expired``; Personalize ``ACTIVE``, ``CREATE FAILED``). A Bedrock
+        job still ``InProgress`` at its timeout ends ``PartiallyCompleted`` then, one
+        not begun ``Expired``; ``Expired`` keeps jobs ``Scheduled`` until their timeout.
+        ``message``: Bedrock's ``message`` / Personalize's ``failureReason``.
+        ``durations``: seconds spent in each running status, e.g.
+        ``{"InProgress": 20 * 3600}`` or ``{"CREATE IN_PROGRESS": 600}``. ``match``: a
+        glob on job names; only matching jobs follow this lifecycle. The newest
+        matching lifecycle wins.
+        """
+        return self._backend.lifecycle(outcome, message=message, durations=durations, match=match)
+
+    @property
+    def lifecycles(self) -> list[Lifecycle]:
+        """The lifecycles set with :meth:`lifecycle`, oldest first (a copy)."""
+        return list(self._backend.lifecycles)
+
+    # -- the quota --------------------------------------------------------------------
+
+    def quota(self, max_active_jobs: int | None) -> None:
+        """Allow at most ``max_active_jobs`` unfinished jobs per (account, region);
+        creating one more is the service's quota error. ``None`` lifts the quota."""
+        self._backend.quota(max_active_jobs)
+
+    @property
+    def max_active_jobs(self) -> int | None:
+        """The quota :meth:`quota` set (``None``: no quota)."""
+        return self._backend.max_active_jobs
+
+    # -- the records ------------------------------------------------------------------
+
+    def responder(self, function: Responder | None) -> None:
+        """Answer every input record of jobs with ``function(record)``.
+
+        Bedrock: ``record`` is the input line (``recordId``, ``modelInput``); return the
+        ``modelOutput``. Personalize: ``record`` is the input line (``userId``, ...);
+        return the recommended item ids (or a dict with ``recommendedItems`` and
+        ``scores``). Raise to make that record an error record. ``None`` restores the
+        default, deterministic answers.
+        """
+        self._backend.responder(function)

@@ -1,0 +1,49 @@
+"""What every stored job has: the request it was created with, and its timeline."""
+
+from __future__ import annotations
+
+import abc
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ...lifecycle import Lifecycle, Timeline
+    from ...tokens import Key
+    from .outputs import JobData
+
+
+@dataclass(eq=False, kw_only=True, slots=True)
+class StoredJob(abc.ABC):
+    """One job: what was asked, its timeline, its tags and, once read, its data."""
+
+    arn: str
+    request: dict[str, Any]
+    created: _dt.datetime
+    timeline: Timeline
+    lifecycle: Lifecycle
+    sequence: int
+    tags: dict[str, str] = field(default_factory=dict)
+    reported: int = 0  # the index of the last transition reported (transitions.py)
+    from_factory: bool = False
+    failure: str | None = None  # why the input was refused, once it was read
+    data: JobData | None = None  # the answered records, once the input was read
+
+    # The listing key: the creation instant in microseconds (it never changes), then the
+    # sequence. Set once, not computed on each read: sorting 100,000 jobs reads it often.
+    key: Key = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key = (int(self.created.timestamp() * 1_000_000), self.sequence)
+
+    @property
+    def ident(self) -> str:
+        return self.arn
+
+    @property
+    def name(self) -> str:
+        return str(self.request["jobName"])
+
+    @abc.abstractmethod
+    def shown(self, now: _dt.datetime) -> dict[str, Any]:
+        """The job as the kind's get / describe call shows it at ``now``."""

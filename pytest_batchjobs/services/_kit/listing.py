@@ -1,0 +1,93 @@
+"""One page of a kind's jobs, as the service cuts it, continued by opaque tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ...pagination import Page
+from ...tokens import InvalidToken, Position
+from ...wire.errors import ServiceError
+
+if TYPE_CHECKING:
+    from ...pagination import Pagination
+    from ...tokens import Key
+    from .context import CallContext
+    from .spec import Service
+    from .store import JobStore
+
+T = TypeVar("T")
+
+
+def page(
+    pagination: Pagination,
+    service: Service,
+    operation: str,
+    jobs: JobStore[Any],
+    context: CallContext,
+    params: dict[str, Any],
+    filters: dict[str, Any],
+    accept: Callable[[Any], bool],
+    descending: bool,
+    default_size: int,
+) -> tuple[list[Any], str | None]:
+    """One page of ``jobs`` that ``accept`` lets through, and the token of the next.
+
+    ``filters`` are the query's own parameters: a token is only valid for the same
+    operation, account, region, order and filters.
+    """
+    query = {
+        "operation": operation,
+        "account": context.account,
+        "region": context.region,
+        "descending": descending,
+        **filters,
+    }
+    token = params.get("nextToken")
+    try:
+        position = pagination.position(token, query, context.now)
+    except InvalidToken as error:
+        raise ServiceError(service.token_error, f"{service.token_message} ({error}).") from None
+    candidates = jobs.walk(descending=descending, after=position.key, accept=accept)
+    empty = pagination.policy.empty_pages and position.page % 2 == 0
+    if empty:
+        first = next(candidates, None)
+        items: list[Any] = []
+        resume: Position | None = position if first is not None else None
+    else:
+        limit = pagination.limit(params.get("maxResults"), default_size)
+        items, last = cut_page(candidates, limit, lambda job: job.key)
+        resume = None if last is None else Position(last, position.page)
+    next_token = None
+    if resume is not None:
+        next_token = pagination.codec.issue(
+            query, Position(resume.key, position.page + 1), context.now
+        )
+    pagination.record(
+        service=service.name,
+        operation=operation,
+        region=context.region,
+        filters=filters,
+        page=Page(
+            number=position.page,
+            time=context.now,
+            token_in=token,
+            token_out=next_token,
+            items=[job.ident for job in items],
+            max_results=params.get("maxResults"),
+            empty_on_purpose=empty and next_token is not None,
+        ),
+    )
+    return items, next_token
+
+
+def cut_page(
+    candidates: Iterator[T], limit: int, key_of: Callable[[T], Key]
+) -> tuple[list[T], Key | None]:
+    """The first ``limit`` candidates, and the key to continue from if more remain."""
+    items: list[T] = []
+    for item in candidates:
+        if len(items) == limit:
+            return items, key_of(items[-1])
+        items.append(item)
+    return items, None

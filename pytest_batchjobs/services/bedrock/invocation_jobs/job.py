@@ -1,0 +1,126 @@
+"""A Bedrock model invocation job, and how GetModelInvocationJob shows it."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from ....lifecycle import BEDROCK
+from ..._kit.job import StoredJob
+
+DEFAULT_TIMEOUT_HOURS = 168
+MAX_RECORDS = 50_000  # records per job (Bedrock's documented maximum)
+ID_ALPHABET = string.ascii_lowercase + string.digits  # of the 12-character job ids
+# Where Scheduled and InProgress sit on a timeline that reached them: a timeline keeps
+# the order of BEDROCK.running up to where it was cut (stopped, failed, expired).
+_SCHEDULED = BEDROCK.running.index("Scheduled")
+_IN_PROGRESS = BEDROCK.running.index("InProgress")
+# Members of a job that only some requests have.
+_OPTIONAL_MEMBERS = ("clientRequestToken", "vpcConfig", "modelInvocationType")
+
+
+@dataclass(eq=False, kw_only=True, slots=True)
+class BedrockJob(StoredJob):
+    """One model invocation job: what was asked, its timeline and record counts."""
+
+    job_id: str
+    total_records: int
+    error_records: int
+    expiration: _dt.datetime  # submitTime + timeoutDurationInHours (jobExpirationTime)
+
+    @property
+    def submitted(self) -> _dt.datetime:
+        """Bedrock's name for the creation instant (``submitTime``)."""
+        return self.created
+
+    @property
+    def timeout_hours(self) -> int:
+        return int(self.request.get("timeoutDurationInHours", DEFAULT_TIMEOUT_HOURS))
+
+    def shown(self, now: _dt.datetime) -> dict[str, Any]:
+        """The job as GetModelInvocationJob (and each summary of ListModelInvocationJobs)
+        shows it at ``now``, without empty members."""
+        timeline = self.timeline
+        index = timeline.index(now)
+        status, changed = timeline.statuses[index], timeline.at(index)
+        request = self.request
+        hours = self.timeout_hours
+        job: dict[str, Any] = {
+            "jobArn": self.arn,
+            "jobName": request["jobName"],
+            "modelId": request["modelId"],
+            "roleArn": request["roleArn"],
+            "status": status,
+            "submitTime": self.created,
+            "lastModifiedTime": changed,
+            "inputDataConfig": request["inputDataConfig"],
+            "outputDataConfig": request["outputDataConfig"],
+            "timeoutDurationInHours": hours,
+            "jobExpirationTime": self.expiration,
+        }
+        for member in _OPTIONAL_MEMBERS:
+            value = request.get(member)
+            if value is not None:
+                job[member] = value
+        if status in BEDROCK.ends:
+            job["endTime"] = changed
+        if status in ("Failed", "PartiallyCompleted") or (
+            status == "Expired" and self.lifecycle.message
+        ):
+            job["message"] = (
+                self.failure
+                or self.lifecycle.message
+                or _default_message(status, timeline.timed_out)
+            )
+        if index >= _SCHEDULED and timeline.statuses[_SCHEDULED] == "Scheduled":
+            self._add_counts(job, status, self._processed(index, now))
+        return job
+
+    def processed(self, now: _dt.datetime) -> int:
+        """How many records the job has processed by ``now``: the share of its planned
+        run (its lifecycle's time ``InProgress``) it has spent ``InProgress``, counted
+        until it ends, expires or is stopped."""
+        return self._processed(self.timeline.index(now), now)
+
+    def _processed(self, index: int, now: _dt.datetime) -> int:
+        """:meth:`processed`, given the position of the transition in force at ``now``."""
+        timeline = self.timeline
+        if index < _IN_PROGRESS or timeline.statuses[_IN_PROGRESS] != "InProgress":
+            return 0  # it has not begun (or it ended before it did)
+        if index == _IN_PROGRESS:
+            ran = now - timeline.at(_IN_PROGRESS)
+        else:  # it left InProgress: it ended, expired or was stopped
+            ran = timeline.offsets[_IN_PROGRESS + 1] - timeline.offsets[_IN_PROGRESS]
+        run, total = self.lifecycle.run, self.total_records
+        return total if ran >= run else total * ran // run
+
+    def _add_counts(self, job: dict[str, Any], status: str, processed: int) -> None:
+        """Record counts, from validation on (``Scheduled``), kept however the job ends:
+        processed = success + error, never more than the total."""
+        total = self.total_records
+        # A Failed job produced nothing usable: what it processed counts as errors.
+        if status == "Failed":
+            errors = processed
+        elif self.data is not None:  # the records it answered, in the order processed
+            errors = self.data.errors_in(processed)
+        else:
+            errors = self.error_records * processed // total if total else 0
+        job["totalRecordCount"] = total
+        job["processedRecordCount"] = processed
+        job["successRecordCount"] = processed - errors
+        job["errorRecordCount"] = errors
+
+
+def _default_message(status: str, timed_out: bool) -> str:
+    if status == "PartiallyCompleted" and timed_out:
+        return (
+            "The job reached its timeout (timeoutDurationInHours) before all of its records "
+            "could be processed. See the output files for the processed records."
+        )
+    if status == "PartiallyCompleted":
+        return "Some records could not be processed. See the output files for details."
+    if status == "Expired":
+        return "The job was scheduled but did not begin before its timeout."
+    return "The job failed. Check the input data and the role's permissions."

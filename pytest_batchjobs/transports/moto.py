@@ -1,0 +1,17 @@
+"""moto, when a test uses it beside the fake: is its ``mock_aws`` active?
+
+While it is, moto answers what the fake does not own (operations it does not fake,
+tags of resources that are no job of its), its S3 holds jobs' inputs and outputs, and
+its account id is the fake's default. Only ``sys.modules`` is read: moto is never
+imported here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def moto_active() -> bool:
+    """Whether moto's ``mock_aws`` is active."""
+    moto = sys.modules.get("moto.core.models")
+    return moto is not None and bool(getattr(moto.botocore_stubber, "enabled", False))
