@@ -25,7 +25,7 @@ from .clock import DEFAULT_HORIZON, Clock
 from .core.backends import assemble
 from .core.registry import KINDS, LIST_OPERATIONS, SERVICES
 from .faults import Faults
-from .gateway import DEFAULT_REGION, Gateway, default_region
+from .gateway import Gateway
 from .journal import Call, Journal
 from .pagination import PagePolicy, Pagination
 from .services._kit.backend import Shared
@@ -34,6 +34,7 @@ from .services._kit.factory import JobFactory
 from .services._kit.storage import Storage
 from .transitions import TransitionFeed
 from .transports.moto import moto_active
+from .wire.facts import DEFAULT_REGION, default_region
 
 if TYPE_CHECKING:
     from .services._kit.controls import JobControls

@@ -9,25 +9,21 @@ recorded in the journal, with the error code it was answered with.
 
 from __future__ import annotations
 
-import os
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from .errors import FakeInternalError, UnfakedOperationError
 from .faults import BAD_GATEWAY_BODY, Faults, TransportFault
 from .journal import Call, Journal
 from .services._kit.context import CallContext, NotOwned
 from .wire.constraints import summary, violations
-from .wire.endpoints import endpoint_of_host
 from .wire.errors import ServiceError
+from .wire.facts import RequestFacts, default_region
 from .wire.messages import WireResponse
-from .wire.models import service_model
-from .wire.parse import parse_params
+from .wire.protocols import protocol_of
 from .wire.regions import is_region
 from .wire.routing import Route, route
-from .wire.serialize import serialize_error, serialize_output
 
 if TYPE_CHECKING:
     import datetime as _dt
@@ -36,8 +32,6 @@ if TYPE_CHECKING:
     from .core.backends import Endpoint
     from .transitions import TransitionFeed
     from .wire.messages import WireRequest
-
-DEFAULT_REGION = "us-east-1"
 
 
 class Gateway:
@@ -91,25 +85,24 @@ class Gateway:
         service: str | None,
         defer: Callable[[], bool] | None,
     ) -> WireResponse | None:
-        parts = urlsplit(request.url)
-        path = parts.path or "/"
+        facts = RequestFacts(request, service)
         now = self._clock.now()
         self._feed.observe(now)
-        region = _region_of(request, parts.hostname) or default_region()
+        region = facts.region or default_region()
         if not is_region(region):
-            name = service or _guess_service(request)
+            name = facts.likely_service
             error = ServiceError(
                 "InvalidSignatureException",
                 f"Credential should be scoped to a valid region, not '{region}'.",
             )
-            response = serialize_error(service_model(name), error)
+            response = protocol_of(name).serialize_error(error)
             self._record(name, "", {}, error.code, now, transport, region, response.status)
             return response
         try:
-            found = route(request, path, service)
+            found = route(facts)
         except ServiceError as error:
-            name = service or _guess_service(request)
-            response = serialize_error(service_model(name), error)
+            name = facts.likely_service
+            response = protocol_of(name).serialize_error(error)
             self._record(name, "", {}, error.code, now, transport, region, response.status)
             return response
         name, operation = found.service, found.operation.name
@@ -124,7 +117,7 @@ class Gateway:
                 "activate moto's mock_aws as well."
             )
         context = CallContext(self.account_of(), region, now, transport)
-        return self._answer(found, request, parts.query, context, defer)
+        return self._answer(found, request, facts.query, context, defer)
 
     def _answer(
         self,
@@ -139,7 +132,7 @@ class Gateway:
         params: dict[str, Any] = {}
         fault_rule: str | None = None
         try:
-            params = parse_params(found, request, query)
+            params = found.protocol.parse(found, request, query)
             injected = self.faults.check(found.service, operation.name, params, context.now)
             if injected is not None:
                 fault, rule = injected
@@ -161,10 +154,10 @@ class Gateway:
                 ) from None
             if self.validate_outputs:
                 _check_output(operation, output)
-            response = serialize_output(operation, output)
+            response = found.protocol.serialize_output(operation, output)
             error_code = None
         except ServiceError as error:
-            response = serialize_error(operation.service_model, error)
+            response = found.protocol.serialize_error(error)
             error_code = error.code
         except TransportFault:
             raise  # recorded already; the transport breaks the connection
@@ -176,7 +169,7 @@ class Gateway:
             failure = ServiceError(
                 "InternalFailure", "pytest-batchjobs failed to answer this call", status=500
             )
-            response = serialize_error(operation.service_model, failure)
+            response = found.protocol.serialize_error(failure)
             error_code = failure.code
         self._record(
             found.service,
@@ -262,26 +255,3 @@ def _without_none(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_none(v) for v in value]
     return value
-
-
-def _region_of(request: WireRequest, host: str | None) -> str | None:
-    """The region a request is for: from its SigV4 credential scope, else its host."""
-    authorization = request.headers.get("authorization", "")
-    marker = authorization.find("Credential=")
-    if marker >= 0:
-        scope = authorization[marker + 11 :].split(",", 1)[0].split("/")
-        if len(scope) >= 5:
-            return scope[2]
-    endpoint = endpoint_of_host(host) if host else None
-    return endpoint.region if endpoint is not None else None
-
-
-def default_region() -> str:
-    """The region of calls that name none, as botocore picks it: AWS_DEFAULT_REGION."""
-    return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or DEFAULT_REGION
-
-
-def _guess_service(request: WireRequest) -> str:
-    from .wire.facts import guess_service
-
-    return guess_service(request)

@@ -29,7 +29,7 @@ from ..wire.models import service_model
 
 # The wire parser's reading of a JSON value by its shape (types, 32- and 64-bit
 # integers), with the messages the services' own parsers give.
-from ..wire.parse import _value as read_value
+from ..wire.parse import read_value
 from ..wire.regions import is_region
 from .limits import EARLIEST
 from .render import iso, kind, short

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from ..errors import UnfakedOperationError
 from ..wire.errors import ServiceError
+from ..wire.facts import RequestFacts
 from ..wire.messages import WireResponse
-from ..wire.models import service_model
-from ..wire.serialize import serialize_error
+from ..wire.protocols import protocol_of
 
 if TYPE_CHECKING:
     from ..fake import BatchJobsFake
@@ -47,11 +47,9 @@ def not_implemented(service: str, message: str, *, moto_hint: bool = False) -> W
     if not moto_hint:
         message = message.split(_MOTO_HINT, 1)[0]
     error = ServiceError(NOT_IMPLEMENTED, message, status=501)
-    return serialize_error(service_model(service), error)
+    return protocol_of(service).serialize_error(error)
 
 
 def service_of(request: WireRequest) -> str:
     """Which service a request is most likely for."""
-    from ..wire.facts import guess_service
-
-    return guess_service(request)
+    return RequestFacts(request).likely_service

@@ -1,10 +1,10 @@
-"""Lift an HTTP request's members into the operation's params, typed by the input shape.
+"""Read a request's values by their shapes: a JSON body, a member of it, a member sent
+as text (in a path, a query string or a header).
 
-JSON 1.1 carries every member in the JSON body. REST-JSON places each member where its
-``location`` says: the path (``uri``), the query string, a header, or the JSON body.
-Values are converted to Python types: timestamps become aware datetimes, integers
-ints. A value of the wrong JSON type is a ``SerializationException``, as the services
-answer when a client sends one with its own validation turned off.
+Which member is where is each protocol's business (:mod:`.protocols`); these readers
+convert values to Python types: timestamps become aware datetimes, integers ints. A
+value of the wrong JSON type is a ``SerializationException``, as the services answer
+when a client sends one with its own validation turned off.
 """
 
 from __future__ import annotations
@@ -15,15 +15,11 @@ import datetime as _dt
 import json
 import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
 
 from .errors import SerializationError
 
 if TYPE_CHECKING:
-    from botocore.model import OperationModel, Shape
-
-    from .messages import WireRequest
-    from .routing import Route
+    from botocore.model import Shape
 
 _NUMBERS = ("integer", "long", "float", "double")
 # What the services' parsers accept in a path, query string or header: ASCII digits,
@@ -32,18 +28,7 @@ _INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", re.ASCII)
 
 
-def parse_params(route: Route, request: WireRequest, query: str) -> dict[str, Any]:
-    """The operation's params as the service would read them from ``request``."""
-    operation = route.operation
-    shape = operation.input_shape
-    if shape is None:
-        return {}
-    if operation.metadata["protocol"] == "json":
-        return _structure(shape, _json_body(request.body), "")
-    return _rest_params(operation, shape, route.labels, request, query)
-
-
-def _json_body(body: bytes) -> dict[str, Any]:
+def json_body(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
@@ -56,46 +41,6 @@ def _json_body(body: bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise SerializationError("Request body must be a JSON object")
     return value
-
-
-def _rest_params(
-    operation: OperationModel,
-    shape: Shape,
-    labels: dict[str, str],
-    request: WireRequest,
-    query: str,
-) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    querystring = parse_qs(query, keep_blank_values=True) if query else {}
-    body_members: dict[str, Shape] = {}
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        wire_name = member.serialization.get("name", name)
-        if location == "uri":
-            if wire_name in labels:
-                params[name] = _from_text(member, labels[wire_name], name)
-        elif location == "querystring":
-            if wire_name in querystring:
-                values = querystring[wire_name]
-                if member.type_name == "list":
-                    params[name] = [_from_text(member.member, v, name) for v in values]
-                else:
-                    params[name] = _from_text(member, values[0], name)
-        elif location == "header":
-            if wire_name.lower() in request.headers:
-                params[name] = _from_text(member, request.headers[wire_name.lower()], name)
-        elif location is None:
-            body_members[name] = member
-    if body_members:
-        payload = shape.serialization.get("payload")
-        body = _json_body(request.body)
-        if payload is not None:
-            params[payload] = _value(shape.members[payload], body, payload)
-        else:
-            for name, member in body_members.items():
-                if name in body and body[name] is not None:
-                    params[name] = _value(member, body[name], name)
-    return params
 
 
 def _no_constant(name: str) -> Any:
@@ -113,7 +58,7 @@ def _integer(kind: str, value: int, path: str) -> int:
     return value
 
 
-def _from_text(shape: Shape, text: str, path: str) -> Any:
+def from_text(shape: Shape, text: str, path: str) -> Any:
     """A member read from the path, the query string or a header."""
     kind = shape.type_name
     if kind in ("integer", "long"):
@@ -133,20 +78,20 @@ def _from_text(shape: Shape, text: str, path: str) -> Any:
     return text
 
 
-def _value(shape: Shape, value: Any, path: str) -> Any:
+def read_value(shape: Shape, value: Any, path: str) -> Any:
     """A member read from a JSON document, checked against its shape's type."""
     kind = shape.type_name
     if kind == "structure":
-        return _structure(shape, value, path)
+        return structure(shape, value, path)
     if kind == "list":
         if not isinstance(value, list):
             raise _wrong_type(path, "a list", value)
-        return [_value(shape.member, item, f"{path}.member") for item in value]
+        return [read_value(shape.member, item, f"{path}.member") for item in value]
     if kind == "map":
         if not isinstance(value, dict):
             raise _wrong_type(path, "a map", value)
         return {
-            _value(shape.key, k, f"{path}.key"): _value(shape.value, v, f"{path}.{k}")
+            read_value(shape.key, k, f"{path}.key"): read_value(shape.value, v, f"{path}.{k}")
             for k, v in value.items()
         }
     if kind == "string":
@@ -178,13 +123,13 @@ def _value(shape: Shape, value: Any, path: str) -> Any:
     return value
 
 
-def _structure(shape: Shape, value: Any, path: str) -> dict[str, Any]:
+def structure(shape: Shape, value: Any, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _wrong_type(path or shape.name, "a structure", value)
     members = shape.members
     prefix = f"{path}." if path else ""
     return {
-        name: _value(members[name], item, prefix + name)
+        name: read_value(members[name], item, prefix + name)
         for name, item in value.items()
         if name in members and item is not None
     }

@@ -1,9 +1,9 @@
-"""Write an operation's output, or an error, as the service's protocol sends it.
+"""Write values by their shapes as JSON-ready data, and the headers of every response.
 
-Timestamps follow the protocol: JSON 1.1 sends epoch seconds; REST-JSON sends the
-format the shape names (``iso8601`` for Bedrock), epoch seconds otherwise. Errors are
-``{"__type": ..., "message": ...}`` with status 400 for JSON 1.1, and a
-``x-amzn-ErrorType`` header with the error shape's ``httpStatusCode`` for REST-JSON.
+Timestamps are written in the format the shape names (``iso8601`` for Bedrock's),
+epoch seconds otherwise (JSON 1.1's, and REST-JSON's default); blobs as base64. Where
+a member goes (the body, a header, the status) is each protocol's business
+(:mod:`.protocols`).
 """
 
 from __future__ import annotations
@@ -19,77 +19,18 @@ from collections.abc import Callable
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
-from .messages import WireResponse
-
 if TYPE_CHECKING:
-    from botocore.model import OperationModel, ServiceModel, Shape
+    from botocore.model import Shape
 
-    from .errors import ServiceError
-
-_dumps = json.JSONEncoder(check_circular=False, separators=(",", ":")).encode
-
-_CONTENT_TYPES = {"json": "application/x-amz-json-1.1", "rest-json": "application/json"}
-
-# Statuses of errors that the models do not describe (common errors of every service).
-_UNMODELED_STATUS = {
-    "ThrottlingException": 400,
-    "InternalFailure": 500,
-    "InternalServerException": 500,
-    "ServiceUnavailable": 503,
-    "UnknownOperationException": 404,
-    "SerializationException": 400,
-    "InvalidSignatureException": 403,
-}
+dumps = json.JSONEncoder(check_circular=False, separators=(",", ":")).encode
+"""A JSON document as compact text (no spaces, no circularity check)."""
 
 
-def serialize_output(operation: OperationModel, output: dict[str, Any]) -> WireResponse:
-    """The HTTP response for a successful call returning ``output``."""
-    protocol = operation.metadata["protocol"]
-    headers = _base_headers(protocol)
-    status = int(operation.http.get("responseCode", 200))
-    shape = operation.output_shape
-    if shape is None or not shape.members:
-        body = b"{}" if protocol == "json" else b""
-        return WireResponse(status, headers, body)
-    outside = _outside_body(shape)
-    if outside:
-        for name, location, wire_name in outside:
-            value = output.get(name)
-            if value is None:
-                continue
-            if location == "header":
-                headers[wire_name] = str(value)
-            elif location == "statusCode":
-                status = int(value)
-        output = {k: v for k, v in output.items() if k not in {row[0] for row in outside}}
-    document = _structure_encoder(shape)(output)
-    return WireResponse(status, headers, _dumps(document).encode())
-
-
-def serialize_error(service: ServiceModel, error: ServiceError) -> WireResponse:
-    """The HTTP response for ``error``, with the status the model or protocol gives it."""
-    protocol = service.protocol
-    headers = _base_headers(protocol)
-    shape = _error_shape(service, error.code)
-    status = error.status
-    if status is None:
-        modeled = shape.metadata.get("error", {}).get("httpStatusCode") if shape else None
-        status = 400 if protocol == "json" else modeled or _UNMODELED_STATUS.get(error.code, 400)
-    document: dict[str, Any] = {"message": error.message}
-    for name, value in error.fields.items():
-        member = shape.members.get(name) if shape is not None else None
-        document[name] = _member_encoder(member)(value) if member is not None else value
-    if protocol == "json":
-        document = {"__type": f"{_namespace(service)}#{error.code}", **document}
-    else:
-        headers["x-amzn-ErrorType"] = error.code
-    return WireResponse(status, headers, json.dumps(document).encode())
-
-
-def _base_headers(protocol: str) -> dict[str, str]:
+def base_headers(content_type: str) -> dict[str, str]:
+    """The headers of every response: a request id, the content type, the date."""
     return {
         "x-amzn-RequestId": _request_id(),
-        "Content-Type": _CONTENT_TYPES[protocol],
+        "Content-Type": content_type,
         "Date": _http_date(int(time.time())),
     }
 
@@ -109,32 +50,11 @@ def _http_date(epoch_seconds: int) -> str:
     return formatdate(epoch_seconds, usegmt=True)
 
 
-def _error_shape(service: ServiceModel, code: str) -> Shape | None:
-    for shape in service.error_shapes:
-        if shape.name == code:
-            return shape
-    return None
-
-
-def _namespace(service: ServiceModel) -> str:
-    return f"com.amazonaws.{service.endpoint_prefix}"
-
-
 Encoder = Callable[[Any], Any]
 
 
 @functools.cache
-def _outside_body(shape: Shape) -> tuple[tuple[str, str, str], ...]:
-    """Output members carried outside the JSON body: (name, location, wire name)."""
-    return tuple(
-        (name, member.serialization["location"], member.serialization.get("name", name))
-        for name, member in shape.members.items()
-        if member.serialization.get("location") in ("header", "statusCode")
-    )
-
-
-@functools.cache
-def _member_encoder(shape: Shape) -> Encoder:
+def member_encoder(shape: Shape) -> Encoder:
     """A function writing values of ``shape`` as JSON-ready data, built once per shape.
 
     Most of an output is already JSON-ready: a shape holding no timestamp or blob,
@@ -144,12 +64,12 @@ def _member_encoder(shape: Shape) -> Encoder:
     if _json_ready(shape):
         return _same
     if kind == "structure":
-        return _structure_encoder(shape)
+        return structure_encoder(shape)
     if kind == "list":
-        member = _member_encoder(shape.member)
+        member = member_encoder(shape.member)
         return lambda value: [member(item) for item in value]
     if kind == "map":
-        item_encoder = _member_encoder(shape.value)
+        item_encoder = member_encoder(shape.value)
         return lambda value: {key: item_encoder(item) for key, item in value.items()}
     if kind == "timestamp":
         if shape.serialization.get("timestampFormat") == "iso8601":
@@ -159,7 +79,7 @@ def _member_encoder(shape: Shape) -> Encoder:
 
 
 @functools.cache
-def _structure_encoder(shape: Shape) -> Encoder:
+def structure_encoder(shape: Shape) -> Encoder:
     """Write a structure: drop ``None`` and unknown members, encode the others.
 
     Members get their encoders on first use, so recursive shapes terminate.
@@ -176,7 +96,7 @@ def _structure_encoder(shape: Shape) -> Encoder:
             if encode is None:
                 if name not in members:
                     continue
-                encode = encoders[name] = _member_encoder(members[name])
+                encode = encoders[name] = member_encoder(members[name])
             document[name] = item if encode is _same else encode(item)
         return document
 
