@@ -1,16 +1,19 @@
 """Which fake is active now: the one thing every transport looks up on each request.
 
-Kept apart from :mod:`pytest_batchjobs.fake` so that the transports' hooks, installed
-when pytest loads the plugin, import nothing else.
+The stack holds, for each active fake, the fake itself (as the sleeping patch reads
+it: its clock, whether it lets fake time pass) and its core (as the transports see it:
+:class:`~pytest_batchjobs.core.contract.Core`). It knows no fake class, so the
+transports' hooks, installed when pytest loads the plugin, import nothing else.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
-    from .fake import BatchJobsFake
+    from .clock import Clock
+    from .core.contract import Core
 
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "FAKEBATCHJOBSKEY0000",
@@ -18,23 +21,46 @@ DUMMY_CREDENTIALS = {
     "AWS_SESSION_TOKEN": "fake-batchjobs-session",
 }
 
-_stack: list[BatchJobsFake] = []
+
+class ActiveFake(Protocol):
+    """An active fake, as sleeping sees it."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def patch_sleep(self) -> bool: ...
+
+
+class _Entry(NamedTuple):
+    fake: ActiveFake
+    core: Core
+
+
+_stack: list[_Entry] = []
 _lock = threading.Lock()
 
 
-def active_fake() -> BatchJobsFake | None:
+def active_fake() -> ActiveFake | None:
     """The innermost active fake, if any."""
-    return _stack[-1] if _stack else None
+    return _stack[-1].fake if _stack else None
 
 
-def push(fake: BatchJobsFake) -> None:
-    """Make ``fake`` the active one."""
+def active_core() -> Core | None:
+    """The core of the innermost active fake, if any: what a transport answers with."""
+    return _stack[-1].core if _stack else None
+
+
+def push(fake: ActiveFake, core: Core) -> None:
+    """Make ``fake`` (answering with ``core``) the active one."""
     with _lock:
-        _stack.append(fake)
+        _stack.append(_Entry(fake, core))
 
 
-def pop(fake: BatchJobsFake) -> None:
+def pop(fake: ActiveFake) -> None:
     """``fake`` is no longer active."""
     with _lock:
-        if fake in _stack:
-            _stack.remove(fake)
+        for entry in _stack:
+            if entry.fake is fake:
+                _stack.remove(entry)
+                return

@@ -1,11 +1,9 @@
-"""BatchJobsFake: the clock, the service backends and the journal, behind one request path.
+"""BatchJobsFake: the composition root, and the façade tests hold.
 
-Every request, whichever transport brings it, goes through :meth:`BatchJobsFake.handle`::
-
-    route -> parse -> validate -> backend handler -> serialize
-
-and is answered with the bytes AWS would send: the operation's output, or one of the
-service's modeled errors.
+It builds one fake's parts (the clock, a backend per job kind of the registry, the
+journal, the faults, the pagination controls, the request pipeline every transport
+hands its requests to) and shows the documented controls; starting it puts its
+pipeline on the active stack, where the transports find it.
 """
 
 from __future__ import annotations
@@ -23,9 +21,9 @@ from . import active, sleeping
 from .active import DUMMY_CREDENTIALS
 from .clock import DEFAULT_HORIZON, Clock
 from .core.backends import assemble
+from .core.pipeline import Pipeline
 from .core.registry import KINDS, LIST_OPERATIONS, SERVICES
 from .faults import Faults
-from .gateway import Gateway
 from .journal import Call, Journal
 from .pagination import PagePolicy, Pagination
 from .services._kit.backend import Shared
@@ -40,7 +38,6 @@ if TYPE_CHECKING:
     from .services._kit.controls import JobControls
     from .services._kit.job import StoredJob
     from .services.bedrock.invocation_jobs.controls import InvocationJobControls
-    from .wire.messages import WireRequest, WireResponse
 
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 # Held while a JobFactory is made: each one seeds and draws from the one Faker that
@@ -183,15 +180,20 @@ class BatchJobsFake(ContextDecorator):
             setattr(self, name, backend.kind.controls(backend))
             backend.seed(self.seed)
         endpoints = self._backends.endpoints
-        self.journal = Journal(operation for _, operation in endpoints)
+        self._journal = Journal(operation for _, operation in endpoints)
         self.faults = Faults(
             {s.name: self._backends.faked_operations(s.name) for s in SERVICES},
             {s.name: s.common_errors for s in SERVICES},
         )
-        self._gateway = Gateway(
-            endpoints, self.clock, self._feed, self.journal, self.faults, self._account_of
+        self._core = Pipeline(
+            clock=self.clock,
+            feed=self._feed,
+            endpoints=endpoints,
+            faults=self.faults,
+            journal=self._journal,
+            account_of=self._account_of,
+            validate_outputs=validate_outputs,
         )
-        self._gateway.validate_outputs = validate_outputs
         self._active = False
 
     # -- life -------------------------------------------------------------------------
@@ -214,7 +216,7 @@ class BatchJobsFake(ContextDecorator):
             except BaseException:
                 self._leave()
                 raise
-            active.push(self)
+            active.push(self, self._core)
         self._active = True
         return self
 
@@ -258,8 +260,8 @@ class BatchJobsFake(ContextDecorator):
         for backend in self._backends.kinds.values():
             backend.reset()
             backend.seed(self.seed)
-        self._gateway.reset()
-        self.journal.reset()
+        self._core.internal_errors.clear()
+        self._journal.reset()
         self.pagination.reset()
         self.faults.clear()
         with self._factory_lock:
@@ -271,7 +273,7 @@ class BatchJobsFake(ContextDecorator):
     @property
     def calls(self) -> list[Call]:
         """Every call answered so far, in order (a copy)."""
-        return self.journal.calls
+        return self._journal.calls
 
     def assert_called(
         self, operation: str, /, *, service: str | None = None, **params: Any
@@ -279,38 +281,25 @@ class BatchJobsFake(ContextDecorator):
         """Assert that ``operation`` (API or boto3 casing) was called with at least
         ``params``; return that call. ``service`` tells TagResource & co. apart."""
         __tracebackhide__ = True
-        return self.journal.assert_called(operation, service, **params)
+        return self._journal.assert_called(operation, service, **params)
 
     def assert_not_called(self, operation: str, /, *, service: str | None = None) -> None:
         """Assert that ``operation`` (API or boto3 casing) was never called."""
         __tracebackhide__ = True
-        self.journal.assert_not_called(operation, service)
+        self._journal.assert_not_called(operation, service)
 
     def call_count(self, operation: str, /, *, service: str | None = None) -> int:
         """How many times ``operation`` (API or boto3 casing) was called."""
-        return self.journal.call_count(operation, service)
+        return self._journal.call_count(operation, service)
 
     @property
     def internal_errors(self) -> list[str]:
         """Tracebacks of calls the fake itself failed to answer (bugs in the fake)."""
-        return list(self._gateway.internal_errors)
+        return list(self._core.internal_errors)
 
     def faked_operations(self, service: str) -> list[str]:
         """The operations of ``service`` the fake answers, in API casing."""
         return self._backends.faked_operations(service)
-
-    # -- the request path -------------------------------------------------------------
-
-    def handle(
-        self,
-        request: WireRequest,
-        *,
-        transport: str,
-        service: str | None = None,
-        defer: Callable[[], bool] | None = None,
-    ) -> WireResponse | None:
-        """Answer ``request`` as the service would (see :class:`Gateway`)."""
-        return self._gateway.handle(request, transport=transport, service=service, defer=defer)
 
     @property
     def account(self) -> str:
@@ -353,7 +342,7 @@ class BatchJobsFake(ContextDecorator):
             if self._backends.kinds[service].on_transition(job, new):
                 self._feed.rescheduled(service, job)
         except Exception:
-            self._gateway.internal_errors.append(
+            self._core.internal_errors.append(
                 "pytest-batchjobs failed while running a job's data (a bug in the fake, or "
                 f"in a responder): {service} {job.ident} entering {new}\n" + traceback.format_exc()
             )

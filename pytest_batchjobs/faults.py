@@ -38,11 +38,16 @@ BAD_GATEWAY_BODY = (
 
 
 class TransportFault(Exception):
-    """Not an answer but a broken connection: each transport raises it its own way."""
+    """Not an answer but a broken connection (``kind`` is one of
+    :data:`TRANSPORT_FAULTS`): each transport breaks it its own way."""
 
     def __init__(self, kind: str) -> None:
         super().__init__(kind)
         self.kind = kind
+
+
+Fault = ServiceError | TransportFault
+"""What a rule answers a call with: the service's error, or a broken connection."""
 
 
 Matcher = Callable[[dict[str, Any]], bool]
@@ -83,7 +88,7 @@ class Rule(abc.ABC):
         )
 
     @abc.abstractmethod
-    def fire(self, service: str, operation: str, now: _dt.datetime) -> Exception | None:
+    def fire(self, service: str, operation: str, now: _dt.datetime) -> Fault | None:
         """The fault for this call, or ``None`` to let it through."""
 
 
@@ -93,14 +98,14 @@ class CountedRule(Rule):
 
     times: int | None = 1
 
-    def fire(self, service: str, operation: str, now: _dt.datetime) -> Exception | None:
+    def fire(self, service: str, operation: str, now: _dt.datetime) -> Fault | None:
         if self.times is not None and self.fired >= self.times:
             return None
         self.fired += 1
         return self.fault(service)
 
     @abc.abstractmethod
-    def fault(self, service: str) -> Exception:
+    def fault(self, service: str) -> Fault:
         """What answers a call this rule fires for."""
 
 
@@ -111,7 +116,7 @@ class FailRule(CountedRule):
     code: str = "ThrottlingException"
     message: str | None = None
 
-    def fault(self, service: str) -> Exception:
+    def fault(self, service: str) -> Fault:
         return self.error(service, self.code, self.message)
 
 
@@ -121,7 +126,7 @@ class TransportRule(CountedRule):
 
     kind: str = "connection_reset"
 
-    def fault(self, service: str) -> Exception:
+    def fault(self, service: str) -> Fault:
         return TransportFault(self.kind)
 
 
@@ -134,7 +139,7 @@ class ThrottleRule(Rule):
     tokens: float = 0.0
     last: _dt.datetime | None = None
 
-    def fire(self, service: str, operation: str, now: _dt.datetime) -> Exception | None:
+    def fire(self, service: str, operation: str, now: _dt.datetime) -> Fault | None:
         if self.last is None:
             self.tokens = float(self.burst)
         else:
@@ -157,7 +162,7 @@ class ChaosRule(Rule):
     rng: random.Random = field(default_factory=random.Random)
     valid: Callable[[str, str], list[str]] = lambda service, operation: []
 
-    def fire(self, service: str, operation: str, now: _dt.datetime) -> Exception | None:
+    def fire(self, service: str, operation: str, now: _dt.datetime) -> Fault | None:
         roll = self.rng.random()
         choices = [e for e in self.errors if e in self.valid(service, operation)]
         if roll >= self.rate or not choices:
@@ -347,7 +352,7 @@ class Faults:
 
     def check(
         self, service: str, operation: str, params: dict[str, Any], now: _dt.datetime
-    ) -> tuple[Exception, Rule] | None:
+    ) -> tuple[Fault, Rule] | None:
         """The fault answering this call, and its rule, if any rule fires."""
         if not self._rules:
             return None

@@ -29,6 +29,7 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, Phase, assume, event, given, note, settings
 from hypothesis import strategies as st
 from jobs import bedrock_params, personalize_params, wall_seconds
+from seam import handle
 from strategies import (
     FAKED,
     HOSTS,
@@ -141,9 +142,7 @@ def read(service: str, response: WireResponse) -> Outcome:
 
 
 def send(fake: BatchJobsFake, service: str, request: WireRequest) -> Outcome:
-    response = fake.handle(request, transport="test")
-    assert response is not None
-    return read(service, response)
+    return read(service, handle(fake, request))
 
 
 def call_boto3(client: Any, operation: str, params: dict[str, Any]) -> Outcome | Exception:
@@ -642,7 +641,7 @@ def test_unknown_x_amz_target(target: str, path: str) -> None:
             and name in service_model("personalize").operation_names
         ):
             with pytest.raises(UnfakedOperationError, match=f"personalize {name} is not faked"):
-                fake.handle(request, transport="test")
+                handle(fake, request)
             return
         outcome = send(fake, "personalize", request)
         assert (outcome.status, outcome.code) == (400, UOE), outcome
@@ -685,14 +684,13 @@ def test_unknown_and_odd_paths(method: str, parts: list[str], query: str) -> Non
         request = WireRequest.build(method, url, {}, b"")
         unfaked: UnfakedOperationError | None = None
         try:
-            response = fake.handle(request, transport="test")
+            response = handle(fake, request)
         except UnfakedOperationError as error:  # a real Bedrock operation the fake leaves
             unfaked = error
         if unfaked is not None:
             assert "is not faked by pytest-batchjobs" in str(unfaked)
             assert snapshot(fake) == before
             return
-        assert response is not None
         outcome = read("bedrock", response)
         assert not fake.internal_errors, fake.internal_errors
         operation = fake.calls[-1].operation

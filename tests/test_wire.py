@@ -1,4 +1,4 @@
-"""The model-driven wire layer, driven with raw HTTP requests through ``handle``: bytes
+"""The model-driven wire layer, driven with raw HTTP requests through the core: bytes
 botocore's own validation never lets through reach the fake as they would reach AWS."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 from jobs import bedrock_params, personalize_params
+from seam import handle
 
 from pytest_batchjobs import BatchJobsFake, UnfakedOperationError
 from pytest_batchjobs.wire.messages import WireRequest, WireResponse
@@ -28,9 +29,7 @@ SIGV4_EU_WEST_1 = (
 def send(
     fake: BatchJobsFake, method: str, url: str, headers: dict[str, str], body: bytes | str
 ) -> WireResponse:
-    response = fake.handle(WireRequest.build(method, url, headers, body), transport="test")
-    assert response is not None
-    return response
+    return handle(fake, WireRequest.build(method, url, headers, body))
 
 
 def personalize(fake: BatchJobsFake, operation: str, body: bytes | str) -> WireResponse:

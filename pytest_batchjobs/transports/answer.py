@@ -1,55 +1,45 @@
-"""The answer an HTTP transport sends back: the fake's, or a 501 for an unfaked operation.
+"""The core's outcome as an HTTP transport sends it back: a response, or a broken
+connection; an operation the fake does not fake is ``501 Not Implemented``.
 
-The botocore transport can raise :class:`UnfakedOperationError` in the caller's own
-thread. A transport that speaks HTTP to its client (``responses``, the local server)
-cannot: it answers ``501 Not Implemented`` in the service's error format, naming the
-operation, so the client fails loudly and nothing is sent to AWS.
+The botocore transport can raise :class:`~pytest_batchjobs.UnfakedOperationError` in
+the caller's own thread. A transport that speaks HTTP to its client (``responses``,
+``urllib.request``, the local server) cannot: it answers ``501 Not Implemented`` in the
+service's error format, naming the operation, so the client fails loudly and nothing
+is sent to AWS.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import UnfakedOperationError
+from ..core.contract import core_of
+from ..core.outcome import Answered, Broken
+from ..faults import TransportFault
 from ..wire.errors import ServiceError
-from ..wire.facts import RequestFacts
-from ..wire.messages import WireResponse
 from ..wire.protocols import protocol_of
 
 if TYPE_CHECKING:
-    from ..fake import BatchJobsFake
-    from ..wire.messages import WireRequest
+    from ..core.contract import HasCore
+    from ..core.outcome import NotMine
+    from ..wire.messages import WireRequest, WireResponse
 
 NOT_IMPLEMENTED = "NotImplemented"
-_MOTO_HINT = " To answer other operations"
 
 
-def answer(
-    fake: BatchJobsFake, request: WireRequest, *, transport: str, service: str | None = None
-) -> WireResponse:
-    """The fake's response to ``request``; raises :class:`TransportFault` for a broken
-    connection, which each transport breaks its own way."""
-    try:
-        response = fake.handle(request, transport=transport, service=service)
-    except UnfakedOperationError as error:
-        return not_implemented(service or service_of(request), str(error))
-    if response is None:  # only when a ``defer`` says another fake answers; none here
-        return not_implemented(service or service_of(request), "no fake answered this call")
-    return response
+def answer(fake: HasCore, request: WireRequest, *, transport: str) -> WireResponse:
+    """``fake``'s response to ``request`` (whether or not it is the active fake), for a
+    transport with nothing below it; raises :class:`~pytest_batchjobs.faults.TransportFault`
+    for a broken connection, which the transport breaks its own way."""
+    outcome = core_of(fake).answer(request, transport=transport)
+    if isinstance(outcome, Broken):
+        raise TransportFault(outcome.kind)
+    if isinstance(outcome, Answered):
+        return outcome.response
+    return not_implemented(outcome)
 
 
-def not_implemented(service: str, message: str, *, moto_hint: bool = False) -> WireResponse:
-    """``501 Not Implemented`` in ``service``'s error format.
-
-    The gateway's message ends with a hint to activate moto, which can answer over
-    ``requests`` (``moto_hint``) but not over the local server.
-    """
-    if not moto_hint:
-        message = message.split(_MOTO_HINT, 1)[0]
-    error = ServiceError(NOT_IMPLEMENTED, message, status=501)
-    return protocol_of(service).serialize_error(error)
-
-
-def service_of(request: WireRequest) -> str:
-    """Which service a request is most likely for."""
-    return RequestFacts(request).likely_service
+def not_implemented(outcome: NotMine, *, moto_hint: bool = False) -> WireResponse:
+    """``501 Not Implemented`` in the service's error format, naming the operation; with
+    the hint to activate moto where the transport can reach it (``moto_hint``)."""
+    error = ServiceError(NOT_IMPLEMENTED, outcome.explained(moto_hint=moto_hint), status=501)
+    return protocol_of(outcome.service).serialize_error(error)

@@ -40,11 +40,16 @@ import inspect
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..active import DUMMY_CREDENTIALS, active_fake
-from ..core.registry import SERVICE_NAMES as SERVICES
+from ..active import DUMMY_CREDENTIALS, active_core
+from ..core.outcome import Answered, Broken
+from ..errors import UnfakedOperationError
+from ..wire.messages import WireRequest
 from .moto import moto_active
+
+if TYPE_CHECKING:
+    from ..core.contract import Core
 
 DUMMY_BEARER_TOKEN = "fake-batchjobs-bearer-token"
 _lock = threading.Lock()
@@ -68,20 +73,15 @@ class _Raw:
         return body
 
 
-def _service_of(event_name: str) -> str | None:
-    service = event_name.split(".", 2)[1] if event_name.count(".") else ""
-    return service if service in SERVICES else None
-
-
 def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
     """botocore's ``before-send`` handler: answer the faked services' requests."""
-    fake = active_fake()
-    if fake is None:
+    core = active_core()
+    if core is None:
         return None
-    service = _service_of(event_name)
-    if service is None:
+    service = event_name.split(".", 2)[1] if event_name.count(".") else ""
+    if service not in core.services:
         return None
-    return _answer(fake, request, service)
+    return _answer(core, request, service)
 
 
 @functools.cache
@@ -106,35 +106,33 @@ def _dummy_token() -> Any:
     return FrozenAuthToken(DUMMY_BEARER_TOKEN)
 
 
-def _answer(fake: Any, request: Any, service: str) -> Any:
+def _answer(core: Core, request: Any, service: str) -> Any:
+    """The core's outcome as botocore takes it: a response, ``None`` for moto to answer,
+    or the exception botocore's HTTP layer raises."""
     from botocore.awsrequest import AWSResponse
-
-    from ..wire.messages import WireRequest
 
     wire = WireRequest.build(
         request.method, request.url, request.headers, request.body, case_insensitive_headers=True
     )
     _guard_moto()
-    try:
-        response = fake.handle(wire, transport="botocore", service=service, defer=moto_active)
-    except Exception as error:
-        from ..faults import TransportFault  # here, not at import: pytest loads this module
-
-        if isinstance(error, TransportFault):
-            raise _broken_connection(error.kind, request.url) from None
-        raise
-    if response is None:
-        return None
-    setattr(request, _ANSWERED, True)
-    return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
+    outcome = core.answer(wire, transport="botocore", service=service, below=moto_active())
+    if isinstance(outcome, Answered):
+        response = outcome.response
+        setattr(request, _ANSWERED, True)
+        return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
+    if isinstance(outcome, Broken):
+        raise _broken_connection(outcome, request.url)
+    if outcome.below:
+        return None  # moto's handler, next in line, answers it
+    raise UnfakedOperationError(outcome.explained(moto_hint=True))
 
 
-def _broken_connection(kind: str, url: str) -> Exception:
+def _broken_connection(broken: Broken, url: str) -> Exception:
     """The exception botocore's HTTP layer raises for a broken connection."""
     from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 
     error: Exception
-    if kind == "read_timeout":
+    if broken.timed_out:
         error = ReadTimeoutError(endpoint_url=url)
     else:
         error = ConnectionClosedError(endpoint_url=url)
@@ -211,7 +209,7 @@ def activate() -> None:
 def deactivate() -> None:
     """Undo :func:`activate` once no fake is active."""
     with _lock:
-        if not _patched or active_fake() is not None:
+        if not _patched or active_core() is not None:
             return
         for owner, name, original in _patched:
             setattr(owner, name, original)
@@ -224,10 +222,10 @@ def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(original)
     def _send(endpoint: Any, request: Any) -> Any:
-        fake = active_fake()
-        service = endpoint._endpoint_prefix if fake is not None else None
-        if fake is not None and service in SERVICES:
-            answered = _answer(fake, request, service)
+        core = active_core()
+        service = core.endpoint_prefixes.get(endpoint._endpoint_prefix) if core else None
+        if core is not None and service is not None:
+            answered = _answer(core, request, service)
             if answered is not None:
                 return answered
         return original(endpoint, request)
@@ -253,7 +251,8 @@ def _dummy_signing(original: Callable[..., Any]) -> Callable[..., Any]:
         request_credentials: Any = None,
         **kwargs: Any,
     ) -> Any:
-        if active_fake() is None or signer._service_id.hyphenize() not in SERVICES:
+        core = active_core()
+        if core is None or signer._service_id.hyphenize() not in core.services:
             return original(
                 signer, signing_name, region_name, signature_version, request_credentials, **kwargs
             )
@@ -274,12 +273,13 @@ def _dummy_keys(original: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(original)
     def create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
-        if active_fake() is None:
+        core = active_core()
+        if core is None:
             return original(session, *args, **kwargs)
         call = signature.bind(session, *args, **kwargs)
         given = call.arguments
         if (
-            given.get("service_name") in SERVICES
+            given.get("service_name") in core.services
             and given.get("aws_access_key_id") is None
             and given.get("aws_secret_access_key") is None
         ):

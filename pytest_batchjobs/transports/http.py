@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import responses
@@ -49,16 +49,19 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout
 from urllib3.exceptions import ProtocolError
 
-from ..active import active_fake
-from ..errors import UnfakedOperationError
-from ..faults import TransportFault
+from ..active import active_core
+from ..core.outcome import Answered, Broken
 from ..wire.endpoints import endpoint_of_url
 from ..wire.messages import WireRequest, body_bytes
 from . import lookups, urllib_request
 from .answer import not_implemented
 from .moto import moto_active
 
+if TYPE_CHECKING:
+    from ..core.contract import Core
+
 TRANSPORT = "responses"
+_ROUTED = "_pytest_batchjobs_routed"  # on a request the fake answers: (core, service)
 
 # Patched below; typed as Any, since the patches are not of the declared types.
 _ADAPTER: Any = HTTPAdapter
@@ -83,7 +86,7 @@ class _FakeLayer(responses.RequestsMock):
         if self.inert:
             _unpatch_inert(self)
             return below(adapter, request, **kwargs)
-        if active_fake() is None or endpoint_of_url(str(request.url)) is None:
+        if not _route(request):
             return below(adapter, request, **kwargs)
         user_mock = _user_mock_of(below)
         if user_mock is not None and _answers_itself(user_mock, request, kwargs):
@@ -103,9 +106,20 @@ class _Endpoints(responses.CallbackResponse):
         )
 
     def matches(self, request: Any) -> tuple[bool, str]:
-        if endpoint_of_url(str(request.url)) is None:
+        if getattr(request, _ROUTED, None) is None:
             return False, "URL is no endpoint of a faked service"
         return True, ""
+
+
+def _route(request: Any) -> bool:
+    """Whether the active fake answers ``request`` (a faked service's URL): if so, note
+    on it the fake's core and the service, for :func:`_respond`."""
+    core = active_core()
+    found = endpoint_of_url(str(request.url)) if core is not None else None
+    if core is None or found is None:
+        return False
+    setattr(request, _ROUTED, (core, found.service))
+    return True
 
 
 def _on_request(
@@ -117,8 +131,7 @@ def _on_request(
     if (
         layer is not None
         and not layer.inert
-        and active_fake() is not None
-        and endpoint_of_url(str(request.url)) is not None
+        and _route(request)
         and not _answers_itself(mock, request, kwargs)
     ):
         return _fake_or_moto(layer, adapter, request, retries, kwargs)
@@ -184,32 +197,29 @@ def _user_mock_of(send: Any) -> Any:
 
 def _respond(request: Any) -> tuple[int, dict[str, str], bytes]:
     """The callback registered for the services' URLs: the active fake's answer."""
-    url = str(request.url)
-    found = endpoint_of_url(url)
-    fake = active_fake()
-    if fake is None or found is None:  # not reached: the layer checks both first
-        raise RequestsConnectionError(f"pytest-batchjobs: no fake is active to answer {url}")
-    service = found.service
+    routed: tuple[Core, str] = getattr(request, _ROUTED)
+    core, service = routed
     wire = WireRequest.build(
-        request.method or "GET", url, request.headers.items(), body_bytes(request.body)
+        request.method or "GET", str(request.url), request.headers.items(), body_bytes(request.body)
     )
-    try:
-        response = fake.handle(wire, transport=TRANSPORT, service=service, defer=moto_active)
-    except UnfakedOperationError as error:
-        response = not_implemented(service, str(error), moto_hint=True)
-    except TransportFault as fault:
-        raise _broken_connection(fault.kind, request) from None
-    if response is None:
+    outcome = core.answer(wire, transport=TRANSPORT, service=service, below=moto_active())
+    if isinstance(outcome, Answered):
+        response = outcome.response
+    elif isinstance(outcome, Broken):
+        raise _broken_connection(outcome, request) from None
+    elif outcome.below:
         raise _Deferred
+    else:
+        response = not_implemented(outcome, moto_hint=True)
     return response.status, response.headers, response.body
 
 
-def _broken_connection(kind: str, request: Any) -> Exception:
+def _broken_connection(broken: Broken, request: Any) -> Exception:
     """The exception ``requests`` raises when the connection breaks this way."""
     url = urlsplit(str(request.url))
     pool = "HTTPSConnectionPool" if url.scheme == "https" else "HTTPConnectionPool"
     port = url.port or (443 if url.scheme == "https" else 80)
-    if kind == "read_timeout":
+    if broken.timed_out:
         return ReadTimeout(
             f"{pool}(host={url.hostname!r}, port={port}): Read timed out.", request=request
         )
@@ -248,7 +258,7 @@ def deactivate() -> None:
     lookups.deactivate()
     with _lock:
         layer = _layer
-        if layer is None or active_fake() is not None:
+        if layer is None or active_core() is not None:
             return
         if _ADAPTER.send is layer.send:
             _ADAPTER.send = layer._real_send

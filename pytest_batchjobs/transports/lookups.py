@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ..active import active_fake
+from ..active import active_core
 from ..wire.endpoints import endpoint_of_host
 
 _RESOLVERS = ("getaddrinfo", "gethostbyname", "gethostbyname_ex")
@@ -52,7 +52,7 @@ def activate() -> None:
 def deactivate() -> None:
     """Take the guards out once no fake is active (those still on top)."""
     with _lock:
-        if not _guards or active_fake() is not None:
+        if not _guards or active_core() is not None:
             return
         for name, guard in _guards.items():
             if getattr(socket, name) is guard:
@@ -63,7 +63,7 @@ def deactivate() -> None:
 def _guarded(resolve: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(resolve)
     def guard(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if active_fake() is not None:
+        if active_core() is not None:
             _refuse_faked(host)
         return resolve(host, *args, **kwargs)
 

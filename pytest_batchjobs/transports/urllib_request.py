@@ -24,11 +24,11 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from ..active import active_fake
-from ..faults import TransportFault
+from ..active import active_core
+from ..core.outcome import Answered, Broken
 from ..wire.endpoints import endpoint_of_url
 from ..wire.messages import WireRequest, WireResponse, body_bytes
-from .answer import answer
+from .answer import not_implemented
 
 TRANSPORT = "urllib"
 _HANDLER: Any = urllib.request.AbstractHTTPHandler  # patched below
@@ -49,7 +49,7 @@ def deactivate() -> None:
     """Undo :func:`activate` once no fake is active."""
     global _original_do_open
     with _lock:
-        if _original_do_open is not None and active_fake() is None:
+        if _original_do_open is not None and active_core() is None:
             _HANDLER.do_open = _original_do_open
             _original_do_open = None
 
@@ -57,21 +57,22 @@ def deactivate() -> None:
 def _answering(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def do_open(handler: Any, http_class: Any, request: Any, **connection: Any) -> Any:
-        fake = active_fake()
+        core = active_core()
         url = request.get_full_url()
-        found = endpoint_of_url(url) if fake is not None else None
-        if fake is None or found is None:
+        found = endpoint_of_url(url) if core is not None else None
+        if core is None or found is None:
             return original(handler, http_class, request, **connection)
         wire = WireRequest.build(
             request.get_method(), url, request.header_items(), body_bytes(request.data)
         )
-        try:
-            response = answer(fake, wire, transport=TRANSPORT, service=found.service)
-        except TransportFault as fault:
-            if fault.kind == "read_timeout":
-                raise TimeoutError("timed out") from None
-            raise ConnectionResetError(104, "Connection reset by peer") from None
-        return _http_response(request, response)
+        outcome = core.answer(wire, transport=TRANSPORT, service=found.service)
+        if isinstance(outcome, Broken):
+            if outcome.timed_out:
+                raise TimeoutError("timed out")
+            raise ConnectionResetError(104, "Connection reset by peer")
+        if isinstance(outcome, Answered):
+            return _http_response(request, outcome.response)
+        return _http_response(request, not_implemented(outcome))
 
     return do_open
 
