@@ -23,9 +23,9 @@ from .clock import DEFAULT_HORIZON, Clock
 from .core.backends import assemble
 from .core.pipeline import Pipeline
 from .core.registry import KINDS, LIST_OPERATIONS, SERVICES
-from .faults import Faults
+from .faults import FaultRules, Faults
 from .journal import Call, Journal
-from .pagination import PagePolicy, Pagination
+from .pagination import PagePolicy, Pager, Pagination
 from .services._kit.backend import Shared
 from .services._kit.context import DEFAULT_ACCOUNT
 from .services._kit.factory import JobFactory
@@ -130,10 +130,19 @@ class BatchJobsFake(ContextDecorator):
     control and observe it.
     """
 
+    clock: Clock
+    """Fake time: ``now()``, ``advance()``, ``sleep()``."""
+    pagination: Pagination
+    """Page controls, the pagination sequences, and assertions on them."""
+    faults: Faults
+    """Injected errors, throttling, chaos, broken connections."""
     # The controls of each job kind of the registry: set from it in __init__, declared
     # here for type checkers (tests/test_registry.py checks that the two agree).
     bedrock: InvocationJobControls
+    """Bedrock model invocation jobs: the factory, lifecycles, the quota, responders,
+    record limits."""
     personalize: JobControls
+    """Personalize batch inference jobs: the factory, lifecycles, the quota, responders."""
 
     def __init__(
         self,
@@ -154,21 +163,22 @@ class BatchJobsFake(ContextDecorator):
         if account is not None and not (len(account) == 12 and account.isdigit()):
             raise ValueError(f"an AWS account id is 12 digits, got {account!r}")
         self._account = account
-        self.pagination = Pagination(LIST_OPERATIONS, PagePolicy(max_page_size=max_page_size))
-        self.patch_sleep = sleep
+        pager = Pager(PagePolicy(max_page_size=max_page_size))
+        self.pagination = Pagination(pager, LIST_OPERATIONS)
+        self._sleep = sleep
         self._hook = hook
         self._feed = TransitionFeed(self._job_created, self._status_changed)
         self._hooked = hook is not None and bool(
             hook.pytest_batchjobs_job_created.get_hookimpls()
             or hook.pytest_batchjobs_status_changed.get_hookimpls()
         )
-        self.seed = random.randrange(2**32) if seed is None else seed
+        self._seed = random.randrange(2**32) if seed is None else seed
         self._factory: JobFactory | None = None
         self._factory_lock = threading.RLock()
         self._storage = Storage()
         shared = Shared(
             clock=self.clock,
-            pagination=self.pagination,
+            pager=pager,
             feed=self._feed,
             storage=self._storage,
             account_of=self._account_of,
@@ -178,10 +188,12 @@ class BatchJobsFake(ContextDecorator):
         self._backends = assemble(shared)
         for name, backend in self._backends.kinds.items():
             setattr(self, name, backend.kind.controls(backend))
-            backend.seed(self.seed)
+            backend.seed(self._seed)
         endpoints = self._backends.endpoints
         self._journal = Journal(operation for _, operation in endpoints)
+        rules = FaultRules()
         self.faults = Faults(
+            rules,
             {s.name: self._backends.faked_operations(s.name) for s in SERVICES},
             {s.name: s.common_errors for s in SERVICES},
         )
@@ -189,7 +201,7 @@ class BatchJobsFake(ContextDecorator):
             clock=self.clock,
             feed=self._feed,
             endpoints=endpoints,
-            faults=self.faults,
+            faults=rules,
             journal=self._journal,
             account_of=self._account_of,
             validate_outputs=validate_outputs,
@@ -259,7 +271,7 @@ class BatchJobsFake(ContextDecorator):
         """Forget jobs, calls, lifecycles, faults, quotas and responders (not the clock)."""
         for backend in self._backends.kinds.values():
             backend.reset()
-            backend.seed(self.seed)
+            backend.seed(self._seed)
         self._core.internal_errors.clear()
         self._journal.reset()
         self.pagination.reset()
@@ -302,6 +314,18 @@ class BatchJobsFake(ContextDecorator):
         return self._backends.faked_operations(service)
 
     @property
+    def seed(self) -> int:
+        """The seed of this fake's factory and job ids (the ``seed`` option; in pytest,
+        derived from the session's seed and the test's id when not given)."""
+        return self._seed
+
+    @property
+    def patch_sleep(self) -> bool:
+        """Whether ``time.sleep`` lets fake time pass while this fake is active (the
+        ``sleep`` option), rather than blocking."""
+        return self._sleep
+
+    @property
     def account(self) -> str:
         """The account the fake's jobs live in: the one it was given; else, while moto's
         ``mock_aws`` is active and ``MOTO_ACCOUNT_ID`` is set, moto's (so that STS and
@@ -323,7 +347,7 @@ class BatchJobsFake(ContextDecorator):
         with self._factory_lock:
             if self._factory is None:
                 with _BUILDING_FACTORY:
-                    self._factory = JobFactory(self.seed)
+                    self._factory = JobFactory(self._seed)
             yield self._factory
 
     # -- time and hooks ---------------------------------------------------------------

@@ -6,7 +6,8 @@ an error in the service's wire format and HTTP status, or, for transport faults,
 exception botocore raises when a connection is reset or a read times out.
 
 Rules are small policies tried in the order they were added; the first that fires
-answers the call, and the journal records which rule it was (``Call.fault``).
+answers the call, and the journal records which rule it was (``Call.fault``). The
+request path asks :class:`FaultRules`; tests configure them through :class:`Faults`.
 """
 
 from __future__ import annotations
@@ -171,18 +172,54 @@ class ChaosRule(Rule):
         return self.error(service, self.rng.choice(choices))
 
 
+class FaultRules:
+    """The rules in force, in the order they are tried: what the request path asks."""
+
+    def __init__(self) -> None:
+        self._rules: list[Rule] = []
+        self._lock = threading.Lock()
+
+    def add(self, rule: R) -> R:
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    @property
+    def rules(self) -> list[Rule]:
+        with self._lock:
+            return list(self._rules)
+
+    def check(
+        self, service: str, operation: str, params: dict[str, Any], now: _dt.datetime
+    ) -> tuple[Fault, Rule] | None:
+        """The fault answering this call, and its rule, if any rule fires."""
+        if not self._rules:
+            return None
+        with self._lock:
+            for rule in self._rules:
+                if rule.applies(service, operation, params):
+                    fault = rule.fire(service, operation, now)
+                    if fault is not None:
+                        return fault, rule
+        return None
+
+
 class Faults:
     """``batchjobs_fake.faults``: inject errors, throttling, chaos and broken connections."""
 
     def __init__(
         self,
+        rules: FaultRules,
         faked: Mapping[str, Iterable[str]],
         common: Mapping[str, Mapping[str, CommonError]],
     ) -> None:
+        self._rules = rules
         self._faked = {service: sorted(ops) for service, ops in faked.items()}
         self._common = common
-        self._rules: list[Rule] = []
-        self._lock = threading.Lock()
 
     # -- configuration ----------------------------------------------------------------
 
@@ -314,14 +351,12 @@ class Faults:
 
     def clear(self) -> None:
         """Remove every fault."""
-        with self._lock:
-            self._rules.clear()
+        self._rules.clear()
 
     @property
     def rules(self) -> list[Rule]:
         """The active rules, in the order they are tried."""
-        with self._lock:
-            return list(self._rules)
+        return self._rules.rules
 
     def assert_all_fired(self) -> None:
         """Assert that every rule answered at least one call.
@@ -348,28 +383,10 @@ class Faults:
         modeled = [shape.name for shape in model.error_shapes]
         return sorted({*modeled, *self._common[service]})
 
-    # -- the request path -------------------------------------------------------------
-
-    def check(
-        self, service: str, operation: str, params: dict[str, Any], now: _dt.datetime
-    ) -> tuple[Fault, Rule] | None:
-        """The fault answering this call, and its rule, if any rule fires."""
-        if not self._rules:
-            return None
-        with self._lock:
-            for rule in self._rules:
-                if rule.applies(service, operation, params):
-                    fault = rule.fire(service, operation, now)
-                    if fault is not None:
-                        return fault, rule
-        return None
-
     # -- helpers ----------------------------------------------------------------------
 
     def _add(self, rule: R) -> R:
-        with self._lock:
-            self._rules.append(rule)
-        return rule
+        return self._rules.add(rule)
 
     def _add_counted(
         self,

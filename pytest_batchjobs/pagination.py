@@ -127,19 +127,92 @@ class PagePolicy:
     empty_pages: bool = False
 
 
-class Pagination:
-    """``batchjobs_fake.pagination``: page controls, sequences and their assertions."""
+class Pager:
+    """Serves pages as the backends cut them: reads and issues tokens, and records every
+    page in its sequence. The request path's side of :class:`Pagination`."""
 
-    def __init__(self, list_operations: Iterable[str], policy: PagePolicy | None = None) -> None:
-        self._list_operations = tuple(list_operations)
-        self.policy = policy or PagePolicy()
-        self._initial = dataclasses.replace(self.policy)
-        self.codec = TokenCodec()
+    def __init__(self, policy: PagePolicy) -> None:
+        self.policy = policy
+        self._initial = dataclasses.replace(policy)
+        self._codec = TokenCodec()
         self._sequences: list[Sequence] = []
         self._by_token: dict[str, Sequence] = {}
         self._lock = threading.Lock()
 
+    @property
+    def sequences(self) -> list[Sequence]:
+        with self._lock:
+            return list(self._sequences)
+
+    def reset(self) -> None:
+        """Forget the sequences, and put the page controls back as they were at start."""
+        with self._lock:
+            self._sequences.clear()
+            self._by_token.clear()
+            self.policy = dataclasses.replace(self._initial)
+
+    def position(self, token: str | None, query: dict[str, Any], now: _dt.datetime) -> Position:
+        """Where a list call continues; raises :class:`InvalidToken`."""
+        if token is None:
+            return Position(None, 0)
+        return self._codec.read(token, query, now, self.policy.token_lifetime)
+
+    def issue(self, query: dict[str, Any], position: Position, now: _dt.datetime) -> str:
+        """A token continuing ``query`` at ``position``."""
+        return self._codec.issue(query, position, now)
+
+    def limit(self, max_results: int | None, default: int) -> int:
+        """How many items the page may hold."""
+        limit = max_results or default
+        cap = self.policy.max_page_size
+        return limit if cap is None else min(limit, cap)
+
+    def record(
+        self,
+        *,
+        service: str,
+        operation: str,
+        region: str,
+        filters: dict[str, Any],
+        page: Page,
+    ) -> None:
+        """Add a served page to its sequence (a new one for a first call)."""
+        with self._lock:
+            sequence = self._by_token.get(page.token_in) if page.token_in else None
+            if sequence is None:
+                sequence = Sequence(service, operation, region, dict(filters))
+                self._sequences.append(sequence)
+            if page.token_in is not None:
+                token = page.token_in
+                sequence.sent[token] = sequence.sent.get(token, 0) + 1
+                followed = {p.token_in for p in sequence.pages}
+                if sequence.sent[token] > 1 and any(
+                    p.token_in == token and p.token_out in followed for p in sequence.pages
+                ):
+                    sequence.backtracked.add(token)
+            sequence.pages.append(page)
+            if page.token_out is not None:
+                self._by_token[page.token_out] = sequence
+
+
+class Pagination:
+    """``batchjobs_fake.pagination``: page controls, sequences and their assertions."""
+
+    def __init__(self, pager: Pager, list_operations: Iterable[str]) -> None:
+        self._pager = pager
+        self._list_operations = tuple(list_operations)
+
     # -- controls ---------------------------------------------------------------------
+
+    @property
+    def policy(self) -> PagePolicy:
+        """All the page controls at once (``max_page_size``, ``token_lifetime``,
+        ``empty_pages``); assign a :class:`PagePolicy` to set them together."""
+        return self._pager.policy
+
+    @policy.setter
+    def policy(self, value: PagePolicy) -> None:
+        self._pager.policy = value
 
     @property
     def max_page_size(self) -> int | None:
@@ -177,56 +250,11 @@ class Pagination:
     @property
     def sequences(self) -> list[Sequence]:
         """Every pagination sequence so far, in the order they began."""
-        with self._lock:
-            return list(self._sequences)
+        return self._pager.sequences
 
     def reset(self) -> None:
         """Forget the sequences, and put the page controls back as they were at start."""
-        with self._lock:
-            self._sequences.clear()
-            self._by_token.clear()
-            self.policy = dataclasses.replace(self._initial)
-
-    # -- serving pages (called by the backends) ---------------------------------------
-
-    def position(self, token: str | None, query: dict[str, Any], now: _dt.datetime) -> Position:
-        """Where a list call continues; raises :class:`InvalidToken`."""
-        if token is None:
-            return Position(None, 0)
-        return self.codec.read(token, query, now, self.policy.token_lifetime)
-
-    def limit(self, max_results: int | None, default: int) -> int:
-        """How many items the page may hold."""
-        limit = max_results or default
-        cap = self.policy.max_page_size
-        return limit if cap is None else min(limit, cap)
-
-    def record(
-        self,
-        *,
-        service: str,
-        operation: str,
-        region: str,
-        filters: dict[str, Any],
-        page: Page,
-    ) -> None:
-        """Add a served page to its sequence (a new one for a first call)."""
-        with self._lock:
-            sequence = self._by_token.get(page.token_in) if page.token_in else None
-            if sequence is None:
-                sequence = Sequence(service, operation, region, dict(filters))
-                self._sequences.append(sequence)
-            if page.token_in is not None:
-                token = page.token_in
-                sequence.sent[token] = sequence.sent.get(token, 0) + 1
-                followed = {p.token_in for p in sequence.pages}
-                if sequence.sent[token] > 1 and any(
-                    p.token_in == token and p.token_out in followed for p in sequence.pages
-                ):
-                    sequence.backtracked.add(token)
-            sequence.pages.append(page)
-            if page.token_out is not None:
-                self._by_token[page.token_out] = sequence
+        self._pager.reset()
 
     # -- assertions -------------------------------------------------------------------
 
@@ -326,4 +354,4 @@ def _short(token: str) -> str:
     return repr(token if len(token) <= 16 else f"{token[:8]}...{token[-6:]}")
 
 
-__all__ = ["InvalidToken", "Page", "PagePolicy", "Pagination", "Sequence"]
+__all__ = ["InvalidToken", "Page", "PagePolicy", "Pager", "Pagination", "Sequence"]

@@ -32,7 +32,7 @@ from .registry import SERVICES
 
 if TYPE_CHECKING:
     from ..clock import Clock
-    from ..faults import Faults
+    from ..faults import FaultRules
     from ..journal import Journal
     from ..transitions import TransitionFeed
     from ..wire.messages import WireRequest
@@ -51,7 +51,7 @@ class Pipeline:
         clock: Clock,
         feed: TransitionFeed,
         endpoints: Mapping[tuple[str, str], Endpoint],
-        faults: Faults,
+        faults: FaultRules,
         journal: Journal,
         account_of: Callable[[], str],
         validate_outputs: bool = False,

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import datetime as _dt
 
     from ...clock import Clock
-    from ...pagination import Pagination
+    from ...pagination import Pager
     from .spec import JobKind, Service
     from .storage import Storage
 
@@ -56,7 +56,7 @@ class Shared:
     """What every job kind of one fake is handed by the fake."""
 
     clock: Clock
-    pagination: Pagination
+    pager: Pager
     feed: Feed
     storage: Storage
     account_of: Callable[[], str]
@@ -348,7 +348,7 @@ class KindBackend(abc.ABC, Generic[J]):
         list operation; ``filters`` are the query's own parameters (a token is only
         valid for the same)."""
         return page(
-            self.shared.pagination,
+            self.shared.pager,
             self.service,
             self.kind.listing,
             self.state(context.account, context.region).jobs,

@@ -10,7 +10,7 @@ from ...tokens import InvalidToken, Position
 from ...wire.errors import ServiceError
 
 if TYPE_CHECKING:
-    from ...pagination import Pagination
+    from ...pagination import Pager
     from ...tokens import Key
     from .context import CallContext
     from .spec import Service
@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 
 def page(
-    pagination: Pagination,
+    pager: Pager,
     service: Service,
     operation: str,
     jobs: JobStore[Any],
@@ -45,25 +45,23 @@ def page(
     }
     token = params.get("nextToken")
     try:
-        position = pagination.position(token, query, context.now)
+        position = pager.position(token, query, context.now)
     except InvalidToken as error:
         raise ServiceError(service.token_error, f"{service.token_message} ({error}).") from None
     candidates = jobs.walk(descending=descending, after=position.key, accept=accept)
-    empty = pagination.policy.empty_pages and position.page % 2 == 0
+    empty = pager.policy.empty_pages and position.page % 2 == 0
     if empty:
         first = next(candidates, None)
         items: list[Any] = []
         resume: Position | None = position if first is not None else None
     else:
-        limit = pagination.limit(params.get("maxResults"), default_size)
+        limit = pager.limit(params.get("maxResults"), default_size)
         items, last = cut_page(candidates, limit, lambda job: job.key)
         resume = None if last is None else Position(last, position.page)
     next_token = None
     if resume is not None:
-        next_token = pagination.codec.issue(
-            query, Position(resume.key, position.page + 1), context.now
-        )
-    pagination.record(
+        next_token = pager.issue(query, Position(resume.key, position.page + 1), context.now)
+    pager.record(
         service=service.name,
         operation=operation,
         region=context.region,
