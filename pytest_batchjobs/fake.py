@@ -26,7 +26,7 @@ from .core.registry import KINDS, LIST_OPERATIONS, SERVICES
 from .faults import FaultRules, Faults
 from .journal import Call, Journal
 from .pagination import PagePolicy, Pager, Pagination
-from .services._kit.backend import Shared
+from .services._kit.backend import Parts
 from .services._kit.context import DEFAULT_ACCOUNT
 from .services._kit.factory import JobFactory
 from .services._kit.storage import Storage
@@ -176,7 +176,7 @@ class BatchJobsFake(ContextDecorator):
         self._factory: JobFactory | None = None
         self._factory_lock = threading.RLock()
         self._storage = Storage()
-        shared = Shared(
+        parts = Parts(
             clock=self.clock,
             pager=pager,
             feed=self._feed,
@@ -185,7 +185,7 @@ class BatchJobsFake(ContextDecorator):
             default_region=default_region,
             factory=self._job_factory,
         )
-        self._backends = assemble(shared)
+        self._backends = assemble(parts)
         for name, backend in self._backends.kinds.items():
             setattr(self, name, backend.kind.controls(backend))
             backend.seed(self._seed)
@@ -253,7 +253,7 @@ class BatchJobsFake(ContextDecorator):
 
     def _leave(self) -> None:
         """This fake's clock stops driving time, and if no fake is active any more,
-        everything shared is undone (its freeze with it: until then, fakes started
+        everything parts is undone (its freeze with it: until then, fakes started
         after it may be reading their time from it)."""
         unfreeze = self.clock.release()
         if unfreeze is not None:

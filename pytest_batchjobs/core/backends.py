@@ -10,7 +10,7 @@ from ..services._kit.tagging import Tagging
 from .registry import SERVICES
 
 if TYPE_CHECKING:
-    from ..services._kit.backend import KindBackend, Shared
+    from ..services._kit.backend import KindBackend, Parts
     from ..services._kit.context import CallContext
     from ..services._kit.spec import Service
 
@@ -39,15 +39,15 @@ class Backends:
         return sorted(operation for name, operation in self.endpoints if name == service)
 
 
-def assemble(shared: Shared) -> Backends:
-    """A backend for each job kind, sharing ``shared``; each kind's operations answered
+def assemble(parts: Parts) -> Backends:
+    """A backend for each job kind, sharing ``parts``; each kind's operations answered
     by its backend, each service's tag operations by its :class:`Tagging`."""
     kinds: dict[str, KindBackend[Any]] = {}
     endpoints: dict[tuple[str, str], Endpoint] = {}
     for service in SERVICES:
         mine: dict[str, KindBackend[Any]] = {}
         for kind in service.kinds:
-            backend: KindBackend[Any] = kind.backend(kind, service, shared)
+            backend: KindBackend[Any] = kind.backend(kind, service, parts)
             kinds[kind.name] = mine[kind.name] = backend
             for operation in kind.operations:
                 endpoints[(service.name, operation)] = Endpoint(

@@ -28,7 +28,7 @@ from ..wire.protocols import protocol_of
 from ..wire.regions import is_region
 from ..wire.routing import route
 from .outcome import Answered, Broken, NotMine, Outcome
-from .registry import SERVICES
+from .registry import ENDPOINT_PREFIXES, SERVICE_NAMES
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -56,8 +56,8 @@ class Pipeline:
         account_of: Callable[[], str],
         validate_outputs: bool = False,
     ) -> None:
-        self.services = frozenset(service.name for service in SERVICES)
-        self.endpoint_prefixes = {service.endpoint_prefix: service.name for service in SERVICES}
+        self.services = frozenset(SERVICE_NAMES)
+        self.endpoint_prefixes = ENDPOINT_PREFIXES
         self.internal_errors: list[str] = []
         self._clock = clock
         self._feed = feed

@@ -20,18 +20,8 @@ KINDS: tuple[JobKind, ...] = tuple(kind for service in SERVICES for kind in serv
 KIND_NAMES = tuple(kind.name for kind in KINDS)
 LIST_OPERATIONS = tuple(kind.listing for kind in KINDS)
 
-_BY_NAME = {service.name: service for service in SERVICES}
-_BY_PREFIX = {service.endpoint_prefix: service.name for service in SERVICES}
-
-
-def service(name: str) -> Service:
-    """The service called ``name`` (botocore's name); ``KeyError`` if it is not faked."""
-    return _BY_NAME[name]
-
-
-def service_of_endpoint_prefix(prefix: str) -> str | None:
-    """The faked service whose botocore ``endpointPrefix`` is ``prefix``, if any."""
-    return _BY_PREFIX.get(prefix)
+# Each faked service by the endpoint prefix its botocore clients send to.
+ENDPOINT_PREFIXES = {service.endpoint_prefix: service.name for service in SERVICES}
 
 
 def control_routes() -> dict[str, tuple[str, ...]]:

@@ -52,8 +52,9 @@ class Feed(Protocol):
 
 
 @dataclass
-class Shared:
-    """What every job kind of one fake is handed by the fake."""
+class Parts:
+    """The parts of one fake every job kind uses: its clock, its pages, its transition
+    feed, its outputs' storage, its account and default region, its factory."""
 
     clock: Clock
     pager: Pager
@@ -105,12 +106,12 @@ class KindBackend(abc.ABC, Generic[J]):
             if hasattr(method, "_batchjobs_operation")
         }
 
-    def __init__(self, kind: JobKind, service: Service, shared: Shared) -> None:
+    def __init__(self, kind: JobKind, service: Service, parts: Parts) -> None:
         self.kind = kind
         self.service = service
-        self.shared = shared
+        self.parts = parts
         self.lock = threading.RLock()
-        self.outputs = self.outputs_class(shared.storage)
+        self.outputs = self.outputs_class(parts.storage)
         self._regions: dict[tuple[str, str], RegionState[J]] = {}
         self.lifecycles: list[Lifecycle] = []
         self._default_lifecycle = Lifecycle(kind.statuses, kind.statuses.outcomes[0])
@@ -188,7 +189,7 @@ class KindBackend(abc.ABC, Generic[J]):
     def created(self, state: RegionState[J], job: J, now: _dt.datetime) -> None:
         """Store a job created by a call, and report it."""
         state.jobs.add(job)
-        self.shared.feed.created(self.name, job, now)
+        self.parts.feed.created(self.name, job, now)
 
     # -- what happens to a job's data -------------------------------------------------
 
@@ -282,8 +283,8 @@ class KindBackend(abc.ABC, Generic[J]):
                 f"{self.name} jobs have no field {', '.join(map(repr, unknown))}; valid "
                 f"overrides: {', '.join(self.override_names())}"
             )
-        shared = self.shared
-        region = overrides.pop("region", None) or shared.default_region()
+        parts = self.parts
+        region = overrides.pop("region", None) or parts.default_region()
         statuses = self.kind.statuses
         spec = overrides.pop("status", statuses.outcomes[0])
         for named in [spec] if isinstance(spec, str) else list(spec):
@@ -291,9 +292,9 @@ class KindBackend(abc.ABC, Generic[J]):
         # One lock at a time, never two: the factory's while it draws, then the
         # backend's while the jobs are stored, then none while hooks hear of them.
         with collector_paused():
-            with shared.factory() as factory:
-                now = shared.clock.now()
-                account = shared.account_of()
+            with parts.factory() as factory:
+                now = parts.clock.now()
+                account = parts.account_of()
                 context = CallContext(account, region, now, "factory")
                 wanted = factory.statuses(spec, count)
                 jobs = self.made_jobs(factory, context, wanted, dict(overrides))
@@ -305,7 +306,7 @@ class KindBackend(abc.ABC, Generic[J]):
                 state = self.state(account, region)
                 self.admit(state, jobs)
                 state.jobs.add_many(jobs)
-            shared.feed.created_many(self.name, jobs, now)
+            parts.feed.created_many(self.name, jobs, now)
             return [job.shown(now) for job in jobs]
 
     def override_names(self) -> list[str]:
@@ -348,7 +349,7 @@ class KindBackend(abc.ABC, Generic[J]):
         list operation; ``filters`` are the query's own parameters (a token is only
         valid for the same)."""
         return page(
-            self.shared.pager,
+            self.parts.pager,
             self.service,
             self.kind.listing,
             self.state(context.account, context.region).jobs,

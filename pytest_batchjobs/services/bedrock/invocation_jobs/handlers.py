@@ -33,7 +33,7 @@ from .job import DEFAULT_TIMEOUT_HOURS, ID_ALPHABET, BedrockJob
 from .outputs import InvocationOutputs
 
 if TYPE_CHECKING:
-    from ..._kit.backend import Shared
+    from ..._kit.backend import Parts
     from ..._kit.context import CallContext
     from ..._kit.factory import JobFactory
     from ..._kit.spec import JobKind, Service
@@ -57,12 +57,12 @@ class InvocationJobs(KindBackend[BedrockJob]):
     )
     default_page_size = 1000
 
-    def __init__(self, kind: JobKind, service: Service, shared: Shared) -> None:
-        super().__init__(kind, service, shared)
+    def __init__(self, kind: JobKind, service: Service, parts: Parts) -> None:
+        super().__init__(kind, service, parts)
         self.random = random.Random()  # job ids; seeded by the fake
         # A running job's results appear in its output location while it is InProgress
         # (AWS: "You can start viewing the results in the output S3 location").
-        shared.feed.watch(self.outputs.progress)
+        parts.feed.watch(self.outputs.progress)
 
     def seed(self, seed: int) -> None:
         self.random.seed(seed)
@@ -151,7 +151,7 @@ class InvocationJobs(KindBackend[BedrockJob]):
             )
         stopping = job.lifecycle.duration("Stopping")
         job.timeline = job.timeline.interrupted(now, [(0.0, "Stopping"), (stopping, "Stopped")])
-        self.shared.feed.rescheduled(self.name, job)
+        self.parts.feed.rescheduled(self.name, job)
         return {}
 
     # -- jobs -------------------------------------------------------------------------
