@@ -15,6 +15,12 @@ alternates from round to round), so a noisy machine slows both sides alike:
 2. One 100-item page of ``ListModelInvocationJobs`` (the first page, and a page in the
    middle of the store reached with a ``nextToken``) with 100,000 stored jobs, against
    the same page with 1,000 stored jobs. Both stores live in one fake, in two regions.
+
+Then, in microseconds, the fake's own share of one Get, measured directly: the core on
+a prepared wire request (no botocore at all), and the botocore adapter on a prepared
+botocore request (its ``before-send`` handler: the adapter and the core). The script
+runs on an older tree too (one whose fake still had ``handle()``), so that two trees can
+be measured in the same session.
 """
 
 from __future__ import annotations
@@ -37,8 +43,16 @@ import botocore
 from botocore.awsrequest import AWSResponse
 
 from pytest_batchjobs import BatchJobsFake, fake_batchjobs
-from pytest_batchjobs.services._kit.context import CallContext
 from pytest_batchjobs.transports.botocore import before_send
+from pytest_batchjobs.wire.messages import WireRequest
+
+try:  # the tree measured may be one from before the core seam (see the docstring)
+    from pytest_batchjobs.core.contract import core_of
+    from pytest_batchjobs.services._kit.context import CallContext
+except ImportError:  # pragma: no cover - an older tree
+    from pytest_batchjobs.services.base import CallContext  # type: ignore[no-redef]
+
+    core_of = None  # type: ignore[assignment]
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/BatchRole"
@@ -282,10 +296,18 @@ def profile_get(fake: BatchJobsFake, calls: int) -> str:
 # -- 2. ListModelInvocationJobs: 100,000 stored jobs vs 1,000 --------------------------
 
 
+def bedrock_backend(fake: BatchJobsFake) -> Any:
+    """The Bedrock job kind's own backend, below the façade (the benchmark stores jobs
+    there directly, faster than the factory can)."""
+    backends = getattr(fake, "_backends", None)
+    kinds = getattr(backends, "kinds", None)
+    return kinds["bedrock"] if kinds is not None else fake.bedrock
+
+
 def fill(fake: BatchJobsFake, region: str, count: int, now: dt.datetime) -> None:
     """Store ``count`` jobs directly, one a minute back from ``now`` (newest at ``now``)."""
     context = CallContext(ACCOUNT, region, now)
-    backend = fake._backends.kinds["bedrock"]  # the kind's own backend, below the façade
+    backend = bedrock_backend(fake)
     jobs = [
         backend.new_job(context, job_params(f"bench-{i:06d}"), now - dt.timedelta(minutes=i))
         for i in range(count)
@@ -300,7 +322,7 @@ def middle_token(fake: BatchJobsFake, region: str, count: int) -> str:
     the same query as the benchmarked calls: no filters, default sort.
     """
     context = CallContext(ACCOUNT, region, fake.clock.now())
-    backend = fake._backends.kinds["bedrock"]
+    backend = bedrock_backend(fake)
     output = backend.list_model_invocation_jobs(context, {"maxResults": count // 2})
     token = output.get("nextToken")
     if not isinstance(token, str):
@@ -365,6 +387,68 @@ def bench_list(fake: BatchJobsFake, rounds: int, repeat: int) -> tuple[list[Comp
     return results, setup
 
 
+# -- 3. The fake's own share of one Get, measured directly --------------------------------
+
+
+@dataclass
+class Share:
+    """Per-call seconds of one part of the fake, one figure per round."""
+
+    label: str
+    seconds: list[float]
+
+
+def prepared_get(fake: BatchJobsFake) -> Any:
+    """The botocore request a client sends for one GetModelInvocationJob (as it reaches
+    ``before-send``: serialized and signed)."""
+    client = bedrock_client(LARGE_REGION)
+    arn = client.create_model_invocation_job(**job_params("bench-share"))["jobArn"]
+    seen: list[Any] = []
+
+    def grab(request: Any, **_: Any) -> None:
+        seen.append(request)
+
+    event = "before-send.bedrock.GetModelInvocationJob"
+    client.meta.events.register_first(event, grab)
+    client.get_model_invocation_job(jobIdentifier=arn)
+    client.meta.events.unregister(event, grab)
+    return seen[0]
+
+
+def bench_share(fake: BatchJobsFake, rounds: int, repeat: int) -> list[Share]:
+    """The core on a prepared wire request; the botocore adapter on a prepared request."""
+    request = prepared_get(fake)
+    wire = WireRequest.build(
+        request.method, request.url, request.headers, request.body, case_insensitive_headers=True
+    )
+    if core_of is not None:
+        core = core_of(fake)
+
+        def answer() -> object:
+            return core.answer(wire, transport="bench", service="bedrock")
+
+    else:  # an older tree: the fake's own request path
+
+        def answer() -> object:
+            return fake.handle(wire, transport="bench", service="bedrock")  # type: ignore[attr-defined]
+
+    event = "before-send.bedrock.GetModelInvocationJob"
+
+    def send() -> object:
+        return before_send(request, event_name=event)
+
+    for _ in range(repeat):  # warm both
+        answer()
+        send()
+    cores, adapters = alternate(
+        lambda: per_call(answer, repeat), lambda: per_call(send, repeat), rounds
+    )
+    return [
+        Share("the core, on a prepared wire request (no botocore)", cores),
+        Share("botocore's before-send handler: the adapter and the core", adapters),
+    ]
+
+
 # -- report -------------------------------------------------------------------------------
 
 
@@ -386,6 +470,19 @@ def table(rows: list[Comparison]) -> str:
     return "\n".join(lines)
 
 
+def share_table(shares: list[Share]) -> str:
+    lines = [
+        "| the fake's own share of one GetModelInvocationJob | best round | median |",
+        "|---|---|---|",
+    ]
+    for share in shares:
+        lines.append(
+            f"| {share.label} | {min(share.seconds) * 1e6:,.1f} µs "
+            f"| {statistics.median(share.seconds) * 1e6:,.1f} µs |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the fake against same-run baselines.")
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds per row")
@@ -399,6 +496,7 @@ def main(argv: list[str] | None = None) -> int:
         _check_timer()
         kind = fake.clock.kind
         rows.append(bench_get(fake, rounds=args.rounds, repeat=150))
+        shares = bench_share(fake, rounds=args.rounds, repeat=2000)
         gc.unfreeze()
         profile = profile_get(fake, 500) if args.profile else ""
     with fake_batchjobs() as fake:
@@ -411,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(table(rows))
+    print()
+    print(share_table(shares))
     print()
     print(
         f"{args.rounds} interleaved rounds per row; µs columns are the best round's per-call "

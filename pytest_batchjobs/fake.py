@@ -335,9 +335,8 @@ class BatchJobsFake(ContextDecorator):
     def _account_of(self) -> str:
         if self._account is not None:
             return self._account
-        moto_account = os.environ.get("MOTO_ACCOUNT_ID")
-        if moto_account and moto_active():
-            return moto_account
+        if moto_active():
+            return os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT
         return DEFAULT_ACCOUNT
 
     @contextmanager

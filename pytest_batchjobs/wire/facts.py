@@ -43,7 +43,8 @@ class RequestFacts:
         authorization = self.request.headers.get("authorization", "")
         marker = authorization.find("Credential=")
         if marker >= 0:
-            scope = authorization[marker + 11 :].split(",", 1)[0].split("/")
+            end = authorization.find(",", marker)
+            scope = authorization[marker + 11 : end if end >= 0 else None].split("/")
             if len(scope) >= 5:
                 return scope[2]
         endpoint = endpoint_of_host(self.host) if self.host else None

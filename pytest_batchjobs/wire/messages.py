@@ -25,6 +25,13 @@ class Headers(Mapping[str, str]):
     def __getitem__(self, name: str) -> str:
         return _text(self._raw[name])
 
+    def get(self, name: str, default: Any = None) -> Any:  # without Mapping.get's layer
+        try:
+            value = self._raw[name]
+        except KeyError:
+            return default
+        return _text(value)
+
     def __iter__(self) -> Iterator[str]:
         return (str(name).lower() for name in self._raw)
 
@@ -32,9 +39,10 @@ class Headers(Mapping[str, str]):
         return len(self._raw)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class WireRequest:
-    """An HTTP request as it would reach AWS, whichever transport carried it."""
+    """An HTTP request as it would reach AWS, whichever transport carried it (read,
+    never changed, by the fake)."""
 
     method: str
     url: str

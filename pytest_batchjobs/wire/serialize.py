@@ -35,14 +35,15 @@ def base_headers(content_type: str) -> dict[str, str]:
     }
 
 
-_REQUEST_PREFIX = uuid.uuid4().hex[:20]
+_PREFIX = uuid.uuid4().hex[:20]
+_REQUEST_PREFIX = f"{_PREFIX[:8]}-{_PREFIX[8:12]}-{_PREFIX[12:16]}-{_PREFIX[16:20]}-"
 _request_numbers = itertools.count(1)
 
 
 def _request_id() -> str:
-    """A UUID-shaped request id, unique in the process (cheaper than ``uuid4()``)."""
-    number = f"{_REQUEST_PREFIX}{next(_request_numbers) & 0xFFFFFFFFFFFF:012x}"
-    return f"{number[:8]}-{number[8:12]}-{number[12:16]}-{number[16:20]}-{number[20:]}"
+    """A UUID-shaped request id, unique in the process (cheaper than ``uuid4()``): a
+    random prefix, then a counter."""
+    return f"{_REQUEST_PREFIX}{next(_request_numbers) & 0xFFFFFFFFFFFF:012x}"
 
 
 @functools.lru_cache(maxsize=64)
