@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .clock import Clock, PollingHorizonExceeded
     from .errors import BatchJobsError, FakeInternalError, UnfakedOperationError
     from .fake import BatchJobsFake, fake_batchjobs
-    from .journal import Call
+    from .policies.journal import Call
     from .transports.server import FakeServer
 
 __all__ = [
@@ -37,7 +37,7 @@ _HOMES = {
     "UnfakedOperationError": "errors",
     "BatchJobsFake": "fake",
     "fake_batchjobs": "fake",
-    "Call": "journal",
+    "Call": "policies.journal",
 }
 
 

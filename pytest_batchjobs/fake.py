@@ -23,9 +23,9 @@ from .clock import DEFAULT_HORIZON, Clock
 from .core.backends import assemble
 from .core.pipeline import Pipeline
 from .core.registry import KINDS, LIST_OPERATIONS, SERVICES
-from .faults import FaultRules, Faults
-from .journal import Call, Journal
-from .pagination import PagePolicy, Pager, Pagination
+from .policies.faults import FaultRules, Faults
+from .policies.journal import Call, Journal
+from .policies.pagination import PagePolicy, Pager, Pagination
 from .services._kit.backend import Parts
 from .services._kit.context import DEFAULT_ACCOUNT
 from .services._kit.factory import JobFactory

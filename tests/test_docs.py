@@ -90,7 +90,7 @@ def _anchors(page: Path) -> set[str]:
 
 
 def test_failure_messages_point_at_existing_sections() -> None:
-    from pytest_batchjobs import faults, journal, pagination
+    from pytest_batchjobs.policies import faults, journal, pagination
 
     cookbook = _anchors(DOCS / "cookbook.md")
     for module in (faults, journal, pagination):

@@ -1005,7 +1005,7 @@ CREDENTIAL = (
 
 @pytest.mark.parametrize("region", ["EU WEST", "eu_west_1", "us-east-1:evil", "x" * 30])
 def test_a_malformed_credential_scope_does_not_make_a_malformed_job(region: str) -> None:
-    """Found by fuzzing: gateway.py::_region_of took the region from the Authorization
+    """Found by fuzzing: the request path took the region from the Authorization
     header's credential scope unchecked; Bedrock's job ARN was built with it and broke the
     output shape's pattern (500 InternalFailure with output validation on, after the job
     was stored; a malformed jobArn without). AWS answers such a signature with a 4xx."""

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..core.registry import SERVICE_NAMES, control_routes
-from ..operations import canonical
+from ..policies.operations import canonical
 from ..wire.models import service_model
 from .body import read_body
 from .jobs import job_overrides, read_member, shown_member

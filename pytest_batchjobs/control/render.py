@@ -8,8 +8,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..journal import Call
-    from ..pagination import Sequence
+    from ..policies.journal import Call
+    from ..policies.pagination import Sequence
 
 
 def rule(fault: Any) -> dict[str, Any]:

@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FakeInternalError
-from ..faults import BAD_GATEWAY_BODY, TransportFault
-from ..journal import Call
+from ..policies.faults import BAD_GATEWAY_BODY, TransportFault
+from ..policies.journal import Call
 from ..services._kit.context import CallContext, NotOwned
 from ..wire.constraints import summary, violations
 from ..wire.errors import ServiceError
@@ -32,8 +32,8 @@ from .registry import ENDPOINT_PREFIXES, SERVICE_NAMES
 
 if TYPE_CHECKING:
     from ..clock import Clock
-    from ..faults import FaultRules
-    from ..journal import Journal
+    from ..policies.faults import FaultRules
+    from ..policies.journal import Journal
     from ..transitions import TransitionFeed
     from ..wire.messages import WireRequest
     from ..wire.routing import Route

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..core.contract import core_of
 from ..core.outcome import Answered, Broken
-from ..faults import TransportFault
+from ..policies.faults import TransportFault
 from ..wire.errors import ServiceError
 from ..wire.protocols import protocol_of
 

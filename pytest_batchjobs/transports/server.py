@@ -31,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..control import ControlAPI
-from ..faults import TransportFault
+from ..policies.faults import TransportFault
 from ..wire.messages import WireRequest, WireResponse
 from .answer import answer
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import datetime as _dt
 
     from ...clock import Clock
-    from ...pagination import Pager
+    from ...policies.pagination import Pager
     from .spec import JobKind, Service
     from .storage import Storage
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ...lifecycle import Lifecycle, Timeline
-    from ...tokens import Key
+    from ...policies.tokens import Key
     from .outputs import JobData
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ...pagination import Page
-from ...tokens import InvalidToken, Position
+from ...policies.pagination import Page
+from ...policies.tokens import InvalidToken, Position
 from ...wire.errors import ServiceError
 
 if TYPE_CHECKING:
-    from ...pagination import Pager
-    from ...tokens import Key
+    from ...policies.pagination import Pager
+    from ...policies.tokens import Key
     from .context import CallContext
     from .spec import Service
     from .store import JobStore

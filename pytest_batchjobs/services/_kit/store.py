@@ -13,7 +13,7 @@ from typing import Generic, Protocol, TypeVar
 
 from sortedcontainers import SortedKeyList
 
-from ...tokens import Key
+from ...policies.tokens import Key
 
 
 class Keyed(Protocol):

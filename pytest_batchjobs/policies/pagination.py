@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import docs_link
+from ..errors import docs_link
+from ..wire.models import boto3_name
 from .operations import canonical
 from .tokens import InvalidToken, Position, TokenCodec
-from .wire.models import boto3_name
 
 DOCS = docs_link("pagination")
 

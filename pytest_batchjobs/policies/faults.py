@@ -21,13 +21,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .errors import docs_link
+from ..errors import docs_link
+from ..wire.errors import ServiceError
+from ..wire.models import service_model
 from .operations import canonical
-from .wire.errors import ServiceError
-from .wire.models import service_model
 
 if TYPE_CHECKING:
-    from .services._kit.spec import CommonError
+    from ..services._kit.spec import CommonError
 
 DOCS = docs_link("throttling-and-retries")
 

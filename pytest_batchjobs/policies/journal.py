@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import docs_link
+from ..errors import docs_link
 from .operations import canonical
 
 DOCS = docs_link("calls")

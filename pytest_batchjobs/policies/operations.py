@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .wire.models import boto3_name
+from ..wire.models import boto3_name
 
 
 def canonical(name: str, valid: Iterable[str], *, what: str = "operation") -> str:
