@@ -13,12 +13,12 @@ import os
 import random
 import threading
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import ContextDecorator, ExitStack, contextmanager
+from collections.abc import Iterator
+from contextlib import ContextDecorator, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from . import active, sleeping
-from .active import DUMMY_CREDENTIALS
+from . import active
+from .activation import SHARED
 from .clock import DEFAULT_HORIZON, Clock
 from .core.backends import assemble
 from .core.pipeline import Pipeline
@@ -32,87 +32,16 @@ from .services._kit.factory import JobFactory
 from .services._kit.storage import Storage
 from .transitions import TransitionFeed
 from .transports.moto import moto_active
-from .wire.facts import DEFAULT_REGION, default_region
+from .wire.facts import default_region
 
 if TYPE_CHECKING:
     from .services._kit.controls import JobControls
     from .services._kit.job import StoredJob
     from .services.bedrock.invocation_jobs.controls import InvocationJobControls
 
-_CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 # Held while a JobFactory is made: each one seeds and draws from the one Faker that
 # every factory of the process shares.
 _BUILDING_FACTORY = threading.Lock()
-
-
-class _Shared:
-    """What the process has only one of, changed while any fake is active.
-
-    Fakes may start and stop in any order (start A, start B, stop A, stop B). The
-    first to start saves the environment and puts dummy credentials in it, and puts
-    the transports in place; the first that lets fake time pass patches
-    ``time.sleep``; a fake that froze the clock leaves the freeze in place when it
-    stops, for the fakes started after it read their time from it. All of that is
-    undone when the last active fake stops, in reverse order, each step even if an
-    earlier one raised. So no fake ever takes another's patch for an original.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()  # one start or stop at a time, in the process
-        self._until_last = ExitStack()
-        self._sleep_patched = False
-
-    def first_started(self) -> None:
-        """The first active fake starts: dummy credentials, the transports. If a step
-        fails, the caller undoes the steps before it with :meth:`last_stopped`."""
-        from .transports import botocore as botocore_transport
-        from .transports import http as http_transport
-
-        self.until_last(_patch_env())
-        botocore_transport.install()
-        self.until_last(botocore_transport.deactivate)
-        botocore_transport.activate()
-        self.until_last(http_transport.deactivate)
-        http_transport.activate()
-
-    def patch_sleep(self) -> None:
-        """A fake that lets fake time pass has started: patch sleeping, if not yet."""
-        if not self._sleep_patched:
-            self.until_last(sleeping.patch())
-            self._sleep_patched = True
-
-    def until_last(self, undo: Callable[[], None]) -> None:
-        """Call ``undo()`` when the last active fake stops."""
-        self._until_last.callback(undo)
-
-    def last_stopped(self) -> None:
-        """No fake is active any more: undo everything, the last change first."""
-        self._sleep_patched = False
-        self._until_last.close()
-
-
-_SHARED = _Shared()
-
-
-def _patch_env() -> Callable[[], None]:
-    """Dummy credentials and a region in ``os.environ``; return what puts back the
-    values they replaced."""
-    changes: dict[str, str | None] = {**DUMMY_CREDENTIALS}
-    changes.update(dict.fromkeys(_CLEARED_ENV))
-    if not os.environ.get("AWS_DEFAULT_REGION"):  # botocore reads no other variable
-        changes["AWS_DEFAULT_REGION"] = DEFAULT_REGION
-    saved = {name: os.environ.get(name) for name in changes}
-    _set_env(changes)
-    return lambda: _set_env(saved)
-
-
-def _set_env(values: dict[str, str | None]) -> None:
-    """Set each variable to its value; ``None`` removes it."""
-    for name, value in values.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
 
 
 class BatchJobsFake(ContextDecorator):
@@ -218,12 +147,12 @@ class BatchJobsFake(ContextDecorator):
         """
         if self._active:
             raise RuntimeError("this BatchJobsFake is already active")
-        with _SHARED.lock:
+        with SHARED.lock:
             try:
                 if active.active_fake() is None:
-                    _SHARED.first_started()
+                    SHARED.first_started()
                 if self.patch_sleep:
-                    _SHARED.patch_sleep()
+                    SHARED.patch_sleep()
                 self.clock.freeze()
             except BaseException:
                 self._leave()
@@ -246,7 +175,7 @@ class BatchJobsFake(ContextDecorator):
             self._deactivate()
 
     def _deactivate(self) -> None:
-        with _SHARED.lock:
+        with SHARED.lock:
             self._active = False
             active.pop(self)
             self._leave()
@@ -257,9 +186,9 @@ class BatchJobsFake(ContextDecorator):
         after it may be reading their time from it)."""
         unfreeze = self.clock.release()
         if unfreeze is not None:
-            _SHARED.until_last(unfreeze)
+            SHARED.until_last(unfreeze)
         if active.active_fake() is None:
-            _SHARED.last_stopped()
+            SHARED.last_stopped()
 
     def __enter__(self) -> BatchJobsFake:
         return self.start()

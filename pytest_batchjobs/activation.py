@@ -1,0 +1,85 @@
+"""What the process has only one of while any fake is active: dummy credentials in the
+environment, the transports in place, the sleep patch; all undone when the last stops."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from contextlib import ExitStack
+
+from . import sleeping
+from .active import DUMMY_CREDENTIALS
+from .wire.facts import DEFAULT_REGION
+
+_CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
+
+
+class Shared:
+    """What the process has only one of, changed while any fake is active.
+
+    Fakes may start and stop in any order (start A, start B, stop A, stop B). The
+    first to start saves the environment and puts dummy credentials in it, and puts
+    the transports in place; the first that lets fake time pass patches
+    ``time.sleep``; a fake that froze the clock leaves the freeze in place when it
+    stops, for the fakes started after it read their time from it. All of that is
+    undone when the last active fake stops, in reverse order, each step even if an
+    earlier one raised. So no fake ever takes another's patch for an original.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()  # one start or stop at a time, in the process
+        self._until_last = ExitStack()
+        self._sleep_patched = False
+
+    def first_started(self) -> None:
+        """The first active fake starts: dummy credentials, the transports. If a step
+        fails, the caller undoes the steps before it with :meth:`last_stopped`."""
+        from .transports import botocore as botocore_transport
+        from .transports import http as http_transport
+
+        self.until_last(_patch_env())
+        botocore_transport.install()
+        self.until_last(botocore_transport.deactivate)
+        botocore_transport.activate()
+        self.until_last(http_transport.deactivate)
+        http_transport.activate()
+
+    def patch_sleep(self) -> None:
+        """A fake that lets fake time pass has started: patch sleeping, if not yet."""
+        if not self._sleep_patched:
+            self.until_last(sleeping.patch())
+            self._sleep_patched = True
+
+    def until_last(self, undo: Callable[[], None]) -> None:
+        """Call ``undo()`` when the last active fake stops."""
+        self._until_last.callback(undo)
+
+    def last_stopped(self) -> None:
+        """No fake is active any more: undo everything, the last change first."""
+        self._sleep_patched = False
+        self._until_last.close()
+
+
+SHARED = Shared()
+
+
+def _patch_env() -> Callable[[], None]:
+    """Dummy credentials and a region in ``os.environ``; return what puts back the
+    values they replaced."""
+    changes: dict[str, str | None] = {**DUMMY_CREDENTIALS}
+    changes.update(dict.fromkeys(_CLEARED_ENV))
+    if not os.environ.get("AWS_DEFAULT_REGION"):  # botocore reads no other variable
+        changes["AWS_DEFAULT_REGION"] = DEFAULT_REGION
+    saved = {name: os.environ.get(name) for name in changes}
+    _set_env(changes)
+    return lambda: _set_env(saved)
+
+
+def _set_env(values: dict[str, str | None]) -> None:
+    """Set each variable to its value; ``None`` removes it."""
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
