@@ -11,6 +11,12 @@ Transport faults break the connection as a network would: ``connection_reset``
 closes it with a TCP reset and no response; ``read_timeout`` sends nothing until the
 client gives up (closes its end) or ``stall_seconds`` pass, then closes it.
 
+A request the server cannot frame is answered ``400`` (``413`` for a body over
+:data:`MAX_BODY`) with ``Connection: close``, and never reaches the fake: a bad or
+repeated ``Host``, a body shorter than its ``Content-Length``, a malformed chunk, a
+``Content-Length`` that is not plain digits, both ``Content-Length`` and
+``Transfer-Encoding``, a transfer coding other than ``chunked``.
+
 The server binds a loopback address unless told otherwise: it has no authentication,
 and whoever reaches it can read and change the fake's state.
 """
@@ -20,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import re
 import select
 import socket
 import struct
@@ -43,6 +50,16 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_STALL_SECONDS = 10.0
 MAX_BODY = 16 * 1024 * 1024
 _POLL = 0.02  # real seconds: how soon stop() and a stalled call notice
+_LINE = 4096  # the longest chunk-size or trailer line read
+# After refusing a request, what the client still sends is read and dropped for this
+# long (or this much): closing a socket with unread bytes sends a TCP reset, which can
+# destroy the refusal in the client's buffers before it reads it.
+_LINGER_SECONDS = 1.0
+_LINGER_BYTES = 1024 * 1024
+_DIGITS = re.compile(r"[0-9]+")
+_HEX = re.compile(rb"[0-9A-Fa-f]+")
+# RFC 3986's host (an IP literal in brackets, or a reg-name / IPv4 address) and port.
+_HOST = re.compile(r"(?:\[(?P<literal>[^\]]*)\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::[0-9]*)?")
 
 
 def _real_monotonic() -> float:
@@ -191,6 +208,14 @@ class _HTTPServer(ThreadingHTTPServer):
         self.app.internal_error(f"serving {client_address}")
 
 
+class _BadRequest(Exception):
+    """A request that cannot be read as HTTP/1.1: refused with ``status``, unexecuted."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body go out in two writes: with Nagle's algorithm on, the body
@@ -207,6 +232,15 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             super().finish()
 
+    def handle_expect_100(self) -> bool:
+        """Refuse a body that could not be read before the client sends it."""
+        try:
+            self._framing()
+        except _BadRequest as bad:
+            self._refuse(bad)
+            return False
+        return super().handle_expect_100()
+
     def do_GET(self) -> None:
         self._dispatch()
 
@@ -220,18 +254,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         app = self.server.app
         try:
+            url = self._url()
             body = self._read_body()
-        except ValueError as error:
-            self._write_json(400, {"error": str(error)}, close=True)
+        except _BadRequest as bad:
+            self._refuse(bad)
             return
         if ControlAPI.owns(self.path):
             status, document = app.control.handle(self.command, self.path, body)
             self._write_json(status, document)
             return
-        host = self.headers.get("Host") or f"{app.host}:{app.port}"
-        wire = WireRequest.build(
-            self.command, f"http://{host}{self.path}", self.headers.items(), body
-        )
+        wire = WireRequest.build(self.command, url, self.headers.items(), body)
         try:
             response = answer(app.fake, wire, transport=TRANSPORT)
         except TransportFault as fault:
@@ -243,53 +275,114 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._write(response)
 
+    def _url(self) -> str:
+        """The URL asked for: the ``Host`` header (this server's if none) and the path."""
+        if not self.path.startswith("/"):
+            raise _BadRequest(400, f"the request target must be a path, got {self.path!r}")
+        hosts = self.headers.get_all("Host") or [self.server.app.endpoint_url[len("http://") :]]
+        if len(hosts) > 1:
+            raise _BadRequest(400, f"a request has one Host header, this one has {len(hosts)}")
+        host = hosts[0].strip()
+        found = _HOST.fullmatch(host)
+        if found is None or not _ipv6_or_none(found.group("literal")):
+            raise _BadRequest(400, f"the Host header {host!r} is not a host[:port]")
+        return f"http://{host}{self.path}"
+
+    def _framing(self) -> int | None:
+        """The body's length by its headers, or ``None`` for a chunked body."""
+        codings = self.headers.get_all("Transfer-Encoding") or []
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if codings:
+            if lengths:
+                raise _BadRequest(400, "Content-Length and Transfer-Encoding: one or the other")
+            coding = ",".join(codings).strip().lower()
+            if coding != "chunked":
+                raise _BadRequest(400, f"Transfer-Encoding must be chunked, got {coding!r}")
+            return None
+        if len(lengths) > 1:
+            raise _BadRequest(400, f"Content-Length headers that differ: {sorted(lengths)}")
+        text = lengths.pop() if lengths else "0"
+        if _DIGITS.fullmatch(text) is None:
+            raise _BadRequest(400, f"Content-Length must be a number of bytes, got {text!r}")
+        # More digits than the cap has is over it, and int() refuses over 4,300 digits.
+        if len(text.lstrip("0")) > len(str(MAX_BODY)) or int(text) > MAX_BODY:
+            raise _BadRequest(413, f"a body of {text} bytes is over the {MAX_BODY} served")
+        return int(text)
+
     def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunks()
-        length_text = self.headers.get("Content-Length") or "0"
-        if not length_text.isdigit() or int(length_text) > MAX_BODY:
-            raise ValueError(
-                f"Content-Length must be an integer <= {MAX_BODY}, got {length_text!r}"
-            )
-        return self.rfile.read(int(length_text))
+        length = self._framing()
+        return self._read_chunks() if length is None else self._read_exactly(length, "the body")
+
+    def _read_exactly(self, size: int, what: str) -> bytes:
+        data = self.rfile.read(size)
+        if len(data) < size:
+            raise _BadRequest(400, f"{what} ended after {len(data)} of its {size} bytes")
+        return data
 
     def _read_chunks(self) -> bytes:
         chunks: list[bytes] = []
         total = 0
-        while True:
-            size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
-            try:
-                size = int(size_line, 16)
-            except ValueError:
-                raise ValueError(f"bad chunk size {size_line!r} in a chunked body") from None
+        while size := self._chunk_size():
             total += size
             if total > MAX_BODY:
-                raise ValueError(f"chunked body longer than {MAX_BODY} bytes")
-            if size == 0:
-                while self.rfile.readline(1024).strip():  # trailers, up to the blank line
-                    pass
-                return b"".join(chunks)
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(1024)  # the CRLF after the chunk
+                raise _BadRequest(413, f"a chunked body over the {MAX_BODY} bytes served")
+            chunks.append(self._read_exactly(size, "a chunk"))
+            if self._line("the end of a chunk"):
+                raise _BadRequest(400, "a chunk is longer than its size says")
+        while trailer := self._line("a trailer"):  # up to the blank line; dropped
+            total += len(trailer)
+            if total > MAX_BODY:
+                raise _BadRequest(413, f"a chunked body over the {MAX_BODY} bytes served")
+        return b"".join(chunks)
 
-    def _write(self, response: WireResponse) -> None:
+    def _chunk_size(self) -> int:
+        text = self._line("a chunk size").split(b";", 1)[0].rstrip(b" \t")  # no extensions
+        if _HEX.fullmatch(text) is None:  # int(text, 16) alone takes "-1", "0x1f", "1_0"
+            raise _BadRequest(400, f"bad chunk size {text!r} in a chunked body")
+        return int(text, 16)
+
+    def _line(self, what: str) -> bytes:
+        """One CRLF-ended line of a chunked body, without its end."""
+        line = self.rfile.readline(_LINE + 1)
+        if not line.endswith(b"\n"):
+            problem = f"longer than {_LINE} bytes" if len(line) > _LINE else "cut short"
+            raise _BadRequest(400, f"{what} line is {problem}")
+        return line.rstrip(b"\r\n")
+
+    def _refuse(self, bad: _BadRequest) -> None:
+        """Answer a request that cannot be read, and close the connection gently."""
+        self._write_json(bad.status, {"error": str(bad)}, close=True)
+        connection = self.connection
+        try:
+            connection.shutdown(socket.SHUT_WR)
+            deadline = _real_monotonic() + _LINGER_SECONDS
+            drained = 0
+            while drained < _LINGER_BYTES:
+                left = deadline - _real_monotonic()
+                if left <= 0 or not select.select([connection], [], [], left)[0]:
+                    return
+                data = connection.recv(65536)
+                if not data:
+                    return
+                drained += len(data)
+        except OSError:
+            pass  # the client is gone already
+
+    def _write(self, response: WireResponse, close: bool = False) -> None:
         self.log_request(response.status)
         self.send_response_only(response.status)
         for name, value in response.headers.items():
             if name.lower() not in ("content-length", "connection", "transfer-encoding"):
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
-        if self.server.app.closing.is_set():
-            self.send_header("Connection", "close")
+        if close or self.server.app.closing.is_set():
+            self.send_header("Connection", "close")  # send_header sets close_connection
         self.end_headers()
         self.wfile.write(response.body)
 
     def _write_json(self, status: int, document: Any, close: bool = False) -> None:
         headers = {"Content-Type": "application/json"}
-        if close:
-            self.close_connection = True
-            headers["Connection"] = "close"
-        self._write(WireResponse(status, headers, json.dumps(document).encode()))
+        self._write(WireResponse(status, headers, json.dumps(document).encode()), close)
 
     def _break(self, kind: str) -> None:
         """Break the connection: at once (reset), or after the client gives up."""
@@ -319,3 +412,14 @@ class _Handler(BaseHTTPRequestHandler):
                 except OSError:
                     return
                 app.closing.wait(_POLL)  # more bytes (a next request): keep stalling
+
+
+def _ipv6_or_none(literal: str | None) -> bool:
+    """Whether a Host's bracketed IP literal is an IPv6 address (or there is none)."""
+    if literal is None:
+        return True
+    try:
+        ipaddress.IPv6Address(literal)
+    except ValueError:
+        return False
+    return True
