@@ -7,12 +7,16 @@ calls in progress, closes its connections and exits 0.
 
 The fake's clock is frozen at ``--start`` for the server's life; a client moves it
 with ``POST /_batchjobs/clock/advance``.
+
+A connection silent for ``--idle-timeout`` seconds is closed, and at most
+``--max-connections`` are served at once (the others wait for a slot).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import math
 import signal
 import sys
 import threading
@@ -21,7 +25,12 @@ from types import FrameType
 
 from .clock import BACKENDS
 from .services.base import DEFAULT_ACCOUNT
-from .transports.server import DEFAULT_HOST, DEFAULT_STALL_SECONDS
+from .transports.server import (
+    DEFAULT_HOST,
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_STALL_SECONDS,
+)
 
 PROG = "batchjobs-fake"
 
@@ -55,6 +64,16 @@ def _seconds(text: str) -> float:
         value = -1.0
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < math.inf:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
     return value
 
 
@@ -105,6 +124,23 @@ def parser() -> argparse.ArgumentParser:
         help="how long a read_timeout fault holds a connection at most (default %(default)s)",
     )
     serve.add_argument(
+        "--idle-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help="close a connection silent this long, between requests or in the middle of "
+        "one; clients reconnect for their next call (default %(default)s)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_positive,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="serve at most N connections at once, a thread each; more wait for a slot, "
+        "and kept-alive connections resting between requests are closed to make room "
+        "(default %(default)s)",
+    )
+    serve.add_argument(
         "--validate-outputs",
         action="store_true",
         help="check every response against botocore's output shape",
@@ -144,6 +180,8 @@ def serve(options: argparse.Namespace) -> int:
         options.port,
         allow_remote=options.allow_remote,
         stall_seconds=options.stall_seconds,
+        idle_timeout=options.idle_timeout,
+        max_connections=options.max_connections,
         log=sys.stderr if options.verbose else None,
     )
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
