@@ -8,8 +8,9 @@ calls in progress, closes its connections and exits 0.
 The fake's clock is frozen at ``--start`` for the server's life; a client moves it
 with ``POST /_batchjobs/clock/advance``.
 
-A connection silent for ``--idle-timeout`` seconds is closed, and at most
-``--max-connections`` are served at once (the others wait for a slot).
+A server may run for days: its journal keeps the newest ``--journal-limit`` calls
+(10,000 by default), a connection silent for ``--idle-timeout`` seconds is closed, and
+at most ``--max-connections`` are served at once (the others wait for a slot).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from .transports.server import (
 )
 
 PROG = "batchjobs-fake"
+# The journal of a pytest fake keeps every call (assertions read them); a server's
+# keeps the newest 10,000, about 4 MB: a server that answers calls for days stays flat.
+DEFAULT_JOURNAL_LIMIT = 10_000
 
 
 def _instant(text: str) -> _dt.datetime:
@@ -75,6 +79,12 @@ def _positive_seconds(text: str) -> float:
     if not 0 < value < math.inf:  # also refuses nan
         raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
     return value
+
+
+def _limit(text: str) -> int | None:
+    if text.lower() == "none":
+        return None
+    return _positive(text)
 
 
 def _account(text: str) -> str:
@@ -141,6 +151,14 @@ def parser() -> argparse.ArgumentParser:
         "(default %(default)s)",
     )
     serve.add_argument(
+        "--journal-limit",
+        type=_limit,
+        default=DEFAULT_JOURNAL_LIMIT,
+        metavar="N",
+        help="keep the newest N calls in the journal (GET /_batchjobs/calls), or 'none' "
+        "for every call; older calls are dropped (default %(default)s)",
+    )
+    serve.add_argument(
         "--validate-outputs",
         action="store_true",
         help="check every response against botocore's output shape",
@@ -174,6 +192,7 @@ def serve(options: argparse.Namespace) -> int:
         horizon=None,
         seed=options.seed,
     )
+    fake.journal.limit = options.journal_limit
     server = FakeServer(
         fake,
         options.host,

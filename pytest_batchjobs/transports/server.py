@@ -117,6 +117,9 @@ class FakeServer:
     ``503``: a client SDK sees only a slower call, where a 503 would spend one of its
     few retries (botocore's standard mode allows three attempts) and fail the test under
     load. Clients reconnect by themselves when a kept-alive connection is closed.
+
+    The fake's journal keeps every call unless ``fake.journal.limit`` says otherwise
+    (``batchjobs-fake serve`` keeps the newest 10,000).
     """
 
     def __init__(
