@@ -7,7 +7,9 @@ Run from the repository root (about two minutes; ``--million`` adds about a minu
 
 It measures whichever ``pytest_batchjobs`` is importable: ``PYTHONPATH=<tree>`` runs
 the same script against another tree's code (its ``batchjobs-fake serve`` too, which
-inherits the variable), for a before/after pair in identical conditions.
+inherits the variable), for a before/after pair in identical conditions. So it uses
+only the public API and ``CallContext``, not ``bench_core`` (which reaches into the
+botocore transport's internals, and breaks on trees where they differ).
 
 Rows:
 
@@ -47,12 +49,11 @@ from typing import Any
 import boto3
 import botocore
 import requests
-from bench_core import LARGE_REGION, job_params, middle_token
 from botocore.config import Config
-from run import machine_speed
 
 import pytest_batchjobs
 from pytest_batchjobs import BatchJobsFake
+from pytest_batchjobs.services.base import CallContext
 
 THREADS = 16
 CALLS = 500  # per thread, in-process
@@ -61,11 +62,34 @@ BURST = 32
 MILLION = 1_000_000
 MIX = {"Completed": 70, "InProgress": 10, "Failed": 10, "PartiallyCompleted": 5, "Stopped": 5}
 KEYS = {"aws_access_key_id": "AKIDEXAMPLE", "aws_secret_access_key": "secret"}
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
 
 
 def _timer() -> float:
     """Real seconds: freezegun patches time.perf_counter, in every module that holds it."""
     return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+def machine_speed() -> float:
+    """run.py's yardstick: seconds for ``sum(range(10**7))``, best of five."""
+    timings = []
+    for _ in range(5):
+        began = _timer()
+        sum(range(10**7))
+        timings.append(_timer() - began)
+    return min(timings)
+
+
+def job_params(name: str) -> dict[str, Any]:
+    """Realistic CreateModelInvocationJob parameters (as in tests/jobs.py)."""
+    return {
+        "jobName": name,
+        "roleArn": f"arn:aws:iam::{ACCOUNT}:role/BatchRole",
+        "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+        "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://batch-in/records.jsonl"}},
+        "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://batch-out/results/"}},
+    }
 
 
 @dataclass
@@ -153,9 +177,7 @@ def rss_mb(pid: int) -> float:
 
 
 def server_client(session: Any, url: str) -> Any:
-    return session.client(
-        "bedrock", endpoint_url=url, region_name="us-east-1", config=Config(), **KEYS
-    )
+    return session.client("bedrock", endpoint_url=url, region_name=REGION, config=Config(), **KEYS)
 
 
 def bench_server() -> tuple[Load, Load, list[tuple[str, float]]]:
@@ -192,7 +214,7 @@ def bench_in_process(clock: str) -> Load:
     """The same 16 threads, answered by the fake inside botocore."""
     session = boto3.session.Session()
     with BatchJobsFake(clock_backend=clock) as fake:
-        clients = [session.client("bedrock", region_name="us-east-1") for _ in range(THREADS)]
+        clients = [session.client("bedrock", region_name=REGION) for _ in range(THREADS)]
         arn = clients[0].create_model_invocation_job(**job_params("bench-load"))["jobArn"]
 
         def get(client: Any) -> object:
@@ -215,8 +237,12 @@ def bench_million() -> tuple[float, float, list[float], list[float]]:
         fake.bedrock.add_jobs(MILLION, status=MIX)
         seconds = _timer() - began
         added = rss_mb(os.getpid()) - before
-        client = boto3.session.Session().client("bedrock", region_name=LARGE_REGION)
-        token = middle_token(fake, LARGE_REGION, MILLION)
+        client = boto3.session.Session().client("bedrock", region_name=REGION)
+        # The token after half the store, issued by the backend (no wire), for the same
+        # query as the timed pages: no filters, the default order.
+        context = CallContext(ACCOUNT, REGION, fake.clock.now())
+        half = fake.bedrock.call("ListModelInvocationJobs", context, {"maxResults": MILLION // 2})
+        token = half["nextToken"]
         pages: dict[str | None, list[float]] = {None: [], token: []}
         for _ in range(10):
             for key, times in pages.items():
