@@ -19,8 +19,10 @@ Rows:
    stall in the listen backlog shows in ``max``). Anchor: the in-process row.
 2. The same 16 threads in-process (the fake answering inside botocore, 500 calls
    each), with the time-machine clock and with freezegun.
-3. A burst: 32 clients each open a new connection to the server at once, one call
-   each; the slowest is the row's ``max``.
+3. A burst: 32 connections opened at once (non-blocking connects in a tight loop,
+   as 32 processes starting together would), one GetModelInvocationJob each, over
+   raw sockets multiplexed in one thread (client threads would be spaced out by the
+   GIL); latency from the connect to the end of the response, the slowest is ``max``.
 4. The server's resident memory after row 1's 16,000 calls and after as many again
    (past the 10,000 calls its journal keeps), and after ``POST /_batchjobs/reset``
    (freed memory stays with the allocator: RSS does not shrink).
@@ -34,6 +36,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import selectors
+import socket
 import statistics
 import subprocess
 import sys
@@ -176,6 +180,41 @@ def rss_mb(pid: int) -> float:
     raise SystemExit(f"no VmRSS for process {pid}")
 
 
+def connection_burst(url: str, arn: str) -> Load:
+    """:data:`BURST` connections at once, one Get each; see row 3."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    request = (
+        f"GET /model-invocation-job/{arn.rsplit('/', 1)[1]} HTTP/1.1\r\nHost: {host}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+    selector = selectors.DefaultSelector()
+    received: dict[socket.socket, bytes] = {}
+    latencies: list[float] = []
+    began = _timer()
+    for _ in range(BURST):
+        raw = socket.socket()
+        raw.setblocking(False)
+        raw.connect_ex((host, int(port)))
+        selector.register(raw, selectors.EVENT_WRITE)
+    while len(latencies) < BURST:
+        for key, events in selector.select(timeout=60):
+            raw = key.fileobj
+            assert isinstance(raw, socket.socket)
+            if events & selectors.EVENT_WRITE:
+                raw.sendall(request)
+                received[raw] = b""
+                selector.modify(raw, selectors.EVENT_READ)
+            elif data := raw.recv(65536):
+                received[raw] += data
+            else:  # the response is complete: the server closed the connection
+                latencies.append(_timer() - began)
+                if not received[raw].startswith(b"HTTP/1.1 200 "):
+                    raise SystemExit(f"a burst call failed: {received[raw][:200]!r}")
+                selector.unregister(raw)
+                raw.close()
+    return Load(f"server, {BURST} connections at once", latencies, _timer() - began)
+
+
 def server_client(session: Any, url: str) -> Any:
     return session.client("bedrock", endpoint_url=url, region_name=REGION, config=Config(), **KEYS)
 
@@ -200,8 +239,7 @@ def bench_server() -> tuple[Load, Load, list[tuple[str, float]]]:
         concurrently("second round", clients, get, SERVER_CALLS)
         memory.append((f"after {2 * calls:,} more", rss_mb(pid)))
 
-        fresh = [server_client(session, url) for _ in range(BURST)]  # no connection yet
-        burst = concurrently(f"server, {BURST} new connections at once", fresh, get, 1)
+        burst = connection_burst(url, arn)
         requests.post(f"{url}/_batchjobs/reset", timeout=30).raise_for_status()
         memory.append(("after POST /_batchjobs/reset", rss_mb(pid)))
     return load, burst, memory
