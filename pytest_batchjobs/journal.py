@@ -159,9 +159,10 @@ class Journal:
     def _dropped_note(self) -> str:
         if not self._dropped:
             return ""
+        kept = "" if self.limit is None else f" (it keeps the newest {self.limit})"
         return (
-            f"\nThe journal keeps the newest {self.limit} calls: {self._dropped} older calls "
-            "were dropped (journal.limit = None keeps every call)."
+            f"\nThe journal dropped {self._dropped} older calls{kept}: "
+            "journal.limit = None keeps every call."
         )
 
     def _all_calls(self) -> str:

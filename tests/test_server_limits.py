@@ -480,7 +480,7 @@ def test_a_limited_journal_keeps_the_newest_calls_and_says_so(
     assert batchjobs_fake.journal.dropped == 2
     with pytest.raises(AssertionError) as failure:
         batchjobs_fake.assert_called("ListModelInvocationJobs", maxResults=1)
-    assert "keeps the newest 3 calls: 2 older calls were dropped" in str(failure.value)
+    assert "The journal dropped 2 older calls (it keeps the newest 3)" in str(failure.value)
 
     batchjobs_fake.journal.limit = 1  # lowering the limit drops the oldest at once
     assert [call.params["maxResults"] for call in batchjobs_fake.calls] == [5]
@@ -488,6 +488,8 @@ def test_a_limited_journal_keeps_the_newest_calls_and_says_so(
     batchjobs_fake.journal.limit = None
     bedrock.list_model_invocation_jobs(maxResults=6)
     assert len(batchjobs_fake.calls) == 2
+    with pytest.raises(AssertionError, match=r"dropped 4 older calls: journal.limit = None"):
+        batchjobs_fake.assert_not_called("ListModelInvocationJobs")
     batchjobs_fake.reset()
     assert (batchjobs_fake.calls, batchjobs_fake.journal.dropped) == ([], 0)
 
