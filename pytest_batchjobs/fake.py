@@ -245,6 +245,7 @@ class BatchJobsFake(ContextDecorator):
         for backend in self._backends.values():
             backend.reset()
         self._gateway.reset()
+        self._feed.reset()
         self.journal.reset()
         self.pagination.reset()
         self.faults.clear()

@@ -542,12 +542,6 @@ def test_reset_releases_the_memory_of_the_calls(batchjobs_fake: BatchJobsFake) -
     assert left < grown / 8  # what stays, some 60 KB, is the same after 500 calls or 8,000
 
 
-@pytest.mark.xfail(
-    reason="BatchJobsFake.reset() keeps the TransitionFeed's heap, which holds every job "
-    "with a transition still to come (and its request): needs TransitionFeed.reset(), "
-    "called from BatchJobsFake.reset()",
-    strict=True,
-)
 def test_reset_releases_the_jobs_it_forgets(batchjobs_fake: BatchJobsFake) -> None:
     def creates(mark: Any) -> None:
         for index in range(300):
