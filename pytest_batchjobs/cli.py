@@ -7,12 +7,17 @@ calls in progress, closes its connections and exits 0.
 
 The fake's clock is frozen at ``--start`` for the server's life; a client moves it
 with ``POST /_batchjobs/clock/advance``.
+
+A server may run for days: its journal keeps the newest ``--journal-limit`` calls
+(10,000 by default), a connection silent for ``--idle-timeout`` seconds is closed, and
+at most ``--max-connections`` are served at once (the others wait for a slot).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import math
 import signal
 import sys
 import threading
@@ -21,9 +26,17 @@ from types import FrameType
 
 from .clock import BACKENDS
 from .services._kit.context import DEFAULT_ACCOUNT
-from .transports.server import DEFAULT_HOST, DEFAULT_STALL_SECONDS
+from .transports.server import (
+    DEFAULT_HOST,
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_STALL_SECONDS,
+)
 
 PROG = "batchjobs-fake"
+# The journal of a pytest fake keeps every call (assertions read them); a server's
+# keeps the newest 10,000, about 4 MB: a server that answers calls for days stays flat.
+DEFAULT_JOURNAL_LIMIT = 10_000
 
 
 def _instant(text: str) -> _dt.datetime:
@@ -56,6 +69,22 @@ def _seconds(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a number of seconds >= 0, got {text!r}")
     return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < math.inf:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
+    return value
+
+
+def _limit(text: str) -> int | None:
+    if text.lower() == "none":
+        return None
+    return _positive(text)
 
 
 def _account(text: str) -> str:
@@ -105,6 +134,31 @@ def parser() -> argparse.ArgumentParser:
         help="how long a read_timeout fault holds a connection at most (default %(default)s)",
     )
     serve.add_argument(
+        "--idle-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help="close a connection silent this long, between requests or in the middle of "
+        "one; clients reconnect for their next call (default %(default)s)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_positive,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="serve at most N connections at once, a thread each; more wait for a slot, "
+        "and kept-alive connections resting between requests are closed to make room "
+        "(default %(default)s)",
+    )
+    serve.add_argument(
+        "--journal-limit",
+        type=_limit,
+        default=DEFAULT_JOURNAL_LIMIT,
+        metavar="N",
+        help="keep the newest N calls in the journal (GET /_batchjobs/calls), or 'none' "
+        "for every call; older calls are dropped (default %(default)s)",
+    )
+    serve.add_argument(
         "--validate-outputs",
         action="store_true",
         help="check every response against botocore's output shape",
@@ -138,12 +192,15 @@ def serve(options: argparse.Namespace) -> int:
         horizon=None,
         seed=options.seed,
     )
+    fake.journal.limit = options.journal_limit
     server = FakeServer(
         fake,
         options.host,
         options.port,
         allow_remote=options.allow_remote,
         stall_seconds=options.stall_seconds,
+        idle_timeout=options.idle_timeout,
+        max_connections=options.max_connections,
         log=sys.stderr if options.verbose else None,
     )
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}

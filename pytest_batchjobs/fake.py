@@ -24,7 +24,7 @@ from .core.backends import assemble
 from .core.pipeline import Pipeline
 from .core.registry import KINDS, LIST_OPERATIONS, SERVICES
 from .policies.faults import FaultRules, Faults
-from .policies.journal import Call, Journal
+from .policies.journal import Call, Journal, JournalControls
 from .policies.pagination import PagePolicy, Pager, Pagination
 from .services._kit.backend import Parts
 from .services._kit.context import DEFAULT_ACCOUNT
@@ -65,6 +65,8 @@ class BatchJobsFake(ContextDecorator):
     """Page controls, the pagination sequences, and assertions on them."""
     faults: Faults
     """Injected errors, throttling, chaos, broken connections."""
+    journal: JournalControls
+    """How many calls the journal keeps (``limit``), and how many it let go."""
     # The controls of each job kind of the registry: set from it in __init__, declared
     # here for type checkers (tests/test_registry.py checks that the two agree).
     bedrock: InvocationJobControls
@@ -120,6 +122,7 @@ class BatchJobsFake(ContextDecorator):
             backend.seed(self._seed)
         endpoints = self._backends.endpoints
         self._journal = Journal(operation for _, operation in endpoints)
+        self.journal = JournalControls(self._journal)
         rules = FaultRules()
         self.faults = Faults(
             rules,
@@ -202,6 +205,7 @@ class BatchJobsFake(ContextDecorator):
             backend.reset()
             backend.seed(self._seed)
         self._core.internal_errors.clear()
+        self._feed.reset()
         self._journal.reset()
         self.pagination.reset()
         self.faults.clear()

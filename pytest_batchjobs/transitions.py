@@ -39,6 +39,11 @@ class TransitionFeed:
         self._lock = threading.RLock()
         self._watchers: list[Callable[[_dt.datetime], None]] = []
 
+    def reset(self) -> None:
+        """Forget every job's upcoming transitions (the jobs are forgotten too)."""
+        with self._lock:
+            self._heap.clear()
+
     def watch(self, watcher: Callable[[_dt.datetime], None]) -> None:
         """Call ``watcher(now)`` whenever the time is seen, after its transitions."""
         self._watchers.append(watcher)

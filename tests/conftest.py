@@ -8,6 +8,10 @@ test that caused it.
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -24,3 +28,45 @@ def bedrock(batchjobs_fake: BatchJobsFake) -> Any:
 @pytest.fixture
 def personalize(batchjobs_fake: BatchJobsFake) -> Any:
     return boto3.client("personalize", region_name="us-east-1")
+
+
+class _Hello(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "5")
+        self.end_headers()
+        self.wfile.write(b"hello")
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def local_site() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 answering ``hello``: a URL that must not be
+    intercepted."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every name looked up (loopback aside), refused so that nothing leaves the machine."""
+    looked_up: list[str] = []
+    resolve = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in ("localhost", "127.0.0.1", "::1"):
+            looked_up.append(str(host))
+            raise socket.gaierror(socket.EAI_NONAME, f"test: no lookups ({host})")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return looked_up

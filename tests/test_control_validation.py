@@ -261,13 +261,14 @@ RECORDS: list[Row] = [
     ("GET", "outputs?job=arn:aws:s3:::bucket", "", ("'job' must be the ARN",)),
 ]
 BAD = BODY + CLOCK + FACTORY + SETTINGS + FAULTS + RECORDS
-
-
-@pytest.mark.parametrize(
+EVERY_BAD_VALUE = pytest.mark.parametrize(
     ("method", "path", "raw", "fragments"),
     BAD,
     ids=[f"{method} {path[:40]} {str(raw)[:40]}" for method, path, raw, _ in BAD],
 )
+
+
+@EVERY_BAD_VALUE
 def test_a_bad_value_is_a_400_saying_what_was_expected(
     batchjobs_server: FakeServer,
     method: str,
@@ -299,11 +300,7 @@ def state(server: FakeServer) -> dict[str, Any]:
     return seen
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "raw", "fragments"),
-    BAD,
-    ids=[f"{method} {path[:40]} {str(raw)[:40]}" for method, path, raw, _ in BAD],
-)
+@EVERY_BAD_VALUE
 def test_a_rejected_request_changes_nothing(
     batchjobs_server: FakeServer,
     method: str,

@@ -96,3 +96,17 @@ def test_failure_messages_point_at_existing_sections() -> None:
     for module in (faults, journal, pagination):
         anchor = module.DOCS.rsplit("#", 1)[1]
         assert anchor in cookbook, f"{module.__name__}.DOCS points at a missing #{anchor}"
+
+
+def test_every_test_the_docs_cite_as_proof_exists() -> None:
+    # The fidelity page's guarantees each name the tests that prove them: a renamed or
+    # deleted test must not leave a guarantee citing nothing.
+    cited = set(re.findall(r"`(test_\w+)`", (DOCS / "fidelity.md").read_text()))
+    tests = Path(__file__).resolve().parent
+    defined = {
+        name
+        for path in tests.glob("test_*.py")
+        for name in re.findall(r"^(?:async )?def (test_\w+)", path.read_text(), re.M)
+    }
+    assert len(cited) >= 40
+    assert sorted(cited - defined) == []

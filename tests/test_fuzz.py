@@ -18,6 +18,7 @@ import json
 import os
 import random
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -898,18 +899,46 @@ def test_bedrock_job_name_pattern_is_checked_in_bounded_time() -> None:
     """ModelInvocationJobName's pattern ``[a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\\+\\-\\.]){0,63}``
     backtracks exponentially (each dash can be ``-*`` or the class) when a value fails it:
     unbounded, a 24-character name took seconds and a 63-character one never ended. The
-    check is cut short after a second and the value rejected."""
+    check is cut short after a second of the thread's CPU time and the value rejected
+    (CPU time, not wall time: a thread starved on a loaded machine is not backtracking,
+    and a valid name must not be refused because the machine was busy)."""
     name = "a" + "-" * 61 + "_"
     with fresh_fake() as fake:
-        started = wall_seconds()
+        started = time.thread_time()
         outcome = send(
             fake,
             "bedrock",
             raw_request("bedrock", "CreateModelInvocationJob", {**BEDROCK_JOB, "jobName": name}),
         )
-        elapsed = wall_seconds() - started
+        spent = time.thread_time() - started
     assert outcome.code == "ValidationException"
-    assert elapsed < 3.0, f"a {len(name)}-character job name took {elapsed:.2f} s to reject"
+    assert spent < 3.0, f"a {len(name)}-character job name took {spent:.2f} s of CPU to reject"
+
+
+def test_a_valid_name_is_accepted_however_starved_its_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A search that timed out having used little CPU was waiting for the GIL or the
+    OS, not backtracking: it is tried again, and a valid name is never refused for it."""
+    from pytest_batchjobs.wire import constraints
+
+    real = constraints._compiled(r"[a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\+\-\.]){0,63}")
+    starved = [2]  # the first two searches time out as a starved thread's would
+
+    class Starved:
+        def fullmatch(self, value: str, timeout: float) -> Any:
+            if starved[0]:
+                starved[0] -= 1
+                raise TimeoutError("regex timed out")
+            return real.fullmatch(value, timeout=timeout)
+
+    monkeypatch.setattr(constraints, "_compiled", lambda pattern: Starved())
+    constraints._matches.cache_clear()
+    try:
+        assert constraints._matches("any-pattern", "sdk-1-4")
+    finally:
+        constraints._matches.cache_clear()
+    assert starved == [0]
 
 
 ARABIC_INDIC_DIGITS = "".join(chr(0x0660 + int(digit)) for digit in "123456789012")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -114,22 +113,6 @@ def profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("AWS_PROFILE", "AWS_EC2_METADATA_DISABLED", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
-
-
-@pytest.fixture
-def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every name looked up (loopback aside), refused so that nothing leaves the machine."""
-    looked_up: list[str] = []
-    resolve = socket.getaddrinfo
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host not in ("localhost", "127.0.0.1", "::1"):
-            looked_up.append(str(host))
-            raise socket.gaierror(socket.EAI_NONAME, f"test: no lookups ({host})")
-        return resolve(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return looked_up
 
 
 def signatures(client: Any) -> list[str]:

@@ -10,7 +10,6 @@ import json
 import socket
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -38,21 +37,10 @@ TARGET = {
 
 
 @pytest.fixture
-def lookups(batchjobs_fake: BatchJobsFake, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every name looked up while the fake is active (loopback aside), refused so that
-    nothing leaves the machine. Put on top of the fake's own guard: it sees every
-    lookup a client attempts, even one the guard would refuse."""
-    looked_up: list[str] = []
-    resolve = socket.getaddrinfo
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host not in ("localhost", "127.0.0.1", "::1"):
-            looked_up.append(str(host))
-            raise socket.gaierror(socket.EAI_NONAME, f"test: no lookups ({host})")
-        return resolve(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return looked_up
+def lookups(batchjobs_fake: BatchJobsFake, lookups: list[str]) -> list[str]:
+    """conftest's lookup spy, put on top of the fake's own guard: it sees every lookup a
+    client attempts, even one the guard would refuse."""
+    return lookups
 
 
 def provider(service: str) -> EndpointProvider:
@@ -310,33 +298,6 @@ def test_other_urllib_requests_are_untouched(local_site: str) -> None:
     with fake_batchjobs() as fake, urllib.request.urlopen(local_site, timeout=5) as answer:
         assert answer.read() == b"hello"
     assert fake.calls == []
-
-
-@pytest.fixture
-def local_site() -> Iterator[str]:
-    """A real HTTP server on 127.0.0.1: a URL that must not be intercepted."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from threading import Thread
-
-    class Hello(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", "5")
-            self.end_headers()
-            self.wfile.write(b"hello")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hello)
-    thread = Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 # -- the lookup guard -----------------------------------------------------------------------

@@ -49,6 +49,7 @@ def surfaces() -> dict[str, Any]:
         **{f"fake.{kind.name}": getattr(fake, kind.name) for kind in KINDS},
         "fake.pagination": fake.pagination,
         "fake.faults": fake.faults,
+        "fake.journal": fake.journal,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -44,28 +45,65 @@ class Call:
 
 
 class Journal:
-    """Every call, in order; safe to append to from many threads."""
+    """Every call, in order (or the newest ``limit``); safe to append to from many threads.
 
-    def __init__(self, operations: Iterable[str]) -> None:
+    ``limit`` is ``None`` by default: the journal keeps every call, because
+    ``assert_called``, ``call_count`` and ``calls`` read it, and a test must never
+    pass or fail on calls silently forgotten. A process that answers calls for days
+    sets one: ``batchjobs-fake serve`` keeps the newest 10,000 (``--journal-limit``),
+    a few megabytes. Beyond the limit the oldest call goes as a new one comes;
+    ``dropped`` counts them, and the assertions' messages say so. Lowering the limit
+    drops the oldest calls at once.
+    """
+
+    def __init__(self, operations: Iterable[str], limit: int | None = None) -> None:
         self._operations = sorted(set(operations))
-        self._calls: list[Call] = []
         self._lock = threading.Lock()
+        self._calls: deque[Call] = deque()
+        self._dropped = 0
+        self.limit = limit
+
+    @property
+    def limit(self) -> int | None:
+        """The most calls kept (the newest); ``None`` keeps every call."""
+        return self._calls.maxlen
+
+    @limit.setter
+    def limit(self, limit: int | None) -> None:
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise ValueError(
+                f"journal.limit must be an integer >= 1, or None to keep every call; got {limit!r}"
+            )
+        with self._lock:
+            kept = deque(self._calls, maxlen=limit)  # the newest ``limit`` of them
+            self._dropped += len(self._calls) - len(kept)
+            self._calls = kept
+
+    @property
+    def dropped(self) -> int:
+        """How many calls were let go to stay within ``limit`` (since the last reset)."""
+        return self._dropped
 
     def record(self, call: Call) -> None:
-        """Append ``call``."""
+        """Append ``call`` (and let the oldest go, if at the limit)."""
         with self._lock:
+            if len(self._calls) == self._calls.maxlen:
+                self._dropped += 1
             self._calls.append(call)
 
     @property
     def calls(self) -> list[Call]:
-        """A copy of every call so far, in order."""
+        """A copy of every call kept, in order."""
         with self._lock:
             return list(self._calls)
 
     def reset(self) -> None:
-        """Forget every call."""
+        """Forget every call (and the count of dropped ones); the limit stays."""
         with self._lock:
             self._calls.clear()
+            self._dropped = 0
 
     def matching(self, operation: str, service: str | None = None) -> list[Call]:
         """The calls of ``operation`` (API or boto3 casing), of ``service`` if given."""
@@ -100,11 +138,12 @@ class Journal:
         else:
             happened = "It was never called." + self._all_calls()
         raise AssertionError(
-            f"pytest-batchjobs: expected a call to {name}({wanted}).\n{happened}\nSee {DOCS}"
+            f"pytest-batchjobs: expected a call to {name}({wanted}).\n{happened}"
+            f"{self._dropped_note()}\nSee {DOCS}"
         )
 
     def assert_not_called(self, operation: str, service: str | None = None) -> None:
-        """Assert that ``operation`` was never called."""
+        """Assert that ``operation`` was never called (among the calls kept)."""
         __tracebackhide__ = True
         calls = self.matching(operation, service)
         if calls:
@@ -114,8 +153,17 @@ class Journal:
             seen = "\n".join(f"  {call.describe()}" for call in calls)
             raise AssertionError(
                 f"pytest-batchjobs: expected no call to {name}, but it was called "
-                f"{len(calls)} time(s):\n{seen}\nSee {DOCS}"
+                f"{len(calls)} time(s):\n{seen}{self._dropped_note()}\nSee {DOCS}"
             )
+
+    def _dropped_note(self) -> str:
+        if not self._dropped:
+            return ""
+        kept = "" if self.limit is None else f" (it keeps the newest {self.limit})"
+        return (
+            f"\nThe journal dropped {self._dropped} older calls{kept}: "
+            "journal.limit = None keeps every call."
+        )
 
     def _all_calls(self) -> str:
         calls = self.calls
@@ -132,3 +180,25 @@ class _Missing:
 
 
 _MISSING: Any = _Missing()
+
+
+class JournalControls:
+    """``batchjobs_fake.journal``: how many calls the journal keeps (the calls themselves
+    are the fake's ``calls``, and its ``assert_called`` & co. read them)."""
+
+    def __init__(self, journal: Journal) -> None:
+        self._journal = journal
+
+    @property
+    def limit(self) -> int | None:
+        """The most calls kept (the newest); ``None`` (the default) keeps every call."""
+        return self._journal.limit
+
+    @limit.setter
+    def limit(self, limit: int | None) -> None:
+        self._journal.limit = limit
+
+    @property
+    def dropped(self) -> int:
+        """How many calls were let go to stay within ``limit`` (since the last reset)."""
+        return self._journal.dropped

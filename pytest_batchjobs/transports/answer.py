@@ -28,8 +28,9 @@ NOT_IMPLEMENTED = "NotImplemented"
 
 def answer(fake: HasCore, request: WireRequest, *, transport: str) -> WireResponse:
     """``fake``'s response to ``request`` (whether or not it is the active fake), for a
-    transport with nothing below it; raises :class:`~pytest_batchjobs.faults.TransportFault`
-    for a broken connection, which the transport breaks its own way."""
+    transport with nothing below it; raises
+    :class:`~pytest_batchjobs.policies.faults.TransportFault` for a broken connection,
+    which the transport breaks its own way."""
     outcome = core_of(fake).answer(request, transport=transport)
     if isinstance(outcome, Broken):
         raise TransportFault(outcome.kind)

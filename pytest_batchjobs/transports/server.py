@@ -11,6 +11,19 @@ Transport faults break the connection as a network would: ``connection_reset``
 closes it with a TCP reset and no response; ``read_timeout`` sends nothing until the
 client gives up (closes its end) or ``stall_seconds`` pass, then closes it.
 
+What the server refuses, and how long it waits (:class:`FakeServer` has the settings):
+
+- A request it cannot frame is answered ``400`` (``413`` for a body over
+  :data:`MAX_BODY`) with ``Connection: close``, and never reaches the fake: a bad or
+  repeated ``Host``, a body shorter than its ``Content-Length``, a malformed chunk, a
+  ``Content-Length`` that is not plain digits, both ``Content-Length`` and
+  ``Transfer-Encoding``, a transfer coding other than ``chunked``.
+- A connection silent for ``idle_timeout`` seconds, between requests or in the middle
+  of one, is closed (a request cut short this way is not answered).
+- At most ``max_connections`` connections are served at once, each by its own thread;
+  further ones wait in the listen backlog (:data:`BACKLOG`), and room is made for them
+  by closing kept-alive connections that rest between requests.
+
 The server binds a loopback address unless told otherwise: it has no authentication,
 and whoever reaches it can read and change the fake's state.
 """
@@ -20,6 +33,8 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import math
+import re
 import select
 import socket
 import struct
@@ -41,8 +56,28 @@ if TYPE_CHECKING:
 TRANSPORT = "server"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_STALL_SECONDS = 10.0
+# Longer than any pause between a client's own requests in a test run, short enough
+# that a client which went quiet gives its thread back soon. Closing an idle kept-alive
+# connection costs a client only a reconnect: urllib3, Node's agent and Go's transport
+# notice the close and open a new connection for the next call.
+DEFAULT_IDLE_TIMEOUT = 15.0
+DEFAULT_MAX_CONNECTIONS = 128
+# Connections beyond max_connections wait here, handshake done, until a slot frees. The
+# kernel caps it at net.core.somaxconn; with socketserver's 5, a burst of 32 clients had
+# its SYNs dropped and retried after 1 s and 3 s.
+BACKLOG = socket.SOMAXCONN
 MAX_BODY = 16 * 1024 * 1024
 _POLL = 0.02  # real seconds: how soon stop() and a stalled call notice
+_LINE = 4096  # the longest chunk-size or trailer line read
+# After refusing a request, what the client still sends is read and dropped for this
+# long (or this much): closing a socket with unread bytes sends a TCP reset, which can
+# destroy the refusal in the client's buffers before it reads it.
+_LINGER_SECONDS = 1.0
+_LINGER_BYTES = 1024 * 1024
+_DIGITS = re.compile(r"[0-9]+")
+_HEX = re.compile(rb"[0-9A-Fa-f]+")
+# RFC 3986's host (an IP literal in brackets, or a reg-name / IPv4 address) and port.
+_HOST = re.compile(r"(?:\[(?P<literal>[^\]]*)\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::[0-9]*)?")
 
 
 def _real_monotonic() -> float:
@@ -72,6 +107,19 @@ class FakeServer:
 
     Usable as a context manager. ``endpoint_url`` is known once started (port 0 picks
     a free port). The fake must be active (started) while the server answers calls.
+
+    ``idle_timeout`` (seconds, default 15) is how long a connection may stay silent,
+    waiting for a next request or in the middle of one, before the server closes it.
+    ``max_connections`` (default 128) bounds the connections served at once, and so
+    the server's threads. A connection beyond it waits, connected, until one closes;
+    meanwhile the server closes the kept-alive connection resting longest between
+    requests, and says ``Connection: close`` on the responses it sends. Waiting, not a
+    ``503``: a client SDK sees only a slower call, where a 503 would spend one of its
+    few retries (botocore's standard mode allows three attempts) and fail the test under
+    load. Clients reconnect by themselves when a kept-alive connection is closed.
+
+    The fake's journal keeps every call unless ``fake.journal.limit`` says otherwise
+    (``batchjobs-fake serve`` keeps the newest 10,000).
     """
 
     def __init__(
@@ -82,23 +130,31 @@ class FakeServer:
         *,
         allow_remote: bool = False,
         stall_seconds: float = DEFAULT_STALL_SECONDS,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         log: TextIO | None = None,
     ) -> None:
         check_host(host, allow_remote)
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {port!r}")
+        if isinstance(idle_timeout, bool) or not 0 < idle_timeout < math.inf:
+            raise ValueError(f"idle_timeout must be a number of seconds > 0, got {idle_timeout!r}")
+        if isinstance(max_connections, bool) or not (
+            isinstance(max_connections, int) and max_connections >= 1
+        ):
+            raise ValueError(f"max_connections must be an integer >= 1, got {max_connections!r}")
         self.fake = fake
         self.control = ControlAPI(fake)
         self.host = host
         self.port = port
         self.stall_seconds = stall_seconds
+        self.idle_timeout = idle_timeout
+        self.max_connections = max_connections
         self.log = log
         self.errors: list[str] = []
         self.closing = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
-        self._lock = threading.Lock()
 
     # -- life -------------------------------------------------------------------------
 
@@ -111,6 +167,7 @@ class FakeServer:
         server_class = type("_BoundServer", (_HTTPServer,), {"address_family": family})
         httpd = server_class((self.host.strip("[]"), self.port), _Handler)
         httpd.app = self
+        httpd.connections = _Connections(self.max_connections)
         self._httpd = httpd
         self.port = httpd.server_address[1]
         self._thread = threading.Thread(
@@ -128,9 +185,8 @@ class FakeServer:
         if httpd is None:
             return
         self.closing.set()
+        connections = httpd.connections.stop()  # and wakes a connection waiting for a slot
         httpd.shutdown()
-        with self._lock:
-            connections = list(self._connections)
         for connection in connections:
             # Wakes handlers waiting for a next request on a kept-alive connection;
             # a handler writing a response can still finish it.
@@ -159,13 +215,6 @@ class FakeServer:
 
     # -- bookkeeping for the handlers -------------------------------------------------
 
-    def track(self, connection: socket.socket, alive: bool) -> None:
-        with self._lock:
-            if alive:
-                self._connections.add(connection)
-            else:
-                self._connections.discard(connection)
-
     def note(self, line: str) -> None:
         if self.log is not None:
             print(line, file=self.log, flush=True)
@@ -178,10 +227,95 @@ class FakeServer:
         self.note(self.errors[-1])
 
 
+class _Connections:
+    """The connections being served, at most ``limit``; a newcomer waits for a slot.
+
+    While one waits (``crowded``), the server makes room without making any client
+    fail: it closes the kept-alive connection that has rested longest between requests
+    (its client reconnects for its next call), and every response it sends says
+    ``Connection: close``. Only connections in the middle of a request make a newcomer
+    wait. A connection never rests before its first request: it is about to send it.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.crowded = False
+        self._changed = threading.Condition()
+        self._open: set[socket.socket] = set()
+        self._resting: dict[socket.socket, None] = {}  # in the order they began to rest
+        self._closing: set[socket.socket] = set()  # closed to make room, not yet gone
+
+    def admit(self, connection: socket.socket, stopping: threading.Event) -> bool:
+        """Wait for a slot for ``connection``; ``False`` if the server stops first."""
+        with self._changed:
+            while len(self._open) >= self.limit and not stopping.is_set():
+                self.crowded = True
+                if self._resting and not self._closing:
+                    oldest = next(iter(self._resting))
+                    del self._resting[oldest]
+                    self._closing.add(oldest)
+                    with contextlib.suppress(OSError):
+                        oldest.shutdown(socket.SHUT_RD)  # its handler wakes and closes it
+                self._changed.wait()
+            self.crowded = False
+            if stopping.is_set():
+                return False
+            self._open.add(connection)
+            return True
+
+    def rest(self, connection: socket.socket) -> None:
+        """``connection`` waits for its next request: it may be closed to make room."""
+        with self._changed:
+            self._resting[connection] = None
+            if self.crowded:
+                self._changed.notify_all()
+
+    def wake(self, connection: socket.socket) -> bool:
+        """A request arrived on ``connection``; ``False`` if it was closed to make room
+        meanwhile (the request then goes unanswered, as at an idle timeout)."""
+        with self._changed:
+            self._resting.pop(connection, None)
+            return connection not in self._closing
+
+    def release(self, connection: socket.socket) -> None:
+        """``connection`` is closed: its slot is free."""
+        with self._changed:
+            self._open.discard(connection)
+            self._resting.pop(connection, None)
+            self._closing.discard(connection)
+            self._changed.notify_all()
+
+    def stop(self) -> list[socket.socket]:
+        """Wake a newcomer waiting for a slot (it is refused); the open connections."""
+        with self._changed:
+            self._changed.notify_all()
+            return list(self._open)
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = False  # server_close() joins them: nothing touches the fake after
     block_on_close = True
+    request_queue_size = BACKLOG
     app: FakeServer
+    connections: _Connections
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection in its own thread, once a slot is free."""
+        if not self.connections.admit(request, self.app.closing):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.connections.release(request)  # no thread started: nothing else will
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        threading.current_thread().name = f"batchjobs-fake-connection:{self.app.port}"
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.release(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away is no error; anything else is recorded, quietly."""
@@ -189,6 +323,14 @@ class _HTTPServer(ThreadingHTTPServer):
         if isinstance(error, OSError) or self.app.closing.is_set():
             return
         self.app.internal_error(f"serving {client_address}")
+
+
+class _BadRequest(Exception):
+    """A request that cannot be read as HTTP/1.1: refused with ``status``, unexecuted."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -200,12 +342,34 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.server.app.track(self.connection, True)
+        self.connection.settimeout(self.server.app.idle_timeout)  # each read and write
 
     def finish(self) -> None:
-        self.server.app.track(self.connection, False)
         with contextlib.suppress(OSError):
             super().finish()
+
+    def handle(self) -> None:
+        """Requests, one after the other, while the client keeps the connection."""
+        self.close_connection = True
+        self.handle_one_request()
+        while not self.close_connection:
+            self.server.connections.rest(self.connection)
+            self.handle_one_request()
+
+    def parse_request(self) -> bool:
+        if not self.server.connections.wake(self.connection):
+            self.close_connection = True
+            return False
+        return super().parse_request()
+
+    def handle_expect_100(self) -> bool:
+        """Refuse a body that could not be read before the client sends it."""
+        try:
+            self._framing()
+        except _BadRequest as bad:
+            self._refuse(bad)
+            return False
+        return super().handle_expect_100()
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -220,18 +384,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         app = self.server.app
         try:
+            url = self._url()
             body = self._read_body()
-        except ValueError as error:
-            self._write_json(400, {"error": str(error)}, close=True)
+        except _BadRequest as bad:
+            self._refuse(bad)
             return
         if ControlAPI.owns(self.path):
             status, document = app.control.handle(self.command, self.path, body)
             self._write_json(status, document)
             return
-        host = self.headers.get("Host") or f"{app.host}:{app.port}"
-        wire = WireRequest.build(
-            self.command, f"http://{host}{self.path}", self.headers.items(), body
-        )
+        wire = WireRequest.build(self.command, url, self.headers.items(), body)
         try:
             response = answer(app.fake, wire, transport=TRANSPORT)
         except TransportFault as fault:
@@ -243,53 +405,114 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._write(response)
 
+    def _url(self) -> str:
+        """The URL asked for: the ``Host`` header (this server's if none) and the path."""
+        if not self.path.startswith("/"):
+            raise _BadRequest(400, f"the request target must be a path, got {self.path!r}")
+        hosts = self.headers.get_all("Host") or [self.server.app.endpoint_url[len("http://") :]]
+        if len(hosts) > 1:
+            raise _BadRequest(400, f"a request has one Host header, this one has {len(hosts)}")
+        host = hosts[0].strip()
+        found = _HOST.fullmatch(host)
+        if found is None or not _ipv6_or_none(found.group("literal")):
+            raise _BadRequest(400, f"the Host header {host!r} is not a host[:port]")
+        return f"http://{host}{self.path}"
+
+    def _framing(self) -> int | None:
+        """The body's length by its headers, or ``None`` for a chunked body."""
+        codings = self.headers.get_all("Transfer-Encoding") or []
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if codings:
+            if lengths:
+                raise _BadRequest(400, "Content-Length and Transfer-Encoding: one or the other")
+            coding = ",".join(codings).strip().lower()
+            if coding != "chunked":
+                raise _BadRequest(400, f"Transfer-Encoding must be chunked, got {coding!r}")
+            return None
+        if len(lengths) > 1:
+            raise _BadRequest(400, f"Content-Length headers that differ: {sorted(lengths)}")
+        text = lengths.pop() if lengths else "0"
+        if _DIGITS.fullmatch(text) is None:
+            raise _BadRequest(400, f"Content-Length must be a number of bytes, got {text!r}")
+        # More digits than the cap has is over it, and int() refuses over 4,300 digits.
+        if len(text.lstrip("0")) > len(str(MAX_BODY)) or int(text) > MAX_BODY:
+            raise _BadRequest(413, f"a body of {text} bytes is over the {MAX_BODY} served")
+        return int(text)
+
     def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunks()
-        length_text = self.headers.get("Content-Length") or "0"
-        if not length_text.isdigit() or int(length_text) > MAX_BODY:
-            raise ValueError(
-                f"Content-Length must be an integer <= {MAX_BODY}, got {length_text!r}"
-            )
-        return self.rfile.read(int(length_text))
+        length = self._framing()
+        return self._read_chunks() if length is None else self._read_exactly(length, "the body")
+
+    def _read_exactly(self, size: int, what: str) -> bytes:
+        data = self.rfile.read(size)
+        if len(data) < size:
+            raise _BadRequest(400, f"{what} ended after {len(data)} of its {size} bytes")
+        return data
 
     def _read_chunks(self) -> bytes:
         chunks: list[bytes] = []
         total = 0
-        while True:
-            size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
-            try:
-                size = int(size_line, 16)
-            except ValueError:
-                raise ValueError(f"bad chunk size {size_line!r} in a chunked body") from None
+        while size := self._chunk_size():
             total += size
             if total > MAX_BODY:
-                raise ValueError(f"chunked body longer than {MAX_BODY} bytes")
-            if size == 0:
-                while self.rfile.readline(1024).strip():  # trailers, up to the blank line
-                    pass
-                return b"".join(chunks)
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(1024)  # the CRLF after the chunk
+                raise _BadRequest(413, f"a chunked body over the {MAX_BODY} bytes served")
+            chunks.append(self._read_exactly(size, "a chunk"))
+            if self._line("the end of a chunk"):
+                raise _BadRequest(400, "a chunk is longer than its size says")
+        while trailer := self._line("a trailer"):  # up to the blank line; dropped
+            total += len(trailer)
+            if total > MAX_BODY:
+                raise _BadRequest(413, f"a chunked body over the {MAX_BODY} bytes served")
+        return b"".join(chunks)
 
-    def _write(self, response: WireResponse) -> None:
+    def _chunk_size(self) -> int:
+        text = self._line("a chunk size").split(b";", 1)[0].rstrip(b" \t")  # no extensions
+        if _HEX.fullmatch(text) is None:  # int(text, 16) alone takes "-1", "0x1f", "1_0"
+            raise _BadRequest(400, f"bad chunk size {text!r} in a chunked body")
+        return int(text, 16)
+
+    def _line(self, what: str) -> bytes:
+        """One CRLF-ended line of a chunked body, without its end."""
+        line = self.rfile.readline(_LINE + 1)
+        if not line.endswith(b"\n"):
+            problem = f"longer than {_LINE} bytes" if len(line) > _LINE else "cut short"
+            raise _BadRequest(400, f"{what} line is {problem}")
+        return line.rstrip(b"\r\n")
+
+    def _refuse(self, bad: _BadRequest) -> None:
+        """Answer a request that cannot be read, and close the connection gently."""
+        self._write_json(bad.status, {"error": str(bad)}, close=True)
+        connection = self.connection
+        try:
+            connection.shutdown(socket.SHUT_WR)
+            deadline = _real_monotonic() + _LINGER_SECONDS
+            drained = 0
+            while drained < _LINGER_BYTES:
+                left = deadline - _real_monotonic()
+                if left <= 0 or not select.select([connection], [], [], left)[0]:
+                    return
+                data = connection.recv(65536)
+                if not data:
+                    return
+                drained += len(data)
+        except OSError:
+            pass  # the client is gone already
+
+    def _write(self, response: WireResponse, close: bool = False) -> None:
         self.log_request(response.status)
         self.send_response_only(response.status)
         for name, value in response.headers.items():
             if name.lower() not in ("content-length", "connection", "transfer-encoding"):
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
-        if self.server.app.closing.is_set():
-            self.send_header("Connection", "close")
+        if close or self.server.app.closing.is_set() or self.server.connections.crowded:
+            self.send_header("Connection", "close")  # send_header sets close_connection
         self.end_headers()
         self.wfile.write(response.body)
 
     def _write_json(self, status: int, document: Any, close: bool = False) -> None:
         headers = {"Content-Type": "application/json"}
-        if close:
-            self.close_connection = True
-            headers["Connection"] = "close"
-        self._write(WireResponse(status, headers, json.dumps(document).encode()))
+        self._write(WireResponse(status, headers, json.dumps(document).encode()), close)
 
     def _break(self, kind: str) -> None:
         """Break the connection: at once (reset), or after the client gives up."""
@@ -319,3 +542,14 @@ class _Handler(BaseHTTPRequestHandler):
                 except OSError:
                     return
                 app.closing.wait(_POLL)  # more bytes (a next request): keep stalling
+
+
+def _ipv6_or_none(literal: str | None) -> bool:
+    """Whether a Host's bracketed IP literal is an IPv6 address (or there is none)."""
+    if literal is None:
+        return True
+    try:
+        ipaddress.IPv6Address(literal)
+    except ValueError:
+        return False
+    return True

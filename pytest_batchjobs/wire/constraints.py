@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -129,20 +130,27 @@ def _shown(shape: Shape, value: Any) -> str:
 
 
 # Some model patterns backtrack exponentially on some values that do not match (the
-# Bedrock job name's ``(-*[...\-...]){0,63}``, on a run of dashes). A value that takes
-# longer than this (wall time) to test is taken as not matching: values that match
-# are found in microseconds, so the bound only cuts short a failing search, and is
-# generous enough that threads contending for the GIL never reach it.
+# Bedrock job name's ``(-*[...\-...]){0,63}``, on a run of dashes). A value whose test
+# burns this much of its thread's CPU time is taken as not matching: values that match
+# are found in microseconds, so the bound only cuts short a failing search. regex's
+# timeout counts wall time, which a thread starved by others (a loaded machine, a
+# short switch interval) also spends: a search that timed out having used little CPU
+# was waiting, not backtracking, and is tried again.
 _PATTERN_SECONDS = 1.0
 
 
 @functools.lru_cache(maxsize=8192)
 def _matches(pattern: str, value: str) -> bool:
     """Whether ``value`` matches (cached: pollers send the same ids again and again)."""
-    try:
-        return _compiled(pattern).fullmatch(value, timeout=_PATTERN_SECONDS) is not None
-    except TimeoutError:
-        return False
+    compiled = _compiled(pattern)
+    spent = 0.0
+    while spent < _PATTERN_SECONDS:
+        started = time.thread_time()
+        try:
+            return compiled.fullmatch(value, timeout=_PATTERN_SECONDS) is not None
+        except TimeoutError:
+            spent += time.thread_time() - started
+    return False
 
 
 @functools.cache
