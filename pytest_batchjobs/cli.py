@@ -19,8 +19,8 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from .clock import BACKENDS
 from .services.base import DEFAULT_ACCOUNT
+from .time.drivers import BACKENDS
 from .transports.server import DEFAULT_HOST, DEFAULT_STALL_SECONDS
 
 PROG = "batchjobs-fake"

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .lifecycle import Lifecycle, ServiceStatuses, Timeline, to_millis
+from .time.lifecycles import Lifecycle, ServiceStatuses, Timeline, to_millis
 
 # Models that support batch inference (Bedrock user guide, "Supported Regions and
 # models for batch inference").

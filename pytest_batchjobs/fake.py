@@ -19,10 +19,9 @@ from collections.abc import Callable, Iterator
 from contextlib import ContextDecorator, ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from . import active, sleeping
+from . import active
 from .active import DUMMY_CREDENTIALS
 from .batch.runner import BatchRunner
-from .clock import DEFAULT_HORIZON, Clock
 from .factory import JobFactory
 from .faults import Faults
 from .gateway import DEFAULT_REGION, Gateway, default_region
@@ -31,7 +30,9 @@ from .pagination import PagePolicy, Pagination
 from .services.base import DEFAULT_ACCOUNT, Backend, StoredJob
 from .services.bedrock import BedrockBackend
 from .services.personalize import PersonalizeBackend
-from .transitions import TransitionFeed
+from .time import sleep_patch
+from .time.clock import DEFAULT_HORIZON, Clock
+from .time.transitions import TransitionFeed
 from .transports.botocore import moto_active
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class _Shared:
     def patch_sleep(self) -> None:
         """A fake that lets fake time pass has started: patch sleeping, if not yet."""
         if not self._sleep_patched:
-            self.until_last(sleeping.patch())
+            self.until_last(sleep_patch.patch())
             self._sleep_patched = True
 
     def until_last(self, undo: Callable[[], None]) -> None:

@@ -32,8 +32,8 @@ from .wire.serialize import serialize_error, serialize_output
 if TYPE_CHECKING:
     import datetime as _dt
 
-    from .clock import Clock
-    from .transitions import TransitionFeed
+    from .time.clock import Clock
+    from .time.transitions import TransitionFeed
     from .wire.messages import WireRequest
 
 DEFAULT_REGION = "us-east-1"

@@ -6,7 +6,8 @@ import dataclasses
 import datetime as _dt
 from typing import Any
 
-from .clock import BACKENDS, DEFAULT_HORIZON
+from .time.clock import DEFAULT_HORIZON
+from .time.drivers import BACKENDS
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

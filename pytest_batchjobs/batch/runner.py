@@ -1,7 +1,7 @@
 """Run a job's data through its lifecycle: check the input when the job starts, answer
 every record, and write the outputs as the job processes them.
 
-Called by the fake as transitions happen (see :mod:`pytest_batchjobs.transitions`):
+Called by the fake as transitions happen (see :mod:`pytest_batchjobs.time.transitions`):
 
 * Bedrock ``Validating`` / Personalize ``CREATE IN_PROGRESS``: read the input (moto's S3
   when active; without moto input checks are skipped and synthetic records stand in),

@@ -38,7 +38,7 @@ from .request import BadRequest
 if TYPE_CHECKING:
     from botocore.model import Shape
 
-    from ..lifecycle import ServiceStatuses
+    from ..time.lifecycles import ServiceStatuses
 
 # What a lifecycle's message shows as, per service (see Backend.lifecycle).
 LIFECYCLE_MESSAGE = {"bedrock": "message", "personalize": "failureReason"}

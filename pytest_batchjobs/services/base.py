@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from ..batch.runner import BatchRunner, JobData, Responder
 from ..factory import JobFactory
-from ..lifecycle import Lifecycle, ServiceStatuses, Timeline
 from ..pagination import Page, Pagination
+from ..time.lifecycles import Lifecycle, ServiceStatuses, Timeline
 from ..tokens import InvalidToken, Position
 from ..wire.constraints import summary, violations
 from ..wire.errors import ServiceError
@@ -23,8 +23,8 @@ from ..wire.regions import partition_of
 from .store import JobStore, Key
 
 if TYPE_CHECKING:
-    from ..clock import Clock
-    from ..transitions import TransitionFeed
+    from ..time.clock import Clock
+    from ..time.transitions import TransitionFeed
 
 DEFAULT_ACCOUNT = "123456789012"
 
@@ -46,7 +46,7 @@ class StoredJob(abc.ABC):
     lifecycle: Lifecycle
     sequence: int
     tags: dict[str, str] = field(default_factory=dict)
-    reported: int = 0  # the index of the last transition reported (transitions.py)
+    reported: int = 0  # the index of the last transition reported (time/transitions.py)
     from_factory: bool = False
     failure: str | None = None  # why the input was refused, once it was read
     data: JobData | None = None  # the answered records, once the input was read

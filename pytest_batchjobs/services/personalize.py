@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..factory import PERSONALIZE_FAILURES, JobFactory
-from ..lifecycle import PERSONALIZE, to_millis
+from ..time.lifecycles import PERSONALIZE, to_millis
 from ..wire.errors import ServiceError
 from .base import Backend, CallContext, NotOwned, RegionState, StoredJob, handles
 from .store import next_sequence
