@@ -143,8 +143,8 @@ class BatchJobsFake(ContextDecorator):
         seed: int | None = None,
     ) -> None:
         self.clock = Clock(start, clock_backend, horizon)
-        self.clock.horizon_message = self._horizon_message
-        self.clock.on_change(self._observe_time)
+        self.clock._horizon.message = self._horizon_message
+        self.clock._on_change(self._observe_time)
         if account is not None and not (len(account) == 12 and account.isdigit()):
             raise ValueError(f"an AWS account id is 12 digits, got {account!r}")
         self._account = account
@@ -198,7 +198,7 @@ class BatchJobsFake(ContextDecorator):
                     _SHARED.first_started()
                 if self.patch_sleep:
                     _SHARED.patch_sleep()
-                self.clock.freeze()
+                self.clock._freeze()
             except BaseException:
                 self._leave()
                 raise
@@ -229,7 +229,7 @@ class BatchJobsFake(ContextDecorator):
         """This fake's clock stops driving time, and if no fake is active any more,
         everything shared is undone (its freeze with it: until then, fakes started
         after it may be reading their time from it)."""
-        unfreeze = self.clock.release()
+        unfreeze = self.clock._release()
         if unfreeze is not None:
             _SHARED.until_last(unfreeze)
         if active.active_fake() is None:
@@ -351,7 +351,7 @@ class BatchJobsFake(ContextDecorator):
             )
 
     def _horizon_message(self, slept: _dt.timedelta) -> str:
-        horizon = self.clock.horizon
+        horizon = self.clock._horizon.limit
         recent = self.calls[-5:]
         shown = "\n".join(
             f"  {call.time:%Y-%m-%d %H:%M:%S} {call.service} {call.operation}"

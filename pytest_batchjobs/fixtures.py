@@ -51,7 +51,7 @@ def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
         fake.stop()
     errors = list(fake.internal_errors)
     if _lost_horizon(fake, request.node):
-        errors.append(str(fake.clock.horizon_error))
+        errors.append(str(fake.clock._horizon.error))
     fake.reset()
     if errors:
         pytest.fail("\n".join(errors), pytrace=False)
@@ -64,8 +64,8 @@ def _lost_horizon(fake: BatchJobsFake, item: pytest.Item) -> bool:
     (and said so), or the test caught it on purpose (``pytest.raises``).
     """
     return (
-        fake.clock.horizon_error is not None
-        and fake.clock.horizon_thread != threading.get_ident()
+        fake.clock._horizon.error is not None
+        and fake.clock._horizon.thread != threading.get_ident()
         and not item.stash.get(_HORIZON_SHOWN, False)
     )
 

@@ -81,11 +81,11 @@ class Gateway:
         :class:`UnfakedOperationError`, and it never reaches AWS.
         """
         clock = self._clock
-        clock.enter()
+        clock._sleepers.enter()
         try:
             return self._handle(request, transport, service, defer)
         finally:
-            clock.leave()
+            clock._sleepers.leave()
 
     def _handle(
         self,

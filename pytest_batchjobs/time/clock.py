@@ -68,7 +68,14 @@ class Horizon:
 
 
 class Clock:
-    """Now, as jobs see it; ``advance()`` and ``sleep()`` move it forward."""
+    """Now, as jobs see it; ``advance()`` and ``sleep()`` move it forward.
+
+    A test sees ``now``, ``advance``, ``sleep`` and ``kind`` (the names the Python API
+    page documents, and all that ``dir()`` shows without an underscore: a test checks
+    it). The rest is the fake's machinery, behind underscores: the driver, the sleepers
+    (``_sleepers``, where calls into the fake mark their thread busy) and the horizon
+    (``_horizon``).
+    """
 
     def __init__(
         self,
@@ -80,29 +87,29 @@ class Clock:
             raise ValueError(
                 f"unknown clock backend {backend!r}; expected one of {', '.join(BACKENDS)}"
             )
-        self.start_at = _aware(start or DEFAULT_START)
-        if self.start_at > LATEST:
+        self._start_at = _aware(start or DEFAULT_START)
+        if self._start_at > LATEST:
             raise ValueError(
-                f"the fake clock's start {self.start_at.isoformat()} is past {_shown(LATEST)}, "
+                f"the fake clock's start {self._start_at.isoformat()} is past {_shown(LATEST)}, "
                 "the latest instant it can hold; start earlier"
             )
-        self.backend = backend
+        self._backend = backend
         self._horizon = Horizon(horizon)
         self._driver: Driver | None = None
         self._sleepers = Sleepers()
         self._listeners: list[Callable[[], None]] = []
 
-    # -- life -------------------------------------------------------------------------
+    # -- the fake's side --------------------------------------------------------------
 
-    def freeze(self) -> None:
-        """Freeze time at ``start_at``, unless the test already froze it."""
+    def _freeze(self) -> None:
+        """Freeze time at the start, unless the test already froze it (then follow)."""
         self._horizon.reset()
-        driver = drivers.choose(self.backend)
-        driver.start(self.start_at)
+        driver = drivers.choose(self._backend)
+        driver.start(self._start_at)
         self._driver = driver
 
-    def release(self) -> Callable[[], None] | None:
-        """Stop driving time; return what undoes :meth:`freeze`, if it froze time.
+    def _release(self) -> Callable[[], None] | None:
+        """Stop driving time; return what undoes :meth:`_freeze`, if it froze time.
 
         The freeze is not undone here: fakes started meanwhile may be reading their
         time from it (following it), so the fake calls what this returns once the
@@ -111,52 +118,16 @@ class Clock:
         driver, self._driver = self._driver, None
         return None if driver is None else driver.release()
 
+    def _on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every move of the clock."""
+        self._listeners.append(listener)
+
+    # -- reading and moving -----------------------------------------------------------
+
     @property
     def kind(self) -> str:
         """Which clock drives time: ``time-machine``, ``freezegun``, ``follow`` or ``none``."""
         return "none" if self._driver is None else self._driver.kind
-
-    def on_change(self, listener: Callable[[], None]) -> None:
-        """Call ``listener()`` after every move of the clock."""
-        self._listeners.append(listener)
-
-    def touch(self) -> None:
-        """Note that a thread is busy with the fake (sleepers wait for quiet)."""
-        self._sleepers.touch()
-
-    def enter(self) -> None:
-        """A call into the fake begins: no sleeper's time passes until it ends."""
-        self._sleepers.enter()
-
-    def leave(self) -> None:
-        """The call that :meth:`enter` began has ended."""
-        self._sleepers.leave()
-
-    @property
-    def horizon(self) -> _dt.timedelta | None:
-        return self._horizon.limit
-
-    @property
-    def horizon_message(self) -> Callable[[_dt.timedelta], str]:
-        return self._horizon.message
-
-    @horizon_message.setter
-    def horizon_message(self, message: Callable[[_dt.timedelta], str]) -> None:
-        self._horizon.message = message
-
-    @property
-    def horizon_error(self) -> str | None:
-        return self._horizon.error
-
-    @property
-    def horizon_thread(self) -> int | None:
-        return self._horizon.thread
-
-    @property
-    def slept(self) -> _dt.timedelta:
-        return self._horizon.slept
-
-    # -- reading and moving -----------------------------------------------------------
 
     def now(self) -> _dt.datetime:
         """The current fake time, an aware UTC datetime."""
