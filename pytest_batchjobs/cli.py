@@ -12,39 +12,21 @@ with ``POST /_batchjobs/clock/advance``.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 
-from .services.base import DEFAULT_ACCOUNT
-from .time.drivers import BACKENDS
+from .options import ROWS, FakeOptions, plain
 from .transports.server import DEFAULT_HOST, DEFAULT_STALL_SECONDS
 
 PROG = "batchjobs-fake"
 
 
-def _instant(text: str) -> _dt.datetime:
-    try:
-        moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 instant; write it like 2024-01-01T09:00:00Z"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
-
-
 def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"a port is an integer from 0 to 65535, got {text!r}")
-    return int(text)
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return int(text)
 
 
@@ -58,10 +40,40 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _account(text: str) -> str:
-    if len(text) != 12 or not text.isdigit():
-        raise argparse.ArgumentTypeError(f"an AWS account id is 12 digits, got {text!r}")
-    return text
+def _add_fake_options(serve: argparse.ArgumentParser) -> None:
+    """A flag for every option of the table the server takes (``--max-page-size N``)."""
+    for name, row in ROWS.items():
+        if row.cli is None:
+            continue
+        flag = "--" + name.replace("_", "-")
+        shown = plain(row.with_default()).replace("%", "%%")
+        if row.choices:
+            serve.add_argument(flag, choices=row.choices, default=argparse.SUPPRESS, help=shown)
+        elif not row.cli:  # a flag without a value: true when given
+            serve.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=shown)
+        else:
+            serve.add_argument(
+                flag, type=_reader(name), metavar=row.cli, default=argparse.SUPPRESS, help=shown
+            )
+
+
+def _reader(name: str) -> Callable[[str], object]:
+    """The table's reader of ``name``, in argparse's terms."""
+
+    def read(text: str) -> object:
+        try:
+            return ROWS[name].read(name, text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return read
+
+
+def fake_options(arguments: argparse.Namespace, **fixed: object) -> FakeOptions:
+    """The options given as flags, and the ``fixed`` ones the server sets itself; the
+    others at the table's defaults."""
+    given = {name: getattr(arguments, name) for name in ROWS if name in arguments}
+    return FakeOptions.of(**given, **fixed)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -87,27 +99,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a non-loopback --host (the server has no authentication)",
     )
-    serve.add_argument(
-        "--start",
-        type=_instant,
-        help="the instant the frozen clock starts at (ISO 8601; default 2024-01-01T09:00:00Z)",
-    )
-    serve.add_argument(
-        "--clock-backend", choices=BACKENDS, default="auto", help="how time is frozen"
-    )
-    serve.add_argument("--max-page-size", type=_positive, help="the most items any list page holds")
-    serve.add_argument("--account", type=_account, default=DEFAULT_ACCOUNT, help="account id")
-    serve.add_argument("--seed", type=int, help="seed of the job factory (default: random)")
+    _add_fake_options(serve)
     serve.add_argument(
         "--stall-seconds",
         type=_seconds,
         default=DEFAULT_STALL_SECONDS,
         help="how long a read_timeout fault holds a connection at most (default %(default)s)",
-    )
-    serve.add_argument(
-        "--validate-outputs",
-        action="store_true",
-        help="check every response against botocore's output shape",
     )
     serve.add_argument("--verbose", "-v", action="store_true", help="log requests to stderr")
     return root
@@ -128,16 +125,8 @@ def serve(options: argparse.Namespace) -> int:
     def stop(signum: int, frame: FrameType | None) -> None:
         stopping.set()
 
-    fake = BatchJobsFake(
-        start=options.start,
-        clock_backend=options.clock_backend,
-        account=options.account,
-        max_page_size=options.max_page_size,
-        validate_outputs=options.validate_outputs,
-        sleep=False,  # nothing in this process should sleep in fake time
-        horizon=None,
-        seed=options.seed,
-    )
+    # Nothing in this process should sleep in fake time, nor be stopped for it.
+    fake = BatchJobsFake(**fake_options(options, sleep=False, horizon=None).keywords())
     server = FakeServer(
         fake,
         options.host,

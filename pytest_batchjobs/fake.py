@@ -26,6 +26,7 @@ from .factory import JobFactory
 from .faults import Faults
 from .gateway import DEFAULT_REGION, Gateway, default_region
 from .journal import Call, Journal
+from .options import FakeOptions
 from .pagination import PagePolicy, Pagination
 from .services.base import DEFAULT_ACCOUNT, Backend, StoredJob
 from .services.bedrock import BedrockBackend
@@ -133,7 +134,7 @@ class BatchJobsFake(ContextDecorator):
         self,
         *,
         start: _dt.datetime | None = None,
-        clock_backend: str = "auto",
+        clock: str = "auto",
         account: str | None = None,
         max_page_size: int | None = None,
         validate_outputs: bool = False,
@@ -142,7 +143,7 @@ class BatchJobsFake(ContextDecorator):
         hook: Any = None,
         seed: int | None = None,
     ) -> None:
-        self.clock = Clock(start, clock_backend, horizon)
+        self.clock = Clock(start, clock, horizon)
         self.clock._horizon.message = self._horizon_message
         self.clock._on_change(self._observe_time)
         if account is not None and not (len(account) == 12 and account.isdigit()):
@@ -451,16 +452,9 @@ def fake_batchjobs(
         with fake_batchjobs() as fake:
             boto3.client("bedrock").list_model_invocation_jobs()
 
-    The keywords are the ``batchjobs`` marker's (``clock`` is ``BatchJobsFake``'s
-    ``clock_backend``).
+    The keywords are the ``batchjobs`` marker's, and are checked as the marker's are:
+    a bad value is a ``ValueError`` that says what is valid.
     """
-    return BatchJobsFake(
-        start=start,
-        clock_backend=clock,
-        account=account,
-        max_page_size=max_page_size,
-        validate_outputs=validate_outputs,
-        sleep=sleep,
-        horizon=horizon,
-        seed=seed,
-    )
+    # These keywords mirror the option table, which reads them (tests/test_options.py
+    # checks that they are the table's, in its order, with its types and defaults).
+    return BatchJobsFake(**FakeOptions.of(**locals()).keywords())

@@ -7,6 +7,7 @@ in every run, including the runs that use no fake.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -15,8 +16,8 @@ import pytest
 
 from .factory import seed_for_test
 from .fake import BatchJobsFake
-from .options import FakeOptions
-from .plugin import _HORIZON_SHOWN, _INI, _SEED
+from .options import PREFIX, ROWS, FakeOptions
+from .plugin import _HORIZON_SHOWN, _SEED
 
 if TYPE_CHECKING:
     from .transports.server import FakeServer
@@ -24,25 +25,16 @@ if TYPE_CHECKING:
 
 def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     """``batchjobs_fake``: set up from the ini options and markers, undone after."""
-    ini = {name: str(request.config.getini(f"batchjobs_{name}")) for name in _INI}
+    ini = {name: str(request.config.getini(PREFIX + name)) for name in ROWS}
     marker: dict[str, object] = {}
     for mark in reversed(list(request.node.iter_markers("batchjobs"))):
         marker.update(mark.kwargs)
     options = _options(ini, marker)
-    seed = options.seed
-    if seed is None:
+    if options.seed is None:
         seed = seed_for_test(request.config.stash[_SEED], request.node.nodeid)
-    fake = BatchJobsFake(
-        start=options.start,
-        clock_backend=options.clock,
-        account=options.account,
-        max_page_size=options.max_page_size,
-        validate_outputs=options.validate_outputs,
-        sleep=options.sleep,
-        horizon=options.horizon,
-        hook=request.node.ihook,  # conftest.py hooks apply to their own folder
-        seed=seed,
-    )
+        options = dataclasses.replace(options, seed=seed)
+    # request.node.ihook: conftest.py hooks apply to their own folder
+    fake = BatchJobsFake(**options.keywords(), hook=request.node.ihook)
     fake.start()
     try:
         request.node.ihook.pytest_batchjobs_configure(fake=fake)

@@ -285,7 +285,7 @@ def probe_module(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
 
 
 def freezegun_fake() -> BatchJobsFake:
-    return BatchJobsFake(clock_backend="freezegun", start=FREEZEGUN_START, sleep=False)
+    return BatchJobsFake(clock="freezegun", start=FREEZEGUN_START, sleep=False)
 
 
 def test_freezegun_fakes_names_bound_before_activation_and_restores_them(

@@ -145,7 +145,7 @@ def test_stop_restores_everything_when_a_hook_raises(clock: str) -> None:
     manager.add_hookspecs(hookspecs)
     manager.register(_FailingHook())
     before = _process_state()
-    fake = BatchJobsFake(clock_backend=clock, hook=manager.hook)
+    fake = BatchJobsFake(clock=clock, hook=manager.hook)
     fake.start()
     fake.bedrock.add_job(status="Submitted")
     with pytest.raises(RuntimeError, match="the hook fails on Submitted -> Validating"):
@@ -166,7 +166,7 @@ def test_a_start_that_fails_half_way_undoes_what_it_did(
     import time_machine
 
     before = _process_state()
-    fake = BatchJobsFake(clock_backend=clock)
+    fake = BatchJobsFake(clock=clock)
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the clock cannot freeze")
@@ -195,7 +195,7 @@ def test_fakes_stopped_in_any_order_restore_everything(
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     before = _process_state()
-    fakes = [BatchJobsFake(clock_backend=clock) for _ in range(3)]
+    fakes = [BatchJobsFake(clock=clock) for _ in range(3)]
     for fake in fakes:
         fake.start()
     running = list(fakes)
@@ -305,7 +305,7 @@ THE_END = "9999-12-31 23:59:59 UTC"
 def test_advance_past_the_last_instant_is_refused_before_anything_moves(
     clock: str, amount: dict[str, Any], shown: str
 ) -> None:
-    with BatchJobsFake(clock_backend=clock, start=NEAR_THE_END) as fake:
+    with BatchJobsFake(clock=clock, start=NEAR_THE_END) as fake:
         with pytest.raises(ValueError, match=re.escape(shown)) as refused:
             fake.clock.advance(**amount)
         message = str(refused.value)
@@ -333,7 +333,7 @@ def test_a_sleep_past_the_last_instant_raises_without_moving_the_clock(
 ) -> None:
     # A horizon of 90 s: had the refused sleep counted towards it, the next one would stop.
     horizon = dt.timedelta(seconds=90)
-    with BatchJobsFake(clock_backend=clock, start=NEAR_THE_END, horizon=horizon) as fake:
+    with BatchJobsFake(clock=clock, start=NEAR_THE_END, horizon=horizon) as fake:
         with pytest.raises(error) as refused:
             time.sleep(seconds)
         assert shown in str(refused.value)
