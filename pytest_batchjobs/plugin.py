@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ._pytest.keys import HORIZON_SHOWN, SEED
 from .transports.import_hook import install_when_imported, stop_waiting
 
 if TYPE_CHECKING:
@@ -54,13 +55,9 @@ _MARKER = (
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from . import hookspecs
+    from ._pytest import hookspecs
 
     pluginmanager.add_hookspecs(hookspecs)
-
-
-_SEED = pytest.StashKey[int]()
-_HORIZON_SHOWN = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -73,7 +70,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         show_at_the_users_line(call.excinfo)
     report = yield
     if call.excinfo is not None and type(call.excinfo.value).__name__ == "PollingHorizonExceeded":
-        item.stash[_HORIZON_SHOWN] = True
+        item.stash[HORIZON_SHOWN] = True
     return report
 
 
@@ -99,19 +96,19 @@ def _session_seed(config: pytest.Config) -> int:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    seed = config.stash[_SEED]
+    seed = config.stash[SEED]
     return f"batchjobs: seed {seed} (replay with --batchjobs-seed {seed})"
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: object) -> None:
     """xdist: every worker uses the controller's seed."""
-    node.workerinput["batchjobs_seed"] = node.config.stash[_SEED]  # type: ignore[attr-defined]
+    node.workerinput["batchjobs_seed"] = node.config.stash[SEED]  # type: ignore[attr-defined]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", _MARKER)
-    config.stash[_SEED] = _session_seed(config)
+    config.stash[SEED] = _session_seed(config)
     install_when_imported()
     config.add_cleanup(stop_waiting)  # no import hook left behind: it would slow the exit
 
@@ -126,7 +123,7 @@ def batchjobs_fake(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     moves it. Configure with ``@pytest.mark.batchjobs(...)`` or ``batchjobs_*`` ini
     options. Everything is undone after the test, even when it fails.
     """
-    from .fixtures import fake_for_test
+    from ._pytest.fixtures import fake_for_test
 
     yield from fake_for_test(request)
 
@@ -140,6 +137,6 @@ def batchjobs_server(batchjobs_fake: BatchJobsFake) -> Iterator[FakeServer]:
     the control API is under ``/_batchjobs/``. Stopped after the test, even when it
     fails, before the fake.
     """
-    from .fixtures import server_for_test
+    from ._pytest.fixtures import server_for_test
 
     yield from server_for_test(batchjobs_fake)

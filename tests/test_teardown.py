@@ -19,7 +19,8 @@ import pytest
 import requests
 import requests.adapters
 
-from pytest_batchjobs import BatchJobsFake, hookspecs
+from pytest_batchjobs import BatchJobsFake
+from pytest_batchjobs._pytest import hookspecs
 from pytest_batchjobs.active import DUMMY_CREDENTIALS, active_fake
 
 UTC = dt.timezone.utc

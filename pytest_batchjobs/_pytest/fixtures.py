@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .factory import seed_for_test
-from .fake import BatchJobsFake
-from .options import PREFIX, ROWS, FakeOptions
-from .plugin import _HORIZON_SHOWN, _SEED
+from ..factory import seed_for_test
+from ..fake import BatchJobsFake
+from ..options import PREFIX, ROWS, FakeOptions
+from .keys import HORIZON_SHOWN, SEED
 
 if TYPE_CHECKING:
-    from .transports.server import FakeServer
+    from ..transports.server import FakeServer
 
 
 def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
@@ -31,7 +31,7 @@ def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
         marker.update(mark.kwargs)
     options = _options(ini, marker)
     if options.seed is None:
-        seed = seed_for_test(request.config.stash[_SEED], request.node.nodeid)
+        seed = seed_for_test(request.config.stash[SEED], request.node.nodeid)
         options = dataclasses.replace(options, seed=seed)
     # request.node.ihook: conftest.py hooks apply to their own folder
     fake = BatchJobsFake(**options.keywords(), hook=request.node.ihook)
@@ -58,7 +58,7 @@ def _lost_horizon(fake: BatchJobsFake, item: pytest.Item) -> bool:
     return (
         fake.clock._horizon.error is not None
         and fake.clock._horizon.thread != threading.get_ident()
-        and not item.stash.get(_HORIZON_SHOWN, False)
+        and not item.stash.get(HORIZON_SHOWN, False)
     )
 
 
@@ -75,7 +75,7 @@ def _options(ini: dict[str, str], marker: dict[str, object]) -> FakeOptions:
 
 def server_for_test(fake: BatchJobsFake) -> Iterator[FakeServer]:
     """``batchjobs_server``: started on ``fake``, stopped after the test."""
-    from .transports.server import FakeServer
+    from ..transports.server import FakeServer
 
     server = FakeServer(fake).start()
     try:
