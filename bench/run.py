@@ -102,7 +102,7 @@ def bench_activation(clock: str, target: float, rounds: int) -> Comparison:
     """Activate + deactivate + reset of the fake vs moto's mock_aws start + stop."""
     import moto
 
-    fake = BatchJobsFake(clock_backend=clock, start=dt.datetime(2024, 1, 1))
+    fake = BatchJobsFake(clock=clock, start=dt.datetime(2024, 1, 1))
     mock = moto.mock_aws()
 
     def ours() -> None:

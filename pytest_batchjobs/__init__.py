@@ -10,10 +10,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .clock import Clock, PollingHorizonExceeded
     from .errors import BatchJobsError, FakeInternalError, UnfakedOperationError
     from .fake import BatchJobsFake, fake_batchjobs
     from .policies.journal import Call
+    from .time.clock import Clock, PollingHorizonExceeded
     from .transports.server import FakeServer
 
 __all__ = [
@@ -30,8 +30,8 @@ __all__ = [
 
 _HOMES = {
     "FakeServer": "transports.server",
-    "Clock": "clock",
-    "PollingHorizonExceeded": "clock",
+    "Clock": "time.clock",
+    "PollingHorizonExceeded": "time.clock",
     "BatchJobsError": "errors",
     "FakeInternalError": "errors",
     "UnfakedOperationError": "errors",

@@ -8,8 +8,8 @@ import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 
-from . import sleeping
 from .active import DUMMY_CREDENTIALS
+from .time import sleep_patch
 from .wire.facts import DEFAULT_REGION
 
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
@@ -48,7 +48,7 @@ class Shared:
     def patch_sleep(self) -> None:
         """A fake that lets fake time pass has started: patch sleeping, if not yet."""
         if not self._sleep_patched:
-            self.until_last(sleeping.patch())
+            self.until_last(sleep_patch.patch())
             self._sleep_patched = True
 
     def until_last(self, undo: Callable[[], None]) -> None:

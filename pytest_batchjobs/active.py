@@ -12,8 +12,8 @@ import threading
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
-    from .clock import Clock
     from .core.contract import Core
+    from .time.clock import Clock
 
 DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "FAKEBATCHJOBSKEY0000",

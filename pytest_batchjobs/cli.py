@@ -16,16 +16,14 @@ at most ``--max-connections`` are served at once (the others wait for a slot).
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import math
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 
-from .clock import BACKENDS
-from .services._kit.context import DEFAULT_ACCOUNT
+from .options import ROWS, FakeOptions, plain
 from .transports.server import (
     DEFAULT_HOST,
     DEFAULT_IDLE_TIMEOUT,
@@ -37,16 +35,6 @@ PROG = "batchjobs-fake"
 # The journal of a pytest fake keeps every call (assertions read them); a server's
 # keeps the newest 10,000, about 4 MB: a server that answers calls for days stays flat.
 DEFAULT_JOURNAL_LIMIT = 10_000
-
-
-def _instant(text: str) -> _dt.datetime:
-    try:
-        moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 instant; write it like 2024-01-01T09:00:00Z"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
 
 
 def _port(text: str) -> int:
@@ -87,10 +75,40 @@ def _limit(text: str) -> int | None:
     return _positive(text)
 
 
-def _account(text: str) -> str:
-    if len(text) != 12 or not text.isdigit():
-        raise argparse.ArgumentTypeError(f"an AWS account id is 12 digits, got {text!r}")
-    return text
+def _add_fake_options(serve: argparse.ArgumentParser) -> None:
+    """A flag for every option of the table the server takes (``--max-page-size N``)."""
+    for name, row in ROWS.items():
+        if row.cli is None:
+            continue
+        flag = "--" + name.replace("_", "-")
+        shown = plain(row.with_default()).replace("%", "%%")
+        if row.choices:
+            serve.add_argument(flag, choices=row.choices, default=argparse.SUPPRESS, help=shown)
+        elif not row.cli:  # a flag without a value: true when given
+            serve.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=shown)
+        else:
+            serve.add_argument(
+                flag, type=_reader(name), metavar=row.cli, default=argparse.SUPPRESS, help=shown
+            )
+
+
+def _reader(name: str) -> Callable[[str], object]:
+    """The table's reader of ``name``, in argparse's terms."""
+
+    def read(text: str) -> object:
+        try:
+            return ROWS[name].read(name, text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return read
+
+
+def fake_options(arguments: argparse.Namespace, **fixed: object) -> FakeOptions:
+    """The options given as flags, and the ``fixed`` ones the server sets itself; the
+    others at the table's defaults."""
+    given = {name: getattr(arguments, name) for name in ROWS if name in arguments}
+    return FakeOptions.of(**given, **fixed)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -116,17 +134,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a non-loopback --host (the server has no authentication)",
     )
-    serve.add_argument(
-        "--start",
-        type=_instant,
-        help="the instant the frozen clock starts at (ISO 8601; default 2024-01-01T09:00:00Z)",
-    )
-    serve.add_argument(
-        "--clock-backend", choices=BACKENDS, default="auto", help="how time is frozen"
-    )
-    serve.add_argument("--max-page-size", type=_positive, help="the most items any list page holds")
-    serve.add_argument("--account", type=_account, default=DEFAULT_ACCOUNT, help="account id")
-    serve.add_argument("--seed", type=int, help="seed of the job factory (default: random)")
+    _add_fake_options(serve)
     serve.add_argument(
         "--stall-seconds",
         type=_seconds,
@@ -158,11 +166,6 @@ def parser() -> argparse.ArgumentParser:
         help="keep the newest N calls in the journal (GET /_batchjobs/calls), or 'none' "
         "for every call; older calls are dropped (default %(default)s)",
     )
-    serve.add_argument(
-        "--validate-outputs",
-        action="store_true",
-        help="check every response against botocore's output shape",
-    )
     serve.add_argument("--verbose", "-v", action="store_true", help="log requests to stderr")
     return root
 
@@ -182,16 +185,8 @@ def serve(options: argparse.Namespace) -> int:
     def stop(signum: int, frame: FrameType | None) -> None:
         stopping.set()
 
-    fake = BatchJobsFake(
-        start=options.start,
-        clock_backend=options.clock_backend,
-        account=options.account,
-        max_page_size=options.max_page_size,
-        validate_outputs=options.validate_outputs,
-        sleep=False,  # nothing in this process should sleep in fake time
-        horizon=None,
-        seed=options.seed,
-    )
+    # Nothing in this process should sleep in fake time, nor be stopped for it.
+    fake = BatchJobsFake(**fake_options(options, sleep=False, horizon=None).keywords())
     fake.journal.limit = options.journal_limit
     server = FakeServer(
         fake,

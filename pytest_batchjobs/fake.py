@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import active
 from .activation import SHARED
-from .clock import DEFAULT_HORIZON, Clock
 from .core.backends import assemble
 from .core.pipeline import Pipeline
 from .core.registry import KINDS, LIST_OPERATIONS, SERVICES
+from .options import FakeOptions
 from .policies.faults import FaultRules, Faults
 from .policies.journal import Call, Journal, JournalControls
 from .policies.pagination import PagePolicy, Pager, Pagination
@@ -30,7 +30,8 @@ from .services._kit.backend import Parts
 from .services._kit.context import DEFAULT_ACCOUNT
 from .services._kit.factory import JobFactory
 from .services._kit.storage import Storage
-from .transitions import TransitionFeed
+from .time.clock import DEFAULT_HORIZON, Clock
+from .time.transitions import TransitionFeed
 from .transports.moto import moto_active
 from .wire.facts import default_region
 
@@ -79,7 +80,7 @@ class BatchJobsFake(ContextDecorator):
         self,
         *,
         start: _dt.datetime | None = None,
-        clock_backend: str = "auto",
+        clock: str = "auto",
         account: str | None = None,
         max_page_size: int | None = None,
         validate_outputs: bool = False,
@@ -88,9 +89,9 @@ class BatchJobsFake(ContextDecorator):
         hook: Any = None,
         seed: int | None = None,
     ) -> None:
-        self.clock = Clock(start, clock_backend, horizon)
-        self.clock.horizon_message = self._horizon_message
-        self.clock.on_change(self._observe_time)
+        self.clock = Clock(start, clock, horizon)
+        self.clock._horizon.message = self._horizon_message
+        self.clock._on_change(self._observe_time)
         if account is not None and not (len(account) == 12 and account.isdigit()):
             raise ValueError(f"an AWS account id is 12 digits, got {account!r}")
         self._account = account
@@ -156,7 +157,7 @@ class BatchJobsFake(ContextDecorator):
                     SHARED.first_started()
                 if self.patch_sleep:
                     SHARED.patch_sleep()
-                self.clock.freeze()
+                self.clock._freeze()
             except BaseException:
                 self._leave()
                 raise
@@ -187,7 +188,7 @@ class BatchJobsFake(ContextDecorator):
         """This fake's clock stops driving time, and if no fake is active any more,
         everything parts is undone (its freeze with it: until then, fakes started
         after it may be reading their time from it)."""
-        unfreeze = self.clock.release()
+        unfreeze = self.clock._release()
         if unfreeze is not None:
             SHARED.until_last(unfreeze)
         if active.active_fake() is None:
@@ -308,7 +309,7 @@ class BatchJobsFake(ContextDecorator):
             )
 
     def _horizon_message(self, slept: _dt.timedelta) -> str:
-        horizon = self.clock.horizon
+        horizon = self.clock._horizon.limit
         recent = self.calls[-5:]
         shown = "\n".join(
             f"  {call.time:%Y-%m-%d %H:%M:%S} {call.service} {call.operation}"
@@ -414,16 +415,9 @@ def fake_batchjobs(
         with fake_batchjobs() as fake:
             boto3.client("bedrock").list_model_invocation_jobs()
 
-    The keywords are the ``batchjobs`` marker's (``clock`` is ``BatchJobsFake``'s
-    ``clock_backend``).
+    The keywords are the ``batchjobs`` marker's, and are checked as the marker's are:
+    a bad value is a ``ValueError`` that says what is valid.
     """
-    return BatchJobsFake(
-        start=start,
-        clock_backend=clock,
-        account=account,
-        max_page_size=max_page_size,
-        validate_outputs=validate_outputs,
-        sleep=sleep,
-        horizon=horizon,
-        seed=seed,
-    )
+    # These keywords mirror the option table, which reads them (tests/test_options.py
+    # checks that they are the table's, in its order, with its types and defaults).
+    return BatchJobsFake(**FakeOptions.of(**locals()).keywords())

@@ -1,120 +1,314 @@
-"""One typed options object: marker keywords over ini options over defaults."""
+"""The option table: every option of the fake, declared once.
+
+:class:`FakeOptions` is the table: one field per option, with its type, its default and
+its :class:`Option` row (help, the values it takes, how a value is read, where it
+applies). Derived from it:
+
+* the ini options ``batchjobs_<name>`` and their help (:func:`ini_help`), the
+  ``batchjobs`` marker's keywords and its line in ``pytest --markers``
+  (:func:`marker_line`), and how a test reads both (:meth:`FakeOptions.merge`);
+* ``fake_batchjobs()``'s checks and defaults (:meth:`FakeOptions.of`);
+* the fake's flags of ``batchjobs-fake serve`` (:mod:`pytest_batchjobs.cli` reads the
+  rows whose ``cli`` is set);
+* the option tables of README.md and docs/reference/pytest.md.
+
+``fake_batchjobs()`` and ``BatchJobsFake.__init__`` mirror the table in typed
+signatures, for IDEs and mypy. tests/test_options.py fails if either differs from the
+table, or if a doc's table differs from what the table renders; run as a script, it
+rewrites the docs' tables.
+
+pytest does not import this module when it starts. The plugin registers the ini options
+and the marker with the text this module renders (:func:`ini_help`, :func:`marker_line`);
+the same script writes that text into pytest_batchjobs/plugin.py and the same test checks
+it. Importing the table at start-up would make pytest compile it, and rewrite it (as it
+does every module of a plugin's package), in every run where bytecode is not written:
+several milliseconds, more than the rest of the plugin costs.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+from collections.abc import Callable
 from typing import Any
 
-from .clock import BACKENDS, DEFAULT_HORIZON
+from .time.clock import DEFAULT_HORIZON
+from .time.drivers import BACKENDS
+
+PREFIX = "batchjobs_"  # of the ini options
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class FakeOptions:
-    """How a ``batchjobs_fake`` is set up.
+class Option:
+    """One row of the table: what every place that takes the option needs.
 
-    ``start``: the instant the fake clock starts at (UTC if naive).
-    ``clock``: ``auto`` (time-machine when installed, else freezegun), ``time-machine``
-    or ``freezegun``. ``max_page_size``: the most items any list page holds.
-    ``validate_outputs``: check every response against botocore's output shape.
-    ``sleep``: whether ``time.sleep`` lets fake time pass instead of blocking.
-    ``horizon``: how far sleeping alone may carry fake time before the test fails as
-    polling forever (seconds or a ``timedelta``; ``None`` for no limit).
-    ``account``: the AWS account id in job ARNs (12 digits; ``None``: moto's
-    ``MOTO_ACCOUNT_ID`` while moto is active, else 123456789012).
-    ``seed``: the seed of the factory's randomness (``None``: derived from the
-    session's ``--batchjobs-seed`` and the test's id).
+    ``help`` says what it sets (a phrase, Markdown); ``values`` the values the marker
+    and ``fake_batchjobs()`` take; ``ini`` how it is written in an ini file; ``default``
+    the default in words. ``read(name, value)`` turns a value given anywhere (a Python
+    value, or the text of an ini option or a command-line flag) into the option's
+    value, or raises ``ValueError`` saying what is valid. ``cli`` is the flag's metavar
+    in ``batchjobs-fake serve`` (``""`` for a flag without one), ``None`` when the
+    server does not take it; ``choices`` the only values it takes, if they are few.
     """
 
-    start: _dt.datetime | None = None
-    clock: str = "auto"
-    max_page_size: int | None = None
-    validate_outputs: bool = False
-    sleep: bool = True
-    horizon: _dt.timedelta | None = DEFAULT_HORIZON
-    account: str | None = None
-    seed: int | None = None
+    help: str
+    values: str
+    ini: str
+    default: str
+    read: Callable[[str, Any], Any]
+    cli: str | None = None
+    choices: tuple[str, ...] | None = None
 
-    @classmethod
-    def merge(cls, ini: dict[str, str], marker: dict[str, Any]) -> FakeOptions:
-        """Options from ini values (strings) overridden by the closest marker's keywords."""
-        known = {field.name for field in dataclasses.fields(cls)}
-        unknown = sorted(set(marker) - known)
-        if unknown:
-            raise ValueError(
-                f"@pytest.mark.batchjobs got unknown option(s) {', '.join(unknown)}; "
-                f"valid options are {', '.join(sorted(known))}"
-            )
-        values: dict[str, Any] = {}
-        if ini.get("start"):
-            values["start"] = ini["start"]
-        if ini.get("clock"):
-            values["clock"] = ini["clock"]
-        if ini.get("max_page_size"):
-            values["max_page_size"] = ini["max_page_size"]
-        for flag in ("validate_outputs", "sleep"):
-            if ini.get(flag):
-                values[flag] = _flag(flag, ini[flag])
-        for name in ("horizon", "account"):
-            if ini.get(name):
-                values[name] = ini[name]
-        values.update(marker)
-        return cls(**_coerced(values))
+    def with_default(self) -> str:
+        """What it sets, and its default unless it is a flag without a value."""
+        return self.help if self.cli == "" else f"{self.help} (default: {self.default})"
 
 
-def _flag(name: str, text: str) -> bool:
-    lowered = text.strip().lower()
+def _row(**row: Any) -> dict[str, Option]:
+    """A field's metadata: its row of the table."""
+    return {"option": Option(**row)}
+
+
+# -- reading values -------------------------------------------------------------------
+
+
+def _instant(name: str, value: Any) -> Any:
+    if value is None or isinstance(value, _dt.datetime):
+        return value
+    if isinstance(value, _dt.date):
+        return _dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    raise ValueError(
+        f"batchjobs {name} {value!r} is not an ISO 8601 instant; write it like 2024-01-01T09:00:00Z"
+    )
+
+
+def _backend(name: str, value: Any) -> Any:
+    if value not in BACKENDS:
+        raise ValueError(f"batchjobs {name} {value!r} is not one of {', '.join(BACKENDS)}")
+    return value
+
+
+def _account(name: str, value: Any) -> Any:
+    if value is not None and not (isinstance(value, str) and len(value) == 12 and value.isdigit()):
+        raise ValueError(f"batchjobs {name} must be a 12-digit AWS account id, got {value!r}")
+    return value
+
+
+def _page_size(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        size = 0
+    if size < 1:
+        raise ValueError(f"batchjobs {name} must be a positive integer, got {value!r}")
+    return size
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, str):
+        return bool(value)
+    lowered = value.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
         return True
     if lowered in ("0", "false", "no", "off"):
         return False
-    raise ValueError(f"batchjobs_{name} must be true or false, got {text!r}")
+    raise ValueError(f"{PREFIX}{name} must be true or false, got {value!r}")
 
 
-def _coerced(values: dict[str, Any]) -> dict[str, Any]:
-    start = values.get("start")
-    if isinstance(start, str):
-        try:
-            values["start"] = _dt.datetime.fromisoformat(start.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(
-                f"batchjobs start {start!r} is not an ISO 8601 instant; "
-                "write it like 2024-01-01T09:00:00Z"
-            ) from None
-    elif isinstance(start, _dt.date) and not isinstance(start, _dt.datetime):
-        values["start"] = _dt.datetime(start.year, start.month, start.day)
-    if values.get("clock", "auto") not in BACKENDS:
-        raise ValueError(f"batchjobs clock {values['clock']!r} is not one of {', '.join(BACKENDS)}")
-    size = values.get("max_page_size")
-    if size is not None:
-        try:
-            size = int(size)
-        except (TypeError, ValueError):
-            size = 0
-        if size < 1:
-            raise ValueError(
-                "batchjobs max_page_size must be a positive integer, "
-                f"got {values['max_page_size']!r}"
+def _horizon(name: str, value: Any) -> Any:
+    if value is None or isinstance(value, _dt.timedelta):
+        return value
+    if isinstance(value, str) and value.strip().lower() == "none":
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if seconds <= 0:
+        raise ValueError(
+            f"batchjobs {name} must be a positive number of seconds or a timedelta, got {value!r}"
+        )
+    return _dt.timedelta(seconds=seconds)
+
+
+def _seed(name: str, value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValueError(f"batchjobs {name} must be an integer, got {value!r}")
+    return value
+
+
+# -- the table ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FakeOptions:
+    """How a fake is set up: one field per option, in the order of the table.
+
+    The options, what they take and their defaults: the ``batchjobs`` marker's table in
+    [Fixtures, marker and options](pytest.md#the-batchjobs-marker). The closest marker
+    wins over the ini options, which win over the defaults.
+    """
+
+    start: _dt.datetime | None = dataclasses.field(
+        default=None,
+        metadata=_row(
+            help="the instant the fake clock starts at",
+            values="a `datetime` (UTC if naive), a `date` (its midnight), or an ISO 8601 string",
+            ini="an ISO 8601 instant, UTC if no offset: `2024-01-01T09:00:00Z`",
+            default="`2024-01-01T09:00:00Z`",
+            read=_instant,
+            cli="ISO",
+        ),
+    )
+    clock: str = dataclasses.field(
+        default="auto",
+        metadata=_row(
+            help="what freezes time",
+            values="`auto` (time-machine when installed: `pip install 'pytest-batchjobs[fast]'`; "
+            "else freezegun), `time-machine` or `freezegun`",
+            ini="`auto`, `time-machine` or `freezegun`",
+            default="`auto`",
+            read=_backend,
+            cli="{" + ",".join(BACKENDS) + "}",
+            choices=BACKENDS,
+        ),
+    )
+    account: str | None = dataclasses.field(
+        default=None,
+        metadata=_row(
+            help="the 12-digit AWS account id in the job ARNs",
+            values="a string of 12 digits",
+            ini="12 digits, e.g. `210987654321`",
+            default="`MOTO_ACCOUNT_ID` while moto's `mock_aws` is active and it is set, "
+            "else `123456789012`",
+            read=_account,
+            cli="ID",
+        ),
+    )
+    max_page_size: int | None = dataclasses.field(
+        default=None,
+        metadata=_row(
+            help="the most items any list page holds, whatever `maxResults` asks for",
+            values="a positive integer",
+            ini="a positive integer",
+            default="no limit",
+            read=_page_size,
+            cli="N",
+        ),
+    )
+    validate_outputs: bool = dataclasses.field(
+        default=False,
+        metadata=_row(
+            help="check every response against botocore's output shape and the model's constraints",
+            values="`True` or `False`",
+            ini="`true` / `false` (also `1`/`0`, `yes`/`no`, `on`/`off`)",
+            default="`False`",
+            read=_flag,
+            cli="",
+        ),
+    )
+    sleep: bool = dataclasses.field(
+        default=True,
+        metadata=_row(
+            help="`time.sleep` lets fake time pass instead of blocking",
+            values="`True` or `False` (`False` leaves `time.sleep` alone: it blocks for real)",
+            ini="`true` / `false`",
+            default="`True`",
+            read=_flag,
+        ),
+    )
+    horizon: _dt.timedelta | None = dataclasses.field(
+        default=DEFAULT_HORIZON,
+        metadata=_row(
+            help="how far sleeping alone may move fake time before the test fails as "
+            "polling forever",
+            values="a `timedelta` or seconds; `None` for no limit",
+            ini="seconds, e.g. `259200` (three days); `none` for no limit",
+            default="3 days",
+            read=_horizon,
+        ),
+    )
+    seed: int | None = dataclasses.field(
+        default=None,
+        metadata=_row(
+            help="the seed of the factory's randomness and of Bedrock's job ids",
+            values="an integer",
+            ini="an integer",
+            default="derived from the session's seed (`--batchjobs-seed`, printed in "
+            "pytest's header) and the test's id; outside pytest, random",
+            read=_seed,
+            cli="N",
+        ),
+    )
+
+    @classmethod
+    def of(cls, **values: Any) -> FakeOptions:
+        """The options ``values`` give (Python values or their text), each checked and
+        read as the table says; the others at their defaults. A ``ValueError`` names
+        what is valid."""
+        unknown = sorted(set(values) - set(ROWS))
+        if unknown:
+            raise TypeError(
+                f"unknown option(s) {', '.join(unknown)}; the options are {', '.join(ROWS)}"
             )
-        values["max_page_size"] = size
-    horizon = values.get("horizon", DEFAULT_HORIZON)
-    if horizon is not None and not isinstance(horizon, _dt.timedelta):
-        try:
-            seconds = float(horizon)
-        except (TypeError, ValueError):
-            seconds = -1.0
-        if seconds <= 0:
+        return cls(**{name: ROWS[name].read(name, value) for name, value in values.items()})
+
+    @classmethod
+    def merge(cls, ini: dict[str, str], marker: dict[str, Any]) -> FakeOptions:
+        """Options from ini values (strings; empty: not set) overridden by the closest
+        marker's keywords."""
+        unknown = sorted(set(marker) - set(ROWS))
+        if unknown:
             raise ValueError(
-                f"batchjobs horizon must be a positive number of seconds or a timedelta, "
-                f"got {horizon!r}"
+                f"@pytest.mark.batchjobs got unknown option(s) {', '.join(unknown)}; "
+                f"valid options are {', '.join(sorted(ROWS))}"
             )
-        values["horizon"] = _dt.timedelta(seconds=seconds)
-    account = values.get("account")
-    if account is not None and not (
-        isinstance(account, str) and len(account) == 12 and account.isdigit()
-    ):
-        raise ValueError(f"batchjobs account must be a 12-digit AWS account id, got {account!r}")
-    seed = values.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise ValueError(f"batchjobs seed must be an integer, got {seed!r}")
-    return values
+        values: dict[str, Any] = {name: text for name, text in ini.items() if text}
+        values.update(marker)
+        return cls.of(**values)
+
+    def keywords(self) -> dict[str, Any]:
+        """The options as keywords of ``BatchJobsFake`` (and of ``fake_batchjobs()``)."""
+        return {name: getattr(self, name) for name in ROWS}
+
+
+ROWS: dict[str, Option] = {
+    field.name: field.metadata["option"] for field in dataclasses.fields(FakeOptions)
+}
+DEFAULTS: dict[str, Any] = {field.name: field.default for field in dataclasses.fields(FakeOptions)}
+
+
+# -- pytest ---------------------------------------------------------------------------
+
+
+def ini_help() -> dict[str, str]:
+    """Every ini option's help in ``pytest --help``, by the option's name."""
+    return {
+        name: plain(f"{row.help}: {row.ini} (default: {row.default})") for name, row in ROWS.items()
+    }
+
+
+def marker_line() -> str:
+    """The ``batchjobs`` marker's line in ``pytest --markers``."""
+    keywords = ", ".join(f"{name}={_python(value)}" for name, value in DEFAULTS.items())
+    return f"batchjobs({keywords}): configure the batchjobs_fake fixture"
+
+
+def _python(value: Any) -> str:
+    if isinstance(value, _dt.timedelta) and value.days and not value.seconds:
+        return f"timedelta(days={value.days})"
+    return repr(value)
+
+
+def plain(text: str) -> str:
+    """Markdown to the terminal's text."""
+    return text.replace("`", "")

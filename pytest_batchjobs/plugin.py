@@ -13,34 +13,51 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ._pytest.keys import HORIZON_SHOWN, SEED
 from .transports.import_hook import install_when_imported, stop_waiting
 
 if TYPE_CHECKING:
     from .fake import BatchJobsFake
     from .transports.server import FakeServer
 
-_INI = {
-    "start": "the instant the fake clock starts at (ISO 8601, UTC if no offset)",
-    "clock": "clock backend: auto (time-machine if installed, else freezegun), "
-    "time-machine or freezegun",
-    "max_page_size": "the most items a list page holds, whatever maxResults asks for",
-    "validate_outputs": "check every response against botocore's output shape (true/false)",
-    "sleep": "time.sleep lets fake time pass instead of blocking (true/false, default true)",
-    "horizon": "seconds sleeping alone may move fake time before the test fails as polling "
-    "forever (default 259200, three days)",
-    "account": "the 12-digit account id of the fake's job ARNs (default: MOTO_ACCOUNT_ID "
-    "while moto is active, else 123456789012)",
+
+# The ini options' help and the marker's line, as the option table renders them
+# (pytest_batchjobs/options.py: ini_help(), marker_line()). Written here by
+# ``python tests/test_options.py``, which tests/test_options.py checks: importing the
+# table would cost every pytest run several milliseconds (see options.py).
+# <options:plugin>
+_INI_HELP = {
+    "start": "the instant the fake clock starts at: an ISO 8601 instant, UTC if no offset: "
+    "2024-01-01T09:00:00Z (default: 2024-01-01T09:00:00Z)",
+    "clock": "what freezes time: auto, time-machine or freezegun (default: auto)",
+    "account": "the 12-digit AWS account id in the job ARNs: 12 digits, e.g. 210987654321 "
+    "(default: MOTO_ACCOUNT_ID while moto's mock_aws is active and it is set, "
+    "else 123456789012)",
+    "max_page_size": "the most items any list page holds, whatever maxResults asks for: a "
+    "positive integer (default: no limit)",
+    "validate_outputs": "check every response against botocore's output shape and the "
+    "model's constraints: true / false (also 1/0, yes/no, on/off) "
+    "(default: False)",
+    "sleep": "time.sleep lets fake time pass instead of blocking: true / false (default: True)",
+    "horizon": "how far sleeping alone may move fake time before the test fails as polling "
+    "forever: seconds, e.g. 259200 (three days); none for no limit (default: 3 "
+    "days)",
+    "seed": "the seed of the factory's randomness and of Bedrock's job ids: an integer "
+    "(default: derived from the session's seed (--batchjobs-seed, printed in "
+    "pytest's header) and the test's id; outside pytest, random)",
 }
+_MARKER = (
+    "batchjobs(start=None, clock='auto', account=None, max_page_size=None, "
+    "validate_outputs=False, sleep=True, horizon=timedelta(days=3), seed=None): "
+    "configure the batchjobs_fake fixture"
+)
+# </options:plugin>
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from . import hookspecs
+    from ._pytest import hookspecs
 
     pluginmanager.add_hookspecs(hookspecs)
-
-
-_SEED = pytest.StashKey[int]()
-_HORIZON_SHOWN = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -53,12 +70,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         show_at_the_users_line(call.excinfo)
     report = yield
     if call.excinfo is not None and type(call.excinfo.value).__name__ == "PollingHorizonExceeded":
-        item.stash[_HORIZON_SHOWN] = True
+        item.stash[HORIZON_SHOWN] = True
     return report
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    for name, help_text in _INI.items():
+    for name, help_text in _INI_HELP.items():
         parser.addini(f"batchjobs_{name}", help=help_text, default="")
     parser.getgroup("batchjobs").addoption(
         "--batchjobs-seed",
@@ -79,24 +96,19 @@ def _session_seed(config: pytest.Config) -> int:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    seed = config.stash[_SEED]
+    seed = config.stash[SEED]
     return f"batchjobs: seed {seed} (replay with --batchjobs-seed {seed})"
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: object) -> None:
     """xdist: every worker uses the controller's seed."""
-    node.workerinput["batchjobs_seed"] = node.config.stash[_SEED]  # type: ignore[attr-defined]
+    node.workerinput["batchjobs_seed"] = node.config.stash[SEED]  # type: ignore[attr-defined]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "batchjobs(start=None, clock='auto', max_page_size=None, validate_outputs=False, "
-        "sleep=True, horizon=timedelta(days=3), account=None, seed=None): configure the "
-        "batchjobs_fake fixture",
-    )
-    config.stash[_SEED] = _session_seed(config)
+    config.addinivalue_line("markers", _MARKER)
+    config.stash[SEED] = _session_seed(config)
     install_when_imported()
     config.add_cleanup(stop_waiting)  # no import hook left behind: it would slow the exit
 
@@ -111,7 +123,7 @@ def batchjobs_fake(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     moves it. Configure with ``@pytest.mark.batchjobs(...)`` or ``batchjobs_*`` ini
     options. Everything is undone after the test, even when it fails.
     """
-    from .fixtures import fake_for_test
+    from ._pytest.fixtures import fake_for_test
 
     yield from fake_for_test(request)
 
@@ -125,6 +137,6 @@ def batchjobs_server(batchjobs_fake: BatchJobsFake) -> Iterator[FakeServer]:
     the control API is under ``/_batchjobs/``. Stopped after the test, even when it
     fails, before the fake.
     """
-    from .fixtures import server_for_test
+    from ._pytest.fixtures import server_for_test
 
     yield from server_for_test(batchjobs_fake)

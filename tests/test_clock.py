@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 import threading
 import time
 import types
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from time import sleep  # bound before the fixture runs, as real pollers do
 from time import time as bound_time  # likewise, for the freezegun clock's module scan
 from typing import Any
@@ -33,6 +35,23 @@ def poll_bedrock(client: Any, arn: str, interval: float = 60) -> tuple[list[str]
         if job["status"] in BEDROCK_ENDS:
             return seen, job
         time.sleep(interval)
+
+
+API_PAGE = Path(__file__).resolve().parents[1] / "docs" / "reference" / "api.md"
+
+
+def _documented_members(name: str) -> set[str]:
+    """The ``members: [...]`` of ``name``'s entry on the Python API page."""
+    pattern = rf"^::: {re.escape(name)}\n(?:    .*\n)*?\s+members: \[([^\]]*)\]"
+    entry = re.search(pattern, API_PAGE.read_text(), re.M)
+    assert entry is not None, f"{API_PAGE.name} has no entry for {name} listing its members"
+    return {member.strip() for member in entry.group(1).split(",")}
+
+
+def test_the_clock_shows_only_its_documented_names(batchjobs_fake: BatchJobsFake) -> None:
+    clock = batchjobs_fake.clock
+    shown = {name for name in dir(clock) if not name.startswith("_")}
+    assert shown == _documented_members(f"{type(clock).__module__}.{type(clock).__name__}")
 
 
 def test_clock_now_and_advance(batchjobs_fake: BatchJobsFake) -> None:
@@ -266,7 +285,7 @@ def probe_module(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
 
 
 def freezegun_fake() -> BatchJobsFake:
-    return BatchJobsFake(clock_backend="freezegun", start=FREEZEGUN_START, sleep=False)
+    return BatchJobsFake(clock="freezegun", start=FREEZEGUN_START, sleep=False)
 
 
 def test_freezegun_fakes_names_bound_before_activation_and_restores_them(

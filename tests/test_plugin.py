@@ -27,6 +27,19 @@ def test_importing_the_plugin_loads_nothing_heavy() -> None:
     assert not HEAVY & set(loaded), loaded
 
 
+def test_the_fixtures_do_not_import_the_plugin() -> None:
+    # The plugin and the fixtures' bodies share their stash keys through
+    # pytest_batchjobs._pytest.keys: neither imports the other's privates.
+    code = (
+        "import sys; import pytest_batchjobs._pytest.fixtures; "
+        "print('pytest_batchjobs.plugin' in sys.modules)"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "False"
+
+
 def test_the_import_hook_waits_during_the_run_and_is_gone_after(
     pytester: pytest.Pytester,
 ) -> None:

@@ -38,7 +38,7 @@ from .request import BadRequest
 if TYPE_CHECKING:
     from botocore.model import Shape
 
-    from ..lifecycle import ServiceStatuses
+    from ..time.lifecycles import ServiceStatuses
 
 # The fewest records a Bedrock factory job is given when totalRecordCount is left out
 # (it draws 100 to 50,000): more errors than that could outnumber its records.

@@ -31,10 +31,10 @@ from .outcome import Answered, Broken, NotMine, Outcome
 from .registry import ENDPOINT_PREFIXES, SERVICE_NAMES
 
 if TYPE_CHECKING:
-    from ..clock import Clock
     from ..policies.faults import FaultRules
     from ..policies.journal import Journal
-    from ..transitions import TransitionFeed
+    from ..time.clock import Clock
+    from ..time.transitions import TransitionFeed
     from ..wire.messages import WireRequest
     from ..wire.routing import Route
     from .backends import Endpoint
@@ -77,7 +77,7 @@ class Pipeline:
     ) -> Outcome:
         """The outcome of ``request`` (see :meth:`.contract.Core.answer`)."""
         clock = self._clock
-        clock.enter()
+        clock._sleepers.enter()
         try:
             now = clock.now()
             self._feed.observe(now)
@@ -89,7 +89,7 @@ class Pipeline:
                 self._journal.record(call)
             return outcome
         finally:
-            clock.leave()
+            clock._sleepers.leave()
 
     def _outcome(self, facts: RequestFacts, call: Call, below: bool) -> Outcome:
         if not is_region(call.region):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
-from ...lifecycle import Lifecycle
+from ...time.lifecycles import Lifecycle
 from ...wire.constraints import summary, violations
 from ...wire.errors import ServiceError
 from ...wire.models import service_model
@@ -30,8 +30,8 @@ from .store import JobStore
 if TYPE_CHECKING:
     import datetime as _dt
 
-    from ...clock import Clock
     from ...policies.pagination import Pager
+    from ...time.clock import Clock
     from .spec import JobKind, Service
     from .storage import Storage
 

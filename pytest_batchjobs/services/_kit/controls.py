@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ...lifecycle import Lifecycle
+    from ...time.lifecycles import Lifecycle
     from .backend import KindBackend
     from .job import StoredJob
     from .outputs import Responder

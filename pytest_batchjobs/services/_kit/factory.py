@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ...lifecycle import Lifecycle, ServiceStatuses, Timeline, to_millis
+from ...time.lifecycles import Lifecycle, ServiceStatuses, Timeline, to_millis
 
 SPREAD = _dt.timedelta(days=30)
 

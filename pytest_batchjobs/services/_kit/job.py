@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ...lifecycle import Lifecycle, Timeline
     from ...policies.tokens import Key
+    from ...time.lifecycles import Lifecycle, Timeline
     from .outputs import JobData
 
 

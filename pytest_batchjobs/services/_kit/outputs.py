@@ -1,7 +1,7 @@
 """What a job does with its data: read the input, answer every record, write outputs.
 
 Statuses are read off timelines, so a job "does" something when the fake reports its
-transition into a status (see :mod:`pytest_batchjobs.transitions`). Each job kind's
+transition into a status (see :mod:`pytest_batchjobs.time.transitions`). Each job kind's
 :class:`Outputs` subclass says what happens on which transition; in outline:
 
 * when the job starts working on its input: read the input (moto's S3 when active;

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ...lifecycle import ServiceStatuses
+    from ...time.lifecycles import ServiceStatuses
 
 
 @dataclass(frozen=True)

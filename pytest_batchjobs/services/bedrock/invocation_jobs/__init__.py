@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from ....lifecycle import BEDROCK
+from ....time.lifecycles import BEDROCK
 from ..._kit.spec import JobKind
 from .controls import InvocationJobControls
 from .handlers import InvocationJobs

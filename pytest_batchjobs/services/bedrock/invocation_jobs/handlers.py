@@ -11,7 +11,7 @@ Choices where AWS documentation is silent (each is tested):
 * A list page holds at most 1000 summaries when ``maxResults`` is omitted.
 * A ``Failed`` job reports the records it processed before failing as error records.
 * A job with error records ends ``PartiallyCompleted`` at the end of its run (AWS
-  defines that status by its timeout only: see :mod:`pytest_batchjobs.lifecycle`).
+  defines that status by its timeout only: see :mod:`pytest_batchjobs.time.lifecycles`).
 * The model id, role and S3 locations are checked against the model's patterns only:
   the fake does not know which models exist in an account.
 """
@@ -23,7 +23,7 @@ import json
 import random
 from typing import TYPE_CHECKING, Any
 
-from ....lifecycle import to_millis
+from ....time.lifecycles import to_millis
 from ....wire.errors import ServiceError
 from ..._kit.backend import KindBackend, handles
 from ..._kit.store import next_sequence

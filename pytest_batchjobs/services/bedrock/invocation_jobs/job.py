@@ -7,7 +7,7 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from ....lifecycle import BEDROCK
+from ....time.lifecycles import BEDROCK
 from ..._kit.job import StoredJob
 
 DEFAULT_TIMEOUT_HOURS = 168

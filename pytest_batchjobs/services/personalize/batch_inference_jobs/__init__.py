@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ....lifecycle import PERSONALIZE
+from ....time.lifecycles import PERSONALIZE
 from ..._kit.controls import JobControls
 from ..._kit.spec import JobKind
 from .handlers import BatchInferenceJobs

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
-from ....lifecycle import to_millis
+from ....time.lifecycles import to_millis
 from ....wire.errors import ServiceError
 from ..._kit.backend import KindBackend, RegionState, handles
 from ..._kit.store import next_sequence

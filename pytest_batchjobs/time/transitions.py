@@ -16,10 +16,10 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from .lifecycle import Timeline
+from .lifecycles import Timeline
 
 if TYPE_CHECKING:
-    from .services._kit.job import StoredJob as Job
+    from ..services._kit.job import StoredJob as Job
 
 
 Created = Callable[[str, "Job", _dt.datetime], None]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from .fake import BatchJobsFake
+    from ..fake import BatchJobsFake
 
 hookspec = pluggy.HookspecMarker("pytest")
 

@@ -7,42 +7,34 @@ in every run, including the runs that use no fake.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
-from .fake import BatchJobsFake
-from .options import FakeOptions
-from .plugin import _HORIZON_SHOWN, _INI, _SEED
-from .services._kit.factory import seed_for_test
+from ..fake import BatchJobsFake
+from ..options import PREFIX, ROWS, FakeOptions
+from ..services._kit.factory import seed_for_test
+from .keys import HORIZON_SHOWN, SEED
 
 if TYPE_CHECKING:
-    from .transports.server import FakeServer
+    from ..transports.server import FakeServer
 
 
 def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     """``batchjobs_fake``: set up from the ini options and markers, undone after."""
-    ini = {name: str(request.config.getini(f"batchjobs_{name}")) for name in _INI}
+    ini = {name: str(request.config.getini(PREFIX + name)) for name in ROWS}
     marker: dict[str, object] = {}
     for mark in reversed(list(request.node.iter_markers("batchjobs"))):
         marker.update(mark.kwargs)
     options = _options(ini, marker)
-    seed = options.seed
-    if seed is None:
-        seed = seed_for_test(request.config.stash[_SEED], request.node.nodeid)
-    fake = BatchJobsFake(
-        start=options.start,
-        clock_backend=options.clock,
-        account=options.account,
-        max_page_size=options.max_page_size,
-        validate_outputs=options.validate_outputs,
-        sleep=options.sleep,
-        horizon=options.horizon,
-        hook=request.node.ihook,  # conftest.py hooks apply to their own folder
-        seed=seed,
-    )
+    if options.seed is None:
+        seed = seed_for_test(request.config.stash[SEED], request.node.nodeid)
+        options = dataclasses.replace(options, seed=seed)
+    # request.node.ihook: conftest.py hooks apply to their own folder
+    fake = BatchJobsFake(**options.keywords(), hook=request.node.ihook)
     fake.start()
     try:
         request.node.ihook.pytest_batchjobs_configure(fake=fake)
@@ -51,7 +43,7 @@ def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
         fake.stop()
     errors = list(fake.internal_errors)
     if _lost_horizon(fake, request.node):
-        errors.append(str(fake.clock.horizon_error))
+        errors.append(str(fake.clock._horizon.error))
     fake.reset()
     if errors:
         pytest.fail("\n".join(errors), pytrace=False)
@@ -64,9 +56,9 @@ def _lost_horizon(fake: BatchJobsFake, item: pytest.Item) -> bool:
     (and said so), or the test caught it on purpose (``pytest.raises``).
     """
     return (
-        fake.clock.horizon_error is not None
-        and fake.clock.horizon_thread != threading.get_ident()
-        and not item.stash.get(_HORIZON_SHOWN, False)
+        fake.clock._horizon.error is not None
+        and fake.clock._horizon.thread != threading.get_ident()
+        and not item.stash.get(HORIZON_SHOWN, False)
     )
 
 
@@ -83,7 +75,7 @@ def _options(ini: dict[str, str], marker: dict[str, object]) -> FakeOptions:
 
 def server_for_test(fake: BatchJobsFake) -> Iterator[FakeServer]:
     """``batchjobs_server``: started on ``fake``, stopped after the test."""
-    from .transports.server import FakeServer
+    from ..transports.server import FakeServer
 
     server = FakeServer(fake).start()
     try:

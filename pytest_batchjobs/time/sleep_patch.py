@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .active import active_fake
+from ..active import active_fake
 
 if TYPE_CHECKING:
     from .clock import Clock

@@ -1,0 +1,249 @@
+"""The fake clock: frozen time that only moves when the test, or a sleep, moves it.
+
+:class:`Clock` is what a test sees (``batchjobs_fake.clock``): ``now()``,
+``advance()``, ``sleep()`` and ``kind``. Behind it:
+
+* a driver (:mod:`pytest_batchjobs.time.drivers`) freezes time for the fake's whole
+  life: time-machine or freezegun, or, if the test has already frozen time itself,
+  none: the clock follows the test's own freeze instead of fighting it (jobs read their
+  time from ``time.time()``, whoever patched it, and ``advance()`` moves the test's
+  frozen clock);
+* the sleepers (:mod:`pytest_batchjobs.time.sleepers`) let sleeps in several threads
+  overlap in fake time as they would in real time;
+* the :class:`Horizon` stops a client whose sleeps carry fake time too far: it polls
+  forever.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import threading
+from collections.abc import Callable
+
+from . import drivers
+from .drivers import BACKENDS, Driver
+from .sleepers import Sleepers
+
+DEFAULT_START = _dt.datetime(2024, 1, 1, 9, 0, tzinfo=_dt.timezone.utc)
+DEFAULT_HORIZON = _dt.timedelta(days=3)
+# The latest instant the clock may reach: the last whole second a datetime can hold.
+# Not datetime.max itself: time.time() is a float, 64 µs coarse in year 9999, and its
+# datetime could round past the end.
+LATEST = _dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc)
+_RESOLUTION = _dt.timedelta(microseconds=1)
+
+
+class PollingHorizonExceeded(BaseException):
+    """Sleeping has carried fake time past the horizon: the client seems to poll forever.
+
+    A ``BaseException``, like pytest's own outcomes, so that a client's
+    ``except Exception`` retry loop cannot swallow it.
+    """
+
+
+class Horizon:
+    """How far sleeping alone may carry fake time before the test fails as polling
+    forever; ``advance()`` does not count."""
+
+    def __init__(self, limit: _dt.timedelta | None) -> None:
+        self.limit = limit
+        self.message: Callable[[_dt.timedelta], str] = _default_horizon_message
+        self.reset()
+
+    def reset(self) -> None:
+        """Nothing slept yet (a fake starts)."""
+        self.slept = _dt.timedelta(0)
+        self.error: str | None = None  # what stopped the client, once it has
+        self.thread: int | None = None  # the thread it stopped
+
+    def charge(self, delta: _dt.timedelta) -> None:
+        """Sleeping moves fake time by ``delta``: a :class:`PollingHorizonExceeded`
+        (before it moves) if that carries the sleeping past the limit."""
+        self.slept += delta
+        if self.limit is not None and self.slept > self.limit:
+            self.error = self.message(self.slept)
+            self.thread = threading.get_ident()
+            raise PollingHorizonExceeded(self.error)
+
+
+class Clock:
+    """Now, as jobs see it; ``advance()`` and ``sleep()`` move it forward.
+
+    A test sees ``now``, ``advance``, ``sleep`` and ``kind`` (the names the Python API
+    page documents, and all that ``dir()`` shows without an underscore: a test checks
+    it). The rest is the fake's machinery, behind underscores: the driver, the sleepers
+    (``_sleepers``, where calls into the fake mark their thread busy) and the horizon
+    (``_horizon``).
+    """
+
+    def __init__(
+        self,
+        start: _dt.datetime | None = None,
+        backend: str = "auto",
+        horizon: _dt.timedelta | None = DEFAULT_HORIZON,
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(
+                f"unknown clock backend {backend!r}; expected one of {', '.join(BACKENDS)}"
+            )
+        self._start_at = _aware(start or DEFAULT_START)
+        if self._start_at > LATEST:
+            raise ValueError(
+                f"the fake clock's start {self._start_at.isoformat()} is past {_shown(LATEST)}, "
+                "the latest instant it can hold; start earlier"
+            )
+        self._backend = backend
+        self._horizon = Horizon(horizon)
+        self._driver: Driver | None = None
+        self._sleepers = Sleepers()
+        self._listeners: list[Callable[[], None]] = []
+
+    # -- the fake's side --------------------------------------------------------------
+
+    def _freeze(self) -> None:
+        """Freeze time at the start, unless the test already froze it (then follow)."""
+        self._horizon.reset()
+        driver = drivers.choose(self._backend)
+        driver.start(self._start_at)
+        self._driver = driver
+
+    def _release(self) -> Callable[[], None] | None:
+        """Stop driving time; return what undoes :meth:`_freeze`, if it froze time.
+
+        The freeze is not undone here: fakes started meanwhile may be reading their
+        time from it (following it), so the fake calls what this returns once the
+        last of them has stopped.
+        """
+        driver, self._driver = self._driver, None
+        return None if driver is None else driver.release()
+
+    def _on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every move of the clock."""
+        self._listeners.append(listener)
+
+    # -- reading and moving -----------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        """Which clock drives time: ``time-machine``, ``freezegun``, ``follow`` or ``none``."""
+        return "none" if self._driver is None else self._driver.kind
+
+    def now(self) -> _dt.datetime:
+        """The current fake time, an aware UTC datetime."""
+        driver = self._driver
+        return drivers.now() if driver is None else driver.now()
+
+    def advance(
+        self,
+        seconds: float | _dt.timedelta = 0,
+        *,
+        minutes: float = 0,
+        hours: float = 0,
+        days: float = 0,
+    ) -> _dt.datetime:
+        """Move fake time forward and return the new ``now``.
+
+        ``advance(90)``, ``advance(minutes=30)``, ``advance(timedelta(hours=2))``. An
+        amount that would carry the clock past :data:`LATEST` (or is not a number) is
+        a ``ValueError``, raised before anything moves.
+        """
+        amounts = {"minutes": minutes, "hours": hours, "days": days}
+        try:
+            base = seconds if isinstance(seconds, _dt.timedelta) else _dt.timedelta(seconds=seconds)
+            delta: _dt.timedelta | None = base + _dt.timedelta(**amounts)
+        except OverflowError:  # infinite, or past timedelta's 999999999 days: too far anyway
+            delta = None
+        except ValueError:  # NaN
+            raise ValueError(
+                f"{_advance_call(seconds, amounts)} cannot move the fake clock: an amount is "
+                "not a number (NaN). Nothing moved."
+            ) from None
+        if delta is not None and delta < _dt.timedelta(0):
+            raise ValueError(
+                f"the fake clock only moves forward; got {_advance_call(seconds, amounts)}"
+            )
+        condition = self._sleepers.condition
+        with condition:
+            now = self.now()
+            if delta is None or delta > LATEST - now:
+                raise ValueError(
+                    _past_the_end(_advance_call(seconds, amounts), now) + " advance by less."
+                )
+            self._shift(delta)
+            condition.notify_all()
+        self._changed()
+        return self.now()
+
+    def sleep(self, seconds: float) -> None:
+        """What ``time.sleep`` does while the fake is active: let fake time pass.
+
+        Returns once fake time has reached ``now + seconds``. Raises
+        :class:`PollingHorizonExceeded` when sleeping has carried the clock past the
+        horizon, and ``OverflowError`` (as ``time.sleep`` does for a length it cannot
+        hold), without moving it, for a sleep that would end past :data:`LATEST`.
+        """
+        if math.isnan(seconds):  # in time.sleep's own words
+            raise ValueError("Invalid value NaN (not a number)")
+        if seconds < 0:
+            raise ValueError("sleep length must be non-negative")
+        if seconds == 0:
+            return
+        with self._sleepers.condition:
+            now = self.now()
+            if seconds > (LATEST - now).total_seconds():  # an OverflowError, as time.sleep's
+                raise OverflowError(_past_the_end(f"sleep({seconds!r})", now) + " sleep less.")
+            # At least a microsecond (the clock's resolution), so a tiny sleep in a
+            # loop waiting for time to pass always moves it.
+            wake = now + max(_dt.timedelta(seconds=seconds), _RESOLUTION)
+            jumped = self._sleepers.wait_until(wake, self.now, self._sleep_to)
+        if jumped:
+            self._changed()
+
+    def _sleep_to(self, wake: _dt.datetime) -> None:
+        delta = wake - self.now()
+        if delta <= _dt.timedelta(0):
+            return
+        self._horizon.charge(delta)
+        self._shift(delta)
+
+    def _shift(self, delta: _dt.timedelta) -> None:
+        """Move whichever frozen clock is on top: the test's own, if it froze time
+        inside the fake's life, else the fake's."""
+        driver = self._driver
+        if driver is None:
+            raise RuntimeError(
+                "the fake clock is not running: advance() works while the fake is active"
+            )
+        driver.shift(delta)
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+
+def _default_horizon_message(slept: _dt.timedelta) -> str:
+    return f"time.sleep() has moved the fake clock {slept} forward: the client polls forever?"
+
+
+def _advance_call(seconds: float | _dt.timedelta, amounts: dict[str, float]) -> str:
+    """The call as the caller wrote it, for messages: ``advance(days=2)``."""
+    shown = [f"{name}={amount!r}" for name, amount in amounts.items() if amount]
+    if seconds or not shown:
+        shown.insert(0, repr(seconds))
+    return f"advance({', '.join(shown)})"
+
+
+def _past_the_end(call: str, now: _dt.datetime) -> str:
+    return (
+        f"{call} cannot move the fake clock past {_shown(LATEST)}, the latest instant it "
+        f"can hold: it is at {_shown(now)}, {LATEST - now} before. Nothing moved:"
+    )
+
+
+def _shown(moment: _dt.datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _aware(moment: _dt.datetime) -> _dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)

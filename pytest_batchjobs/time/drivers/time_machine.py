@@ -1,0 +1,55 @@
+"""Freeze time with time-machine: it patches the C functions behind ``time.time()``,
+``datetime.now()`` and friends, so starting and stopping cost microseconds whatever
+is loaded. ``time.monotonic`` and ``time.perf_counter`` stay real.
+
+The ``time-machine`` package is imported when the clock freezes, not before.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from typing import Any
+
+from . import _top
+
+
+def available(required: bool) -> bool:
+    """Whether time-machine can be imported; if ``required`` and it cannot, a
+    ``RuntimeError`` that says how to install it."""
+    try:
+        import time_machine  # noqa: F401
+    except ImportError:
+        if required:
+            raise RuntimeError(
+                "clock backend 'time-machine' needs the time-machine package: "
+                "pip install 'pytest-batchjobs[fast]'"
+            ) from None
+        return False
+    return True
+
+
+class TimeMachine:
+    """The :class:`~pytest_batchjobs.time.drivers.Driver` that freezes with time-machine."""
+
+    kind = "time-machine"
+
+    def __init__(self) -> None:
+        self._travel: Any = None
+
+    def start(self, at: _dt.datetime) -> None:
+        import time_machine
+
+        travel = time_machine.travel(at, tick=False)
+        travel.start()
+        self._travel = travel
+
+    def now(self) -> _dt.datetime:
+        return _top.now()  # the test's own freeze, if it froze time on top of this one
+
+    def shift(self, delta: _dt.timedelta) -> None:
+        _top.shift(delta)
+
+    def release(self) -> Callable[[], None] | None:
+        travel, self._travel = self._travel, None
+        return None if travel is None else travel.stop

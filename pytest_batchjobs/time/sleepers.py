@@ -1,0 +1,99 @@
+"""The thread-sleep scheduler: sleeps in several threads overlap in fake time.
+
+A sleeping thread waits (really, briefly) until no call into the fake is in progress
+in another thread and none has been for a moment (:data:`SETTLE_SECONDS`), then the
+clock jumps to the earliest wake-up among all sleepers, waking every thread due by
+then. So pollers in a thread pool, each sleeping 60 s, move the clock about 60 s per
+round, not 60 s per poller. A thread alone in the process jumps at once.
+
+Calls into the fake mark their thread busy (:meth:`Sleepers.enter` /
+:meth:`Sleepers.leave`): a sleep waits for the others, not for its own thread, which
+may sleep inside a hook the fake called.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+import time
+from collections.abc import Callable
+
+# How long (real seconds) no thread may touch the fake before sleepers' time passes.
+SETTLE_SECONDS = 0.004
+
+
+def real_monotonic() -> float:
+    """Real monotonic time, whatever freezegun has patched (it patches ``monotonic``)."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+class Sleepers:
+    """The threads sleeping in one clock's fake time, and the threads busy in its fake.
+
+    :attr:`condition` guards the clock: it moves only while holding it, and wakes the
+    sleepers (``notify_all``) when it has.
+    """
+
+    def __init__(self) -> None:
+        self.condition = threading.Condition(threading.RLock())
+        self._wake_times: list[_dt.datetime] = []
+        self._last_activity = 0.0
+        # Threads in a call into the fake, and how deep.
+        self._busy: dict[int, int] = {}
+
+    def touch(self) -> None:
+        """Note that a thread is busy with the fake (sleepers wait for quiet)."""
+        self._last_activity = real_monotonic()
+
+    def enter(self) -> None:
+        """A call into the fake begins: no sleeper's time passes until it ends."""
+        with self.condition:
+            me = threading.get_ident()
+            self._busy[me] = self._busy.get(me, 0) + 1
+            self.touch()
+
+    def leave(self) -> None:
+        """The call that :meth:`enter` began has ended."""
+        with self.condition:
+            me = threading.get_ident()
+            if self._busy.get(me, 0) <= 1:
+                self._busy.pop(me, None)
+            else:
+                self._busy[me] -= 1
+            self.touch()
+            self.condition.notify_all()
+
+    def wait_until(
+        self,
+        wake: _dt.datetime,
+        now: Callable[[], _dt.datetime],
+        jump: Callable[[_dt.datetime], None],
+    ) -> bool:
+        """Return once ``now()`` has reached ``wake``; answer whether this thread moved
+        the clock.
+
+        This thread calls ``jump(wake)`` itself when its wake-up is the earliest and
+        the fake is quiet; otherwise it waits for another sleeper, or ``advance()``, to
+        move the clock past it. Whatever ``jump`` raises (the horizon) goes up
+        through this thread's sleep.
+        """
+        jumped = False
+        with self.condition:
+            self._wake_times.append(wake)
+            self.touch()
+            try:
+                while now() < wake:
+                    earliest = min(self._wake_times)
+                    others_busy = any(t != threading.get_ident() for t in self._busy)
+                    quiet = (
+                        not others_busy and real_monotonic() - self._last_activity >= SETTLE_SECONDS
+                    )
+                    if earliest >= wake and (quiet or threading.active_count() == 1):
+                        jump(wake)
+                        jumped = True
+                        self.condition.notify_all()
+                    else:
+                        self.condition.wait(SETTLE_SECONDS)
+            finally:
+                self._wake_times.remove(wake)
+        return jumped
