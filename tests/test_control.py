@@ -10,8 +10,8 @@ from jobs import bedrock_job
 from moto import mock_aws
 
 from pytest_batchjobs import BatchJobsFake, fake_batchjobs
-from pytest_batchjobs.control import ControlAPI
 from pytest_batchjobs.services.bedrock.invocation_jobs.outputs import RecordLimits
+from pytest_batchjobs.transports.server.control import ControlAPI
 
 
 def post(api: ControlAPI, path: str, body: object = None) -> tuple[int, dict[str, object]]:

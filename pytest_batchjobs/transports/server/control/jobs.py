@@ -23,14 +23,14 @@ import functools
 import math
 from typing import TYPE_CHECKING, Any
 
-from ..wire.constraints import summary, violations
-from ..wire.errors import ServiceError
-from ..wire.models import service_model
+from ....wire.constraints import summary, violations
+from ....wire.errors import ServiceError
+from ....wire.models import service_model
 
 # The wire parser's reading of a JSON value by its shape (types, 32- and 64-bit
 # integers), with the messages the services' own parsers give.
-from ..wire.parse import read_value
-from ..wire.regions import is_region
+from ....wire.parse import read_value
+from ....wire.regions import is_region
 from .limits import EARLIEST
 from .render import iso, kind, short
 from .request import BadRequest
@@ -38,7 +38,7 @@ from .request import BadRequest
 if TYPE_CHECKING:
     from botocore.model import Shape
 
-    from ..time.lifecycles import ServiceStatuses
+    from ....time.lifecycles import ServiceStatuses
 
 # The fewest records a Bedrock factory job is given when totalRecordCount is left out
 # (it draws 100 to 50,000): more errors than that could outnumber its records.

@@ -5,7 +5,7 @@ Point an SDK's endpoint at :attr:`FakeServer.endpoint_url` (the AWS CLI's
 Requests with ``X-Amz-Target: AmazonPersonalize.*`` are Personalize calls; the others
 are routed as Bedrock's REST paths. The region is read from the SigV4
 ``Authorization`` header (the signature itself is not checked). Paths under
-``/_batchjobs/`` are the control API (:mod:`pytest_batchjobs.control`).
+``/_batchjobs/`` are the control API (:mod:`pytest_batchjobs.transports.server.control`).
 
 Transport faults break the connection as a network would: ``connection_reset``
 closes it with a TCP reset and no response; ``read_timeout`` sends nothing until the
@@ -45,13 +45,13 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..control import ControlAPI
-from ..policies.faults import TransportFault
-from ..wire.messages import WireRequest, WireResponse
-from .answer import answer
+from ...policies.faults import TransportFault
+from ...wire.messages import WireRequest, WireResponse
+from ..answer import answer
+from .control import ControlAPI
 
 if TYPE_CHECKING:
-    from ..fake import BatchJobsFake
+    from ...fake import BatchJobsFake
 
 TRANSPORT = "server"
 DEFAULT_HOST = "127.0.0.1"

@@ -8,8 +8,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..policies.journal import Call
-    from ..policies.pagination import Sequence
+    from ....policies.journal import Call
+    from ....policies.pagination import Sequence
 
 
 def rule(fault: Any) -> dict[str, Any]:

@@ -8,9 +8,9 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..core.registry import SERVICE_NAMES, control_routes
-from ..policies.operations import canonical
-from ..wire.models import service_model
+from ....core.registry import SERVICE_NAMES, control_routes
+from ....policies.operations import canonical
+from ....wire.models import service_model
 from .body import read_body
 from .jobs import job_overrides, read_member, shown_member
 from .limits import INT64, JOB_BYTES, LATEST, MAX_JOBS, MAX_SECONDS
@@ -18,7 +18,7 @@ from .render import call, iso, jsonable, kind, rule, sequence, short
 from .request import MISSING, Args, BadRequest, ControlRequest
 
 if TYPE_CHECKING:
-    from ..fake import BatchJobsFake
+    from ....fake import BatchJobsFake
 
 PREFIX = "/_batchjobs/"
 SERVICES = SERVICE_NAMES
