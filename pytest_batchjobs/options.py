@@ -34,6 +34,7 @@ from typing import Any
 
 from .time.clock import DEFAULT_HORIZON
 from .time.drivers import BACKENDS
+from .wire.instants import parse_iso
 
 PREFIX = "batchjobs_"  # of the ini options
 
@@ -79,7 +80,7 @@ def _instant(name: str, value: Any) -> Any:
         return _dt.datetime(value.year, value.month, value.day)
     if isinstance(value, str):
         try:
-            return _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parse_iso(value)
         except ValueError:
             pass
     raise ValueError(

@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .errors import SerializationError
+from .instants import parse_iso
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -145,7 +146,7 @@ def _timestamp(value: Any, path: str) -> _dt.datetime:
             raise _wrong_type(path, "a timestamp", value) from None
     if isinstance(value, str):
         try:
-            parsed = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            parsed = parse_iso(value)
         except ValueError:
             try:
                 return _dt.datetime.fromtimestamp(float(value), _dt.timezone.utc)

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from ....core.registry import SERVICE_NAMES, control_routes
 from ....policies.operations import canonical
+from ....wire.instants import format_iso
 from ....wire.models import service_model
 from .body import read_body
 from .jobs import job_overrides, read_member, shown_member
 from .limits import INT64, JOB_BYTES, LATEST, MAX_JOBS, MAX_SECONDS
-from .render import call, iso, jsonable, kind, rule, sequence, short
+from .render import call, jsonable, kind, rule, sequence, short
 from .request import MISSING, Args, BadRequest, ControlRequest
 
 if TYPE_CHECKING:
@@ -139,10 +140,10 @@ class ControlAPI:
         request.args()
         self.fake.reset()
         self.fake.pagination.policy = dataclasses.replace(self._policy)
-        return {"reset": True, "now": iso(self.fake.clock.now())}
+        return {"reset": True, "now": format_iso(self.fake.clock.now())}
 
     def clock(self, _: ControlRequest) -> dict[str, Any]:
-        return {"now": iso(self.fake.clock.now()), "kind": self.fake.clock.kind}
+        return {"now": format_iso(self.fake.clock.now()), "kind": self.fake.clock.kind}
 
     def advance(self, request: ControlRequest) -> dict[str, Any]:
         args = request.args(*_UNITS)
@@ -162,13 +163,14 @@ class ControlAPI:
         if seconds > room.total_seconds():
             raise BadRequest(
                 f"{request.endpoint}: moving the clock forward by {short(args.data)} would "
-                f"take it past {iso(LATEST)}, the latest instant the control API moves it to "
-                "(jobs need room for their timelines before Python's dates end, in 9999); "
-                f"from now ({iso(now)}) it can move at most {max(room.total_seconds(), 0):.0f} s"
+                f"take it past {format_iso(LATEST)}, the latest instant the control API moves "
+                "it to (jobs need room for their timelines before Python's dates end, in "
+                f"9999); from now ({format_iso(now)}) it can move at most "
+                f"{max(room.total_seconds(), 0):.0f} s"
             )
         # min(): a float of 2e11 seconds is exact to about 30 µs, and may round up.
         moved = self.fake.clock.advance(min(_dt.timedelta(seconds=seconds), room))
-        return {"now": iso(moved)}
+        return {"now": format_iso(moved)}
 
     # -- per service ------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ....wire.constraints import summary, violations
 from ....wire.errors import ServiceError
+from ....wire.instants import format_iso, parse_iso
 from ....wire.models import service_model
 
 # The wire parser's reading of a JSON value by its shape (types, 32- and 64-bit
@@ -32,7 +33,7 @@ from ....wire.models import service_model
 from ....wire.parse import read_value
 from ....wire.regions import is_region
 from .limits import EARLIEST
-from .render import iso, kind, short
+from .render import kind, short
 from .request import BadRequest
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ def _instant(endpoint: str, name: str, value: Any, now: _dt.datetime) -> _dt.dat
             f"{endpoint}: {name!r} must be {expected}, got {kind(value)}: {short(value)}"
         )
     try:
-        moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = parse_iso(value)
     except ValueError:
         raise BadRequest(f"{endpoint}: {name!r} must be {expected}, got {value!r}") from None
     if moment.tzinfo is None:
@@ -122,8 +123,8 @@ def _instant(endpoint: str, name: str, value: Any, now: _dt.datetime) -> _dt.dat
         fits = False
     if not fits:
         raise BadRequest(
-            f"{endpoint}: {name!r} must be from {iso(EARLIEST)} to the fake clock's now "
-            f"({iso(now)}), got {value!r}"
+            f"{endpoint}: {name!r} must be from {format_iso(EARLIEST)} to the fake clock's now "
+            f"({format_iso(now)}), got {value!r}"
         )
     return moment
 

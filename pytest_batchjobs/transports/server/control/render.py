@@ -7,6 +7,8 @@ import datetime as _dt
 import json
 from typing import TYPE_CHECKING, Any
 
+from ....wire.instants import format_iso
+
 if TYPE_CHECKING:
     from ....policies.journal import Call
     from ....policies.pagination import Sequence
@@ -24,7 +26,7 @@ def call(record: Call) -> dict[str, Any]:
         "operation": record.operation,
         "params": jsonable(record.params),
         "error": record.error,
-        "time": iso(record.time),
+        "time": format_iso(record.time),
         "transport": record.transport,
         "region": record.region,
         "status": record.status,
@@ -45,7 +47,7 @@ def sequence(pages: Sequence) -> dict[str, Any]:
         "pages": [
             {
                 "number": page.number + 1,
-                "time": iso(page.time),
+                "time": format_iso(page.time),
                 "token_in": page.token_in,
                 "token_out": page.token_out,
                 "items": list(page.items),
@@ -64,7 +66,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         return [jsonable(item) for item in value]
     if isinstance(value, _dt.datetime):
-        return iso(value)
+        return format_iso(value)
     if isinstance(value, _dt.timedelta):
         return value.total_seconds()
     if isinstance(value, bytes):
@@ -72,13 +74,6 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
-
-
-def iso(moment: _dt.datetime) -> str:
-    """An instant in ISO 8601, in UTC, with a ``Z``."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.timezone.utc)
-    return moment.astimezone(_dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def kind(value: Any) -> str:
