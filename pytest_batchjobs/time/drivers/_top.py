@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as _dt
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 
 def now() -> _dt.datetime:
@@ -50,3 +52,22 @@ def frozen() -> bool:
         return True
     time_machine = sys.modules.get("time_machine")
     return bool(time_machine is not None and time_machine.traveller_stack)
+
+
+class OwnFreeze:
+    """What a driver that makes its own freeze does beyond starting it: it reads and
+    moves the clock on top, and hands back its freeze's ``stop`` on release. A
+    subclass sets ``kind`` and starts ``self._travel`` in ``start()``."""
+
+    def __init__(self) -> None:
+        self._travel: Any = None
+
+    def now(self) -> _dt.datetime:
+        return now()  # the test's own freeze, if it froze time on top of this one
+
+    def shift(self, delta: _dt.timedelta) -> None:
+        shift(delta)
+
+    def release(self) -> Callable[[], None] | None:
+        travel, self._travel = self._travel, None
+        return None if travel is None else travel.stop

@@ -80,13 +80,10 @@ FREEZEGUN_SKIP = (
 )
 
 
-class Freezegun:
+class Freezegun(_top.OwnFreeze):
     """The :class:`~pytest_batchjobs.time.drivers.Driver` that freezes with freezegun."""
 
     kind = "freezegun"
-
-    def __init__(self) -> None:
-        self._travel: Any = None
 
     def start(self, at: _dt.datetime) -> None:
         from freezegun import freeze_time
@@ -94,16 +91,6 @@ class Freezegun:
         travel = freeze_time(at, tick=False)
         _start_freezegun(travel)
         self._travel = travel
-
-    def now(self) -> _dt.datetime:
-        return _top.now()  # the test's own freeze, if it froze time on top of this one
-
-    def shift(self, delta: _dt.timedelta) -> None:
-        _top.shift(delta)
-
-    def release(self) -> Callable[[], None] | None:
-        travel, self._travel = self._travel, None
-        return None if travel is None else travel.stop
 
 
 # freezegun's start() asks, for every module it scans, which of its attributes hold a

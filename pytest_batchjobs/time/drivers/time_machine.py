@@ -8,8 +8,6 @@ The ``time-machine`` package is imported when the clock freezes, not before.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable
-from typing import Any
 
 from . import _top
 
@@ -29,13 +27,10 @@ def available(required: bool) -> bool:
     return True
 
 
-class TimeMachine:
+class TimeMachine(_top.OwnFreeze):
     """The :class:`~pytest_batchjobs.time.drivers.Driver` that freezes with time-machine."""
 
     kind = "time-machine"
-
-    def __init__(self) -> None:
-        self._travel: Any = None
 
     def start(self, at: _dt.datetime) -> None:
         import time_machine
@@ -43,13 +38,3 @@ class TimeMachine:
         travel = time_machine.travel(at, tick=False)
         travel.start()
         self._travel = travel
-
-    def now(self) -> _dt.datetime:
-        return _top.now()  # the test's own freeze, if it froze time on top of this one
-
-    def shift(self, delta: _dt.timedelta) -> None:
-        _top.shift(delta)
-
-    def release(self) -> Callable[[], None] | None:
-        travel, self._travel = self._travel, None
-        return None if travel is None else travel.stop
