@@ -8,6 +8,7 @@ test that caused it.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -70,3 +71,16 @@ def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return looked_up
+
+
+@pytest.fixture(autouse=True)
+def _inner_runs_configure_pytest_asyncio(request: pytest.FixtureRequest) -> None:
+    """pytester's runs use no ini of this project: give them pytest-asyncio's loop scope,
+    which it otherwise warns is unset (in every inner run, whatever it tests)."""
+    if "pytester" in request.fixturenames:
+        request.getfixturevalue("pytester")  # first: it clears PYTEST_ADDOPTS
+        monkeypatch = request.getfixturevalue("monkeypatch")
+        addopts = os.environ.get("PYTEST_ADDOPTS", "")
+        monkeypatch.setenv(
+            "PYTEST_ADDOPTS", f"{addopts} -o asyncio_default_fixture_loop_scope=function".strip()
+        )
