@@ -10,8 +10,10 @@ from contextlib import ExitStack
 
 from .active import DUMMY_CREDENTIALS
 from .time import sleep_patch
+from .transports.when_loaded import WhenLoaded
 from .wire.facts import DEFAULT_REGION
 
+_HTTPX = WhenLoaded("httpx", "pytest_batchjobs.transports.httpx")  # httpx, once it is loaded
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 
 
@@ -44,6 +46,8 @@ class Shared:
         botocore_transport.activate()
         self.until_last(http_transport.deactivate)
         http_transport.activate()
+        self.until_last(_HTTPX.deactivate)
+        _HTTPX.activate()
 
     def patch_sleep(self) -> None:
         """A fake that lets fake time pass has started: patch sleeping, if not yet."""
