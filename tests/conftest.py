@@ -73,6 +73,34 @@ def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return looked_up
 
 
+@pytest.fixture
+def socket_guard(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record every connection attempt, and refuse all but loopback ones."""
+    attempts: list[Any] = []
+    original = socket.socket.connect
+
+    def connect(self: socket.socket, address: Any) -> Any:
+        attempts.append(address)
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            raise OSError(f"socket guard: a connection to {address!r} was attempted")
+        return original(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", _refuse_lookup(socket.getaddrinfo, attempts))
+    return attempts
+
+
+def _refuse_lookup(original: Any, attempts: list[Any]) -> Any:
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            attempts.append(host)
+            raise OSError(f"socket guard: a name lookup of {host!r} was attempted")
+        return original(host, *args, **kwargs)
+
+    return getaddrinfo
+
+
 @pytest.fixture(autouse=True)
 def _inner_runs_configure_pytest_asyncio(request: pytest.FixtureRequest) -> None:
     """pytester's runs use no ini of this project: give them pytest-asyncio's loop scope,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -53,34 +52,6 @@ def test_many_threads_at_once_lose_and_duplicate_nothing(batchjobs_fake: BatchJo
     assert sum(c.operation != "ListModelInvocationJobs" for c in calls) == expected
     assert all(c.error is None for c in calls)
     assert batchjobs_fake.internal_errors == []
-
-
-@pytest.fixture
-def socket_guard(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Record every connection attempt, and refuse all but loopback ones."""
-    attempts: list[Any] = []
-    original = socket.socket.connect
-
-    def connect(self: socket.socket, address: Any) -> Any:
-        attempts.append(address)
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if host not in ("127.0.0.1", "::1", "localhost"):
-            raise OSError(f"socket guard: a connection to {address!r} was attempted")
-        return original(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", _refuse_lookup(socket.getaddrinfo, attempts))
-    return attempts
-
-
-def _refuse_lookup(original: Any, attempts: list[Any]) -> Any:
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if host not in ("127.0.0.1", "::1", "localhost"):
-            attempts.append(host)
-            raise OSError(f"socket guard: a name lookup of {host!r} was attempted")
-        return original(host, *args, **kwargs)
-
-    return getaddrinfo
 
 
 def test_no_socket_is_opened_for_the_services(

@@ -82,7 +82,7 @@ def _refuse_faked(host: object) -> None:
         socket.EAI_NONAME,
         f"pytest-batchjobs refused to resolve {host!r}, an endpoint of {found.service}, "
         "while a fake is active: no request for a faked service may reach the network. "
-        "The client sending it bypasses the fake, which answers botocore, requests and "
-        "urllib.request; point this client at the fake's local server (the "
+        "The client sending it bypasses the fake, which answers botocore, requests, httpx "
+        "and urllib.request; point this client at the fake's local server (the "
         "batchjobs_server fixture) instead. See docs/fidelity.md, Safety.",
     )

@@ -1,0 +1,199 @@
+"""Safety, client by client: while a fake is active, no request for a faked service
+leaves the machine, whatever the client and whatever keys it signs with.
+
+The clients the fake answers (boto3, requests, httpx sync and async, urllib.request,
+aiobotocore) are answered in-process: no name is looked up and no socket connects.
+The clients it does not answer (urllib3, http.client and aiohttp used directly) are
+refused before any connection: by the lookup guard, with a message naming the host.
+``socket_guard`` (conftest) sits under the fake's lookup guard and records every lookup
+and connection that gets past it: it must record none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+import boto3
+import httpx
+import pytest
+import requests
+import urllib3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from jobs import bedrock_params
+from requests_aws4auth import AWS4Auth
+
+from pytest_batchjobs import BatchJobsFake
+
+REGION = "us-east-1"
+HOST = "bedrock.us-east-1.amazonaws.com"
+CREATE = f"https://{HOST}/model-invocation-job"
+JOBS = f"https://{HOST}/model-invocation-jobs"
+KEY, SECRET = "AKIAIOSFODNN7REALKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYREALKEY"
+NEEDS_AIOBOTOCORE = "needs the aiobotocore transport"
+
+
+@pytest.fixture
+def guarded(socket_guard: list[Any], batchjobs_fake: BatchJobsFake) -> list[Any]:
+    """The socket guard, under the fake's lookup guard (set up first, patched first)."""
+    return socket_guard
+
+
+def sigv4_headers(method: str, url: str, body: bytes | None) -> dict[str, str]:
+    """Headers signed with the real-looking keys, as LiteLLM signs before httpx sends."""
+    request = AWSRequest(method=method, url=url, data=body)
+    SigV4Auth(Credentials(KEY, SECRET), "bedrock", REGION).add_auth(request)
+    return dict(request.headers.items())
+
+
+# -- the clients the fake answers: in-process ----------------------------------------------
+
+
+def with_boto3() -> list[str]:
+    client = boto3.client(
+        "bedrock", region_name=REGION, aws_access_key_id=KEY, aws_secret_access_key=SECRET
+    )
+    client.create_model_invocation_job(**bedrock_params("leak-check"))
+    return [job["jobName"] for job in client.list_model_invocation_jobs()["invocationJobSummaries"]]
+
+
+def with_requests() -> list[str]:
+    auth = AWS4Auth(KEY, SECRET, REGION, "bedrock")
+    requests.post(CREATE, json=bedrock_params("leak-check"), auth=auth, timeout=5)
+    listed = requests.get(JOBS, auth=auth, timeout=5).json()
+    return [job["jobName"] for job in listed["invocationJobSummaries"]]
+
+
+def with_httpx() -> list[str]:
+    body = json.dumps(bedrock_params("leak-check")).encode()
+    with httpx.Client() as client:
+        client.post(CREATE, content=body, headers=sigv4_headers("POST", CREATE, body))
+        listed = client.get(JOBS, headers=sigv4_headers("GET", JOBS, None)).json()
+    return [job["jobName"] for job in listed["invocationJobSummaries"]]
+
+
+def with_async_httpx() -> list[str]:
+    async def drive() -> Any:
+        body = json.dumps(bedrock_params("leak-check")).encode()
+        async with httpx.AsyncClient() as client:
+            await client.post(CREATE, content=body, headers=sigv4_headers("POST", CREATE, body))
+            return (await client.get(JOBS, headers=sigv4_headers("GET", JOBS, None))).json()
+
+    return [job["jobName"] for job in asyncio.run(drive())["invocationJobSummaries"]]
+
+
+def with_urllib() -> list[str]:
+    body = json.dumps(bedrock_params("leak-check")).encode()
+    headers = {**sigv4_headers("POST", CREATE, body), "Content-Type": "application/json"}
+    urllib.request.urlopen(urllib.request.Request(CREATE, data=body, headers=headers)).close()
+    with urllib.request.urlopen(JOBS) as listed:
+        return [job["jobName"] for job in json.load(listed)["invocationJobSummaries"]]
+
+
+def with_aiobotocore() -> list[str]:
+    from aiobotocore.session import get_session
+
+    async def drive() -> Any:
+        async with get_session().create_client(
+            "bedrock", region_name=REGION, aws_access_key_id=KEY, aws_secret_access_key=SECRET
+        ) as client:
+            await client.create_model_invocation_job(**bedrock_params("leak-check"))
+            return await client.list_model_invocation_jobs()
+
+    return [job["jobName"] for job in asyncio.run(drive())["invocationJobSummaries"]]
+
+
+ANSWERED: list[Any] = [
+    pytest.param(with_boto3, "botocore", id="boto3"),
+    pytest.param(with_requests, "responses", id="requests"),
+    pytest.param(with_httpx, "httpx", id="httpx"),
+    pytest.param(with_async_httpx, "httpx", id="httpx-async"),
+    pytest.param(with_urllib, "urllib", id="urllib.request"),
+    pytest.param(
+        with_aiobotocore,
+        "aiobotocore",
+        id="aiobotocore",
+        marks=pytest.mark.skip(reason=NEEDS_AIOBOTOCORE),
+    ),
+]
+
+
+@pytest.mark.parametrize(("client", "transport"), ANSWERED)
+def test_clients_the_fake_answers_send_nothing_even_with_real_looking_keys(
+    guarded: list[Any],
+    batchjobs_fake: BatchJobsFake,
+    client: Callable[[], list[str]],
+    transport: str,
+) -> None:
+    assert client() == ["leak-check"]
+    assert [(call.transport, call.operation) for call in batchjobs_fake.calls] == [
+        (transport, "CreateModelInvocationJob"),
+        (transport, "ListModelInvocationJobs"),
+    ]
+    assert guarded == []  # no lookup, no connection
+
+
+# -- the clients it does not answer: refused before any connection ------------------------
+
+
+def by_urllib3_pool_manager() -> None:
+    urllib3.PoolManager().request("GET", JOBS, headers=sigv4_headers("GET", JOBS, None))
+
+
+def by_urllib3_connection_pool() -> None:
+    pool = urllib3.HTTPSConnectionPool(HOST, 443)
+    pool.request("GET", "/model-invocation-jobs", headers=sigv4_headers("GET", JOBS, None))
+
+
+def by_http_client() -> None:
+    connection = http.client.HTTPSConnection(HOST, timeout=5)
+    connection.request("GET", "/model-invocation-jobs", headers=sigv4_headers("GET", JOBS, None))
+
+
+def by_aiohttp(resolver: str) -> Callable[[], None]:
+    def send() -> None:
+        async def drive() -> None:
+            chosen = aiohttp.ThreadedResolver() if resolver == "threaded" else None
+            connector = aiohttp.TCPConnector(resolver=chosen)
+            async with aiohttp.ClientSession(connector=connector) as session:
+                await session.get(JOBS, headers=sigv4_headers("GET", JOBS, None))
+
+        asyncio.run(drive())
+
+    return send
+
+
+@pytest.mark.parametrize(
+    "client",
+    [
+        pytest.param(by_urllib3_pool_manager, id="urllib3-PoolManager"),
+        pytest.param(by_urllib3_connection_pool, id="urllib3-HTTPSConnectionPool"),
+        pytest.param(by_http_client, id="http.client"),
+        pytest.param(by_aiohttp("default"), id="aiohttp"),
+        pytest.param(by_aiohttp("threaded"), id="aiohttp-ThreadedResolver"),
+    ],
+)
+def test_clients_the_fake_does_not_answer_are_refused_before_any_connection(
+    guarded: list[Any], client: Callable[[], None]
+) -> None:
+    with pytest.raises(OSError, match=f"refused to resolve '{HOST}', an endpoint of bedrock"):
+        try:
+            client()
+        except urllib3.exceptions.MaxRetryError as error:  # urllib3 wraps the refusal
+            raise OSError(str(error.reason)) from error
+    assert guarded == []  # not even a lookup got past the guard
+
+
+def test_the_guard_underneath_sees_a_real_connection(guarded: list[Any]) -> None:
+    """The socket guard does catch what gets past the fake: so its silence above means
+    something."""
+    with pytest.raises(httpx.ConnectError, match="socket guard: a name lookup"):
+        httpx.get("https://example.com/", timeout=5)
+    assert guarded == ["example.com"]
