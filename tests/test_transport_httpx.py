@@ -244,6 +244,7 @@ def test_nothing_is_intercepted_once_the_fake_stops(local_site: str) -> None:
         httpx.AsyncHTTPTransport.handle_async_request,
     ) == originals
     assert HTTPXMock._handle_request.__module__ == "pytest_httpx._httpx_mock"
+    assert respx.mocks.Mocker.handler.__func__.__module__ == "respx.mocks"
     assert httpx.get(local_site).text == "hello"
 
 
@@ -291,12 +292,23 @@ def test_httpx_is_imported_only_when_the_user_imports_it() -> None:
 # -- beside the test's own respx routes ---------------------------------------------------
 
 
-@pytest.fixture(params=["fake-first", "respx-first"])
+@pytest.fixture(
+    params=[
+        ("fake-first", "httpcore"),
+        ("respx-first", "httpcore"),
+        ("fake-first", "httpx"),
+        ("respx-first", "httpx"),
+    ],
+    ids=lambda param: "-".join(param),
+)
 def respx_and_fake(request: pytest.FixtureRequest) -> Iterator[tuple[respx.MockRouter, Any]]:
-    """A started respx router and an active fake, started in either order."""
-    router = respx.mock(assert_all_called=False)
+    """A started respx router and an active fake, started in either order; the router
+    patches httpcore (respx's default mocker, below the fake) or httpx's clients
+    (``using="httpx"``, above it)."""
+    order, using = request.param
+    router = respx.mock(assert_all_called=False, using=using)
     fake = fake_batchjobs()
-    first, second = (fake, router) if request.param == "fake-first" else (router, fake)
+    first, second = (fake, router) if order == "fake-first" else (router, fake)
     with first, second:
         yield router, fake
 

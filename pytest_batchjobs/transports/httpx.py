@@ -27,7 +27,10 @@ methods, the layer pytest_httpx patches, and asks each user mock before answerin
 
 * respx (its default mocker patches httpcore, below this layer): a request for which a
   started respx router has a route (not a pass-through) is passed down, and the route
-  answers it. Either order of activation: the layers differ.
+  answers it. Either order of activation: the layers differ. A router made with
+  ``using="httpx"`` (respx's mocker of ``Client._transport_for_url``, above this layer)
+  asks respx's handler first: while a fake is active that handler leaves a service
+  request no route matches to the fake.
 * pytest_httpx, started after the fake (on top): its handler is wrapped while a fake
   is active, so that a service request none of its registered responses matches is
   answered by the fake instead of failing as unexpected (and is not recorded as one).
@@ -67,6 +70,7 @@ _LAYER = "_pytest_batchjobs_layer"  # on the fake's patched methods: their _Laye
 _lock = threading.Lock()
 _layer: _Layer | None = None
 _mock_originals: tuple[Any, Any] | None = None  # pytest_httpx's handlers, while wrapped
+_respx_originals: tuple[Any, Any] | None = None  # respx's Mocker handlers, while wrapped
 
 Routed = tuple["Core", str]  # the active fake's core and the service a request is for
 
@@ -272,6 +276,53 @@ def _registered_response_for(mock: Any, real_transport: Any, request: httpx.Requ
         return True
 
 
+def _wrap_respx() -> None:
+    """While a fake is active, respx leaves the services' requests none of its started
+    routers has a route for to the fake (once; only if respx is loaded).
+
+    The fake's layer asks respx's routes before answering, so with respx's default
+    mocker (httpcore, below the layer) this only matters for requests that reach respx
+    some other way. A router made with ``using="httpx"`` sees every request before the
+    layer does: without this, a service request it has no route for would fail as
+    "not mocked", or get respx's empty 200.
+    """
+    global _respx_originals
+    mocks = sys.modules.get("respx.mocks")
+    if mocks is None or _respx_originals is not None:
+        return
+    with _lock:
+        if _respx_originals is not None:
+            return
+        mocker = mocks.Mocker
+        sync, async_ = mocker.__dict__["handler"], mocker.__dict__["async_handler"]
+
+        def handler(cls: Any, request: httpx.Request) -> Any:
+            routed = _routed(request)
+            if routed is not None and not _respx_route_for(request):
+                request.read()
+                return _respond(routed, request)
+            return sync.__func__(cls, request)
+
+        async def async_handler(cls: Any, request: httpx.Request) -> Any:
+            routed = _routed(request)
+            if routed is not None and not _respx_route_for(request):
+                await request.aread()
+                return _respond(routed, request)
+            return await async_.__func__(cls, request)
+
+        mocker.handler = classmethod(handler)
+        mocker.async_handler = classmethod(async_handler)
+        _respx_originals = (sync, async_)
+
+
+def _unwrap_respx() -> None:
+    global _respx_originals
+    if _respx_originals is not None:
+        mocker = sys.modules["respx.mocks"].Mocker
+        mocker.handler, mocker.async_handler = _respx_originals
+        _respx_originals = None
+
+
 def _unwrap_pytest_httpx() -> None:
     global _mock_originals
     if _mock_originals is not None:
@@ -287,6 +338,7 @@ def activate() -> None:
     """Put the fake's layer on httpx's transports (once, while any fake is active)."""
     global _layer
     _wrap_pytest_httpx()
+    _wrap_respx()
     with _lock:
         if _layer is not None:
             return
@@ -317,3 +369,4 @@ def deactivate() -> None:
                     setattr(owner, name, below)
         _layer = None
         _unwrap_pytest_httpx()
+        _unwrap_respx()
