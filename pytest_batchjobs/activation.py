@@ -14,6 +14,7 @@ from .transports.when_loaded import WhenLoaded
 from .wire.facts import DEFAULT_REGION
 
 _HTTPX = WhenLoaded("httpx", "pytest_batchjobs.transports.httpx")  # httpx, once it is loaded
+_AIOHTTP = WhenLoaded("aiohttp", "pytest_batchjobs.transports.aiohttp_guard")
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 
 
@@ -48,6 +49,8 @@ class Shared:
         http_transport.activate()
         self.until_last(_HTTPX.deactivate)
         _HTTPX.activate()
+        self.until_last(_AIOHTTP.deactivate)
+        _AIOHTTP.activate()
 
     def patch_sleep(self) -> None:
         """A fake that lets fake time pass has started: patch sleeping, if not yet."""

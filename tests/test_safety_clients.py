@@ -4,7 +4,9 @@ leaves the machine, whatever the client and whatever keys it signs with.
 The clients the fake answers (boto3, requests, httpx sync and async, urllib.request,
 aiobotocore) are answered in-process: no name is looked up and no socket connects.
 The clients it does not answer (urllib3, http.client and aiohttp used directly) are
-refused before any connection: by the lookup guard, with a message naming the host.
+refused before any connection, with a message naming the host: by the lookup guard, and
+aiohttp at its connector, before its resolver (which may not use Python's sockets) or a
+proxy is asked.
 ``socket_guard`` (conftest) sits under the fake's lookup guard and records every lookup
 and connection that gets past it: it must record none.
 """
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
+import aiohttp.abc
 import boto3
 import httpx
 import pytest
@@ -163,13 +166,25 @@ def by_http_client() -> None:
     connection.request("GET", "/model-invocation-jobs", headers=sigv4_headers("GET", JOBS, None))
 
 
-def by_aiohttp(resolver: str) -> Callable[[], None]:
+class OwnResolver(aiohttp.abc.AbstractResolver):
+    """A resolver that needs no Python socket lookup, as aiodns's or uvloop's: it
+    answers loopback for every name, and fails the test if it is ever asked."""
+
+    async def resolve(self, host: str, port: int = 0, family: Any = 0) -> list[Any]:
+        raise AssertionError(f"the resolver was asked for {host!r}")
+
+    async def close(self) -> None:
+        pass
+
+
+def by_aiohttp(resolver: str = "default", proxy: str | None = None) -> Callable[[], None]:
     def send() -> None:
         async def drive() -> None:
-            chosen = aiohttp.ThreadedResolver() if resolver == "threaded" else None
-            connector = aiohttp.TCPConnector(resolver=chosen)
+            chosen = {"threaded": aiohttp.ThreadedResolver, "own": OwnResolver}.get(resolver)
+            connector = aiohttp.TCPConnector(resolver=chosen() if chosen else None)
             async with aiohttp.ClientSession(connector=connector) as session:
-                await session.get(JOBS, headers=sigv4_headers("GET", JOBS, None))
+                headers = sigv4_headers("GET", JOBS, None)
+                await session.get(JOBS, headers=headers, proxy=proxy)
 
         asyncio.run(drive())
 
@@ -184,6 +199,8 @@ def by_aiohttp(resolver: str) -> Callable[[], None]:
         pytest.param(by_http_client, id="http.client"),
         pytest.param(by_aiohttp("default"), id="aiohttp"),
         pytest.param(by_aiohttp("threaded"), id="aiohttp-ThreadedResolver"),
+        pytest.param(by_aiohttp("own"), id="aiohttp-resolver-without-sockets"),
+        pytest.param(by_aiohttp(proxy="http://proxy.example.com:3128"), id="aiohttp-proxy"),
     ],
 )
 def test_clients_the_fake_does_not_answer_are_refused_before_any_connection(
@@ -200,3 +217,12 @@ def test_the_guard_underneath_sees_a_real_connection(guarded: list[Any]) -> None
     with pytest.raises(httpx.ConnectError, match="socket guard: a name lookup"):
         httpx.get("https://example.com/", timeout=5)
     assert guarded == ["example.com"]
+
+
+def test_aiohttp_connects_as_before_once_the_fake_stops() -> None:
+    from pytest_batchjobs import fake_batchjobs
+
+    original = aiohttp.connector.TCPConnector._create_connection
+    with fake_batchjobs():
+        assert aiohttp.connector.TCPConnector._create_connection is not original
+    assert aiohttp.connector.TCPConnector._create_connection is original

@@ -64,14 +64,14 @@ def _guarded(resolve: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(resolve)
     def guard(host: Any, *args: Any, **kwargs: Any) -> Any:
         if active_core() is not None:
-            _refuse_faked(host)
+            refuse_faked(host)
         return resolve(host, *args, **kwargs)
 
     setattr(guard, _GUARD, True)
     return guard
 
 
-def _refuse_faked(host: object) -> None:
+def refuse_faked(host: object) -> None:
     """Raise :class:`FakedHostLookupError` if ``host`` is a faked service's endpoint."""
     if isinstance(host, (bytes, bytearray)):
         host = bytes(host).decode("ascii", "replace")
