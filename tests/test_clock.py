@@ -84,7 +84,9 @@ def test_poller_sees_every_status_in_order_and_ends_on_each_outcome(
     batchjobs_fake.bedrock.lifecycle(outcome=outcome, message=message)
     started = wall_seconds()
     seen, job = poll_bedrock(bedrock, bedrock_job(bedrock))
-    assert wall_seconds() - started < 1.0  # 70 minutes of polling, instantly
+    # 70 minutes of polling in a moment (a real sleep would take the 70 minutes; the bound
+    # is loose so that a loaded machine never fails it).
+    assert wall_seconds() - started < 60
     assert seen == ["Submitted", "Validating", "Scheduled", "InProgress", outcome]
     assert job.get("message") == (message if outcome != "Completed" else None)
     assert job["endTime"] == job["lastModifiedTime"]
@@ -261,10 +263,9 @@ def test_adaptive_retry_token_bucket_waits_in_fake_time(batchjobs_fake: BatchJob
 
     bucket = TokenBucket(max_rate=0.5, clock=BucketClock())
     start = batchjobs_fake.clock.now()
-    real = wall_seconds()
     for _ in range(3):
         assert bucket.acquire(block=True) is True
-    assert wall_seconds() - real < 1.0
+    # Only a fake sleep moves the frozen clock: a real wait would have left it at start.
     assert batchjobs_fake.clock.now() - start >= dt.timedelta(seconds=2)
 
 
