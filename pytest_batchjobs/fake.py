@@ -75,6 +75,8 @@ class BatchJobsFake(ContextDecorator):
     record limits."""
     personalize: JobControls
     """Personalize batch inference jobs: the factory, lifecycles, the quota, responders."""
+    personalize_segments: JobControls
+    """Personalize batch segment jobs: the factory, lifecycles, the quota, responders."""
 
     def __init__(
         self,
@@ -288,24 +290,35 @@ class BatchJobsFake(ContextDecorator):
     def _observe_time(self) -> None:
         self._feed.observe(self.clock.now())
 
-    def _job_created(self, service: str, job: StoredJob, now: _dt.datetime) -> None:
+    # The transition feed names a job by its kind; the hooks get its service (botocore's
+    # name) and its kind, which differ for a service with several kinds (Personalize).
+    def _job_created(self, kind: str, job: StoredJob, now: _dt.datetime) -> None:
         if self._hooked:
-            self._hook.pytest_batchjobs_job_created(fake=self, service=service, job=job.shown(now))
+            service = self._backends.kinds[kind].service.name
+            self._hook.pytest_batchjobs_job_created(
+                fake=self, service=service, kind=kind, job=job.shown(now)
+            )
 
     def _status_changed(
-        self, service: str, job: StoredJob, old: str, new: str, at: _dt.datetime
+        self, kind: str, job: StoredJob, old: str, new: str, at: _dt.datetime
     ) -> None:
+        backend = self._backends.kinds[kind]
         try:
-            if self._backends.kinds[service].on_transition(job, new):
-                self._feed.rescheduled(service, job)
+            if backend.on_transition(job, new):
+                self._feed.rescheduled(kind, job)
         except Exception:
             self._core.internal_errors.append(
                 "pytest-batchjobs failed while running a job's data (a bug in the fake, or "
-                f"in a responder): {service} {job.ident} entering {new}\n" + traceback.format_exc()
+                f"in a responder): {kind} {job.ident} entering {new}\n" + traceback.format_exc()
             )
         if self._hooked:
             self._hook.pytest_batchjobs_status_changed(
-                fake=self, service=service, job=job.shown(at), old=old, new=new
+                fake=self,
+                service=backend.service.name,
+                kind=kind,
+                job=job.shown(at),
+                old=old,
+                new=new,
             )
 
     def _horizon_message(self, slept: _dt.timedelta) -> str:

@@ -200,7 +200,10 @@ def test_record_limits_are_bedrock_only(batchjobs_fake: BatchJobsFake) -> None:
     )
     assert post(api, "s3/record_limits") == (
         404,
-        {"error": "unknown service 's3' in /_batchjobs/s3/record_limits; expected one of: bedrock"},
+        {
+            "error": "unknown job kind 's3' in /_batchjobs/s3/record_limits; expected one of: "
+            "bedrock"
+        },
     )
     assert get(api, "bedrock/record_limits") == (
         405,

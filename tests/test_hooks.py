@@ -189,3 +189,45 @@ def test_errors_the_user_caused_point_at_the_users_line(pytester: pytest.Pyteste
     )
     full = pytester.runpytest("-p", "no:randomly", "--fulltrace", "-k", "unfaked")
     assert "botocore" in full.stdout.str()  # --fulltrace keeps every frame
+
+
+def test_hooks_name_the_service_and_the_job_kind(pytester: pytest.Pytester) -> None:
+    """Personalize runs two kinds of jobs: the hooks say which (``kind``), beside the
+    service; an implementation that takes no ``kind`` still works."""
+    pytester.makeconftest(
+        """
+        EVENTS = []
+
+        def pytest_batchjobs_job_created(fake, service, kind, job):
+            EVENTS.append(("created", service, kind, job["jobName"]))
+
+        def pytest_batchjobs_status_changed(fake, service, job, new):
+            EVENTS.append((service, job["jobName"], new))
+        """
+    )
+    pytester.makepyfile(
+        """
+        from conftest import EVENTS
+
+        def test_kinds(batchjobs_fake):
+            batchjobs_fake.personalize_segments.add_job(jobName="seg", status="CREATE PENDING")
+            batchjobs_fake.personalize.add_job(jobName="inf", status="CREATE PENDING")
+            batchjobs_fake.bedrock.add_job(jobName="bed", status="InProgress")
+            batchjobs_fake.clock.advance(minutes=2)
+
+        def test_check():
+            assert EVENTS[:3] == [
+                ("created", "personalize", "personalize_segments", "seg"),
+                ("created", "personalize", "personalize", "inf"),
+                ("created", "bedrock", "bedrock", "bed"),
+            ]
+            # (the Bedrock job may or may not end in these two minutes: where the
+            # factory places it in its hour InProgress is drawn)
+            assert sorted(e for e in EVENTS[3:] if e[0] == "personalize") == [
+                ("personalize", "inf", "CREATE IN_PROGRESS"),
+                ("personalize", "seg", "CREATE IN_PROGRESS"),
+            ]
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2)

@@ -21,7 +21,12 @@ NPM_CACHE = ROOT / ".cache" / "npm-sdk"
 
 def pages_via_cli(url: str, env: dict[str, str], *command: str) -> list[list[dict[str, Any]]]:
     """Every page the CLI prints, following its NextToken with --starting-token."""
-    key = "invocationJobSummaries" if command[0] == "bedrock" else "batchInferenceJobs"
+    keys = {
+        "list-model-invocation-jobs": "invocationJobSummaries",
+        "list-batch-inference-jobs": "batchInferenceJobs",
+        "list-batch-segment-jobs": "batchSegmentJobs",
+    }
+    key = keys[command[1]]
     pages: list[list[dict[str, Any]]] = []
     token: list[str] = []
     while True:
@@ -82,6 +87,55 @@ def test_aws_cli_pages_personalize_jobs(batchjobs_server: FakeServer, tmp_path: 
     fake.pagination.assert_max_results("ListBatchInferenceJobs", at_most=2)
 
 
+def test_aws_cli_creates_and_pages_personalize_segment_jobs(
+    batchjobs_server: FakeServer, tmp_path: Path
+) -> None:
+    url, env, fake = batchjobs_server.endpoint_url, aws_env(tmp_path), batchjobs_server.fake
+    solution = "arn:aws:personalize:us-east-1:123456789012:solution/movies-item-affinity/0a1b2c3d"
+    seeded = fake.personalize_segments.add_jobs(4, status="ACTIVE", solutionVersionArn=solution)
+    fake.personalize.add_jobs(3, solutionVersionArn=solution)  # another resource: not listed
+    created = aws(
+        url,
+        env,
+        "personalize",
+        "create-batch-segment-job",
+        "--job-name",
+        "from-the-cli",
+        "--solution-version-arn",
+        solution,
+        "--job-input",
+        json.dumps({"s3DataSource": {"path": "s3://segments-in/items.json"}}),
+        "--job-output",
+        json.dumps({"s3DataDestination": {"path": "s3://segments-out/"}}),
+        "--role-arn",
+        ROLE,
+    )
+    arn = created["batchSegmentJobArn"]
+    assert arn.endswith(":batch-segment-job/from-the-cli")
+    command = (
+        "personalize",
+        "list-batch-segment-jobs",
+        "--solution-version-arn",
+        solution,
+        "--max-items",
+        "2",
+        "--page-size",
+        "2",
+    )
+    pages = pages_via_cli(url, env, *command)
+    assert [len(page) for page in pages] == [2, 2, 1]
+    listed = [job["batchSegmentJobArn"] for page in pages for job in page]
+    assert listed[0] == arn  # newest first
+    assert set(listed) == {arn, *(job["batchSegmentJobArn"] for job in seeded)}
+    described = aws(
+        url, env, "personalize", "describe-batch-segment-job", "--batch-segment-job-arn", arn
+    )
+    assert described["batchSegmentJob"]["status"] == "CREATE PENDING"
+    fake.pagination.assert_exhausted("ListBatchSegmentJobs")
+    fake.pagination.assert_no_token_reuse()
+    assert {call.transport for call in fake.calls} == {"server"}
+
+
 # -- the AWS SDK for JavaScript v3 --------------------------------------------------------
 
 
@@ -124,6 +178,12 @@ def test_javascript_sdk_paginators_and_error_classes(
     assert {arn for page in result["personalizePages"] for arn in page} == {
         job.ident for job in fake.personalize.all_jobs()
     }
+    assert [len(page) for page in result["segmentPages"]] == [2, 2, 1]
+    assert {arn for page in result["segmentPages"] for arn in page} == {
+        job.ident for job in fake.personalize_segments.all_jobs()
+    }
+    assert result["segmentMissing"]["name"] == "ResourceNotFoundException"
+    assert result["segmentMissing"]["isInstance"] is True
     fake.pagination.assert_exhausted()
     fake.pagination.assert_no_token_reuse()
 

@@ -284,7 +284,7 @@ def test_control_outputs_of_a_job_created_over_http(batchjobs_server: FakeServer
         ("POST", "bedrock/jobs", {"colour": "red"}, 400, "unknown field(s) 'colour'"),
         ("POST", "bedrock/jobs", {"status": "Done"}, 400, "Done"),
         ("POST", "bedrock/jobs", {"submitTime": "yesterday"}, 400, "ISO 8601"),
-        ("POST", "s3/jobs", {}, 404, "unknown service 's3'"),
+        ("POST", "s3/jobs", {}, 404, "unknown job kind 's3'"),
         ("POST", "personalize/lifecycle", {"outcome": "Completed"}, 400, "ACTIVE"),
         ("POST", "bedrock/quota", {"max_active_jobs": "2"}, 400, "must be an integer or null"),
         ("POST", "faults/fail", {}, 400, "needs the field 'operation'"),

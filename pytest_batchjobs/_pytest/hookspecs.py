@@ -30,19 +30,26 @@ def pytest_batchjobs_configure(fake: BatchJobsFake) -> None:
 
 
 @hookspec
-def pytest_batchjobs_job_created(fake: BatchJobsFake, service: str, job: dict[str, Any]) -> None:
+def pytest_batchjobs_job_created(
+    fake: BatchJobsFake, service: str, kind: str, job: dict[str, Any]
+) -> None:
     """Called once for every job created, through the API or the factory.
 
-    ``service`` is ``"bedrock"`` or ``"personalize"``; ``job`` is the job as the
+    ``service`` is botocore's name of its service, ``"bedrock"`` or ``"personalize"``;
+    ``kind`` its job kind, the fake's attribute for it: ``"bedrock"``, ``"personalize"``
+    (batch inference jobs) or ``"personalize_segments"`` (batch segment jobs). An
+    implementation may leave ``kind`` out of its parameters. ``job`` is the job as the
     get / describe call shows it at its creation. The result is ignored.
     """
 
 
 @hookspec
 def pytest_batchjobs_status_changed(
-    fake: BatchJobsFake, service: str, job: dict[str, Any], old: str, new: str
+    fake: BatchJobsFake, service: str, kind: str, job: dict[str, Any], old: str, new: str
 ) -> None:
     """Called once for every status transition of every job, in time order.
+
+    ``service`` and ``kind`` are as for :func:`pytest_batchjobs_job_created`.
 
     Transitions happen as fake time passes; they are reported as soon as the fake
     sees time has moved (``clock.advance()``, a sleep, the next call after the

@@ -89,6 +89,26 @@ async function main() {
     result.personalizePages.push(page.batchInferenceJobs.map((job) => job.batchInferenceJobArn));
   }
 
+  // Batch segment jobs: a job kind of their own, seeded at their own control path.
+  await control('personalize_segments/jobs', { count: 5, status: 'ACTIVE' });
+  result.segmentPages = [];
+  const segmentPages = personalizeSdk.paginateListBatchSegmentJobs(
+    { client: personalize, pageSize: 2 },
+    {},
+  );
+  for await (const page of segmentPages) {
+    result.segmentPages.push(page.batchSegmentJobs.map((job) => job.batchSegmentJobArn));
+  }
+  // A batch inference job's ARN names no segment job.
+  result.segmentMissing = await failure(
+    personalize.send(
+      new personalizeSdk.DescribeBatchSegmentJobCommand({
+        batchSegmentJobArn: result.personalizePages[0][0],
+      }),
+    ),
+    personalizeSdk.ResourceNotFoundException,
+  );
+
   const get = new bedrockSdk.GetModelInvocationJobCommand({ jobIdentifier: created.jobArn });
   await control('faults/fail', {
     operation: 'GetModelInvocationJob',

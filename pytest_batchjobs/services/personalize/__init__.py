@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._kit.spec import CommonError, Service, TagStyle
 from .batch_inference_jobs import BATCH_INFERENCE_JOBS
+from .batch_segment_jobs import BATCH_SEGMENT_JOBS
 
 # Sources: the "Common Errors" page of the Personalize API reference. ThrottlingException
 # is not in Personalize's model, but is a documented common error.
@@ -22,5 +23,5 @@ SERVICE = Service(
         ),
     },
     tags=TagStyle(arn_member="resourceArn", key="tagKey", value="tagValue"),
-    kinds=(BATCH_INFERENCE_JOBS,),
+    kinds=(BATCH_INFERENCE_JOBS, BATCH_SEGMENT_JOBS),
 )

@@ -19,9 +19,9 @@ POST        ``reset``                              forget jobs, calls, faults, l
                                                    page controls as started
 GET         ``clock``                              ``{"now": ISO 8601}``
 POST        ``clock/advance``                      ``{"seconds"|"minutes"|"hours"|"days": n}``
-POST        ``{service}/jobs``                     ``{"count": n, ...overrides}`` (the factory)
-POST        ``{service}/lifecycle``                ``{"outcome", "message", "durations", "match"}``
-POST        ``{service}/quota``                    ``{"max_active_jobs": n | null}``
+POST        ``{kind}/jobs``                        ``{"count": n, ...overrides}`` (the factory)
+POST        ``{kind}/lifecycle``                   ``{"outcome", "message", "durations", "match"}``
+POST        ``{kind}/quota``                       ``{"max_active_jobs": n | null}``
 POST        ``bedrock/record_limits``              ``{"minimum": n, "maximum": n}`` (records per
                                                    job; Bedrock only)
 GET         ``faults``                             the active fault rules

@@ -8,7 +8,7 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ....core.registry import SERVICE_NAMES, control_routes
+from ....core.registry import KIND_NAMES, SERVICE_NAMES, control_routes
 from ....policies.operations import canonical
 from ....wire.instants import format_iso
 from ....wire.models import service_model
@@ -22,9 +22,13 @@ if TYPE_CHECKING:
     from ....fake import BatchJobsFake
 
 PREFIX = "/_batchjobs/"
+# Services (botocore's names) are what faults, calls and ARNs name; the per-kind routes
+# (``{kind}/jobs``, ...) are addressed by job kind (``personalize_segments``), whose
+# names are the fake's attributes: a service may run several kinds.
 SERVICES = SERVICE_NAMES
-# The ``{service}/...`` routes, by their last segment, and the services each exists for.
-PER_SERVICE: dict[str, tuple[str, ...]] = control_routes()
+KINDS = KIND_NAMES
+# The ``{kind}/...`` routes, by their last segment, and the kinds each exists for.
+PER_KIND: dict[str, tuple[str, ...]] = control_routes()
 # The routes that read their query string (with ControlRequest.param); others take none.
 READS_QUERY = frozenset({"outputs"})
 Endpoint = Callable[["ControlAPI", ControlRequest], dict[str, Any]]
@@ -41,10 +45,10 @@ class ControlAPI:
             "reset": {"POST": ControlAPI.reset},
             "clock": {"GET": ControlAPI.clock},
             "clock/advance": {"POST": ControlAPI.advance},
-            "{service}/jobs": {"POST": ControlAPI.add_jobs},
-            "{service}/lifecycle": {"POST": ControlAPI.lifecycle},
-            "{service}/quota": {"POST": ControlAPI.quota},
-            "{service}/record_limits": {"POST": ControlAPI.record_limits},
+            "{kind}/jobs": {"POST": ControlAPI.add_jobs},
+            "{kind}/lifecycle": {"POST": ControlAPI.lifecycle},
+            "{kind}/quota": {"POST": ControlAPI.quota},
+            "{kind}/record_limits": {"POST": ControlAPI.record_limits},
             "faults": {"GET": ControlAPI.faults},
             "faults/fail": {"POST": ControlAPI.fail},
             "faults/throttle": {"POST": ControlAPI.throttle},
@@ -89,24 +93,24 @@ class ControlAPI:
     def _dispatch(self, method: str, path: str, body: bytes) -> dict[str, Any]:
         target, _, query = path.partition("?")
         relative = target[len(PREFIX) :].strip("/")
-        key, service = relative, None
+        key, kind = relative, None
         head, _, tail = relative.partition("/")
-        services = PER_SERVICE.get(tail)
-        if services is not None:
-            if head in SERVICES and head not in services:
-                only = " and ".join(name.capitalize() for name in services)
+        kinds = PER_KIND.get(tail)
+        if kinds is not None:
+            if head in KINDS and head not in kinds:
+                only = " and ".join(name.capitalize() for name in kinds)
                 raise BadRequest(
                     f"no control endpoint {method} {PREFIX}{relative}: {tail} is {only} "
-                    "only; use " + " or ".join(f"{PREFIX}{name}/{tail}" for name in services),
+                    "only; use " + " or ".join(f"{PREFIX}{name}/{tail}" for name in kinds),
                     status=404,
                 )
-            if head not in services:
+            if head not in kinds:
                 raise BadRequest(
-                    f"unknown service {head!r} in {PREFIX}{relative}; expected one of: "
-                    f"{', '.join(services)}",
+                    f"unknown job kind {head!r} in {PREFIX}{relative}; expected one of: "
+                    f"{', '.join(kinds)}",
                     status=404,
                 )
-            key, service = f"{{service}}/{tail}", head
+            key, kind = f"{{kind}}/{tail}", head
         methods = self._routes.get(key)
         if methods is None:
             raise BadRequest(
@@ -128,7 +132,7 @@ class ControlAPI:
             raise BadRequest(f"{label} takes no query parameters, got ?{query}")
         request = ControlRequest(
             endpoint=label,
-            service=service,
+            kind=kind,
             body=read_body(label, body),
             query=query,
         )
@@ -172,7 +176,7 @@ class ControlAPI:
         moved = self.fake.clock.advance(min(_dt.timedelta(seconds=seconds), room))
         return {"now": format_iso(moved)}
 
-    # -- per service ------------------------------------------------------------------
+    # -- per job kind -----------------------------------------------------------------
 
     def add_jobs(self, request: ControlRequest) -> dict[str, Any]:
         backend = self._backend(request)
@@ -232,7 +236,7 @@ class ControlAPI:
         return {"minimum": limits.minimum, "maximum": limits.maximum}
 
     def _backend(self, request: ControlRequest) -> Any:
-        return getattr(self.fake, request.service or "")
+        return getattr(self.fake, request.kind or "")
 
     # -- faults -----------------------------------------------------------------------
 
@@ -406,9 +410,9 @@ def _token_lifetime(endpoint: str, seconds: float) -> _dt.timedelta:
 
 
 def _shown(route: str) -> str:
-    """A route as the list of endpoints shows it: ``{service}`` only if it is any."""
+    """A route as the list of endpoints shows it: ``{kind}`` only if it is any."""
     head, _, tail = route.partition("/")
-    services = PER_SERVICE.get(tail, SERVICES)
-    if head != "{service}" or services == SERVICES:
+    kinds = PER_KIND.get(tail, KINDS)
+    if head != "{kind}" or kinds == KINDS:
         return route
-    return f"{'|'.join(services)}/{tail}"
+    return f"{'|'.join(kinds)}/{tail}"

@@ -1,4 +1,4 @@
-"""The factory's overrides (``POST {service}/jobs``), checked before the factory is asked.
+"""The factory's overrides (``POST {kind}/jobs``), checked before the factory is asked.
 
 The factory (``add_jobs``) takes Python values and trusts their types, so every
 override is read here first, as the service itself would read it:

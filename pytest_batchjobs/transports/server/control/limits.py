@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 
 MAX_JOBS = 1_000_000
-"""Jobs one ``{service}/jobs`` request may add. A job holds about 2.3 KB in the store,
+"""Jobs one ``{kind}/jobs`` request may add. A job holds about 2.3 KB in the store,
 and rendering the answer (every job, as JSON) takes about 3 KB more per job while it is
 sent: a million jobs cost about 2.3 GB kept and 5.5 GB at the peak."""
 

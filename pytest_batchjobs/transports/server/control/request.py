@@ -148,8 +148,9 @@ class ControlRequest:
 
     endpoint: str
     """The method and path, as errors name it: ``"POST /_batchjobs/bedrock/jobs"``."""
-    service: str | None
-    """The service in the path of a ``{service}/...`` route, else ``None``."""
+    kind: str | None
+    """The job kind in the path of a ``{kind}/...`` route (``personalize_segments``),
+    else ``None``."""
     body: Any
     """The JSON body (``{}`` when empty), not checked yet: see :meth:`args`."""
     query: str
