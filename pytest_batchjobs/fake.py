@@ -75,6 +75,8 @@ class BatchJobsFake(ContextDecorator):
     record limits."""
     personalize: JobControls
     """Personalize batch inference jobs: the factory, lifecycles, the quota, responders."""
+    sagemaker: JobControls
+    """SageMaker transform jobs: the factory, lifecycles, the quota, responders."""
 
     def __init__(
         self,
