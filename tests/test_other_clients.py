@@ -6,6 +6,8 @@ import fcntl
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +82,51 @@ def test_aws_cli_pages_personalize_jobs(batchjobs_server: FakeServer, tmp_path: 
     assert sorted(statuses) == ["ACTIVE"] * 3 + ["CREATE FAILED"] * 2
     fake.pagination.assert_exhausted("ListBatchInferenceJobs")
     fake.pagination.assert_max_results("ListBatchInferenceJobs", at_most=2)
+
+
+def test_aws_cli_follows_a_sagemaker_transform_job(
+    batchjobs_server: FakeServer, tmp_path: Path
+) -> None:
+    url, env, fake = batchjobs_server.endpoint_url, aws_env(tmp_path), batchjobs_server.fake
+    aws(
+        url,
+        env,
+        "sagemaker",
+        "create-transform-job",
+        "--transform-job-name",
+        "Scores-From-The-CLI",
+        "--model-name",
+        "churn-xgboost-v7",
+        "--transform-input",
+        json.dumps(
+            {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://in/"}}}
+        ),
+        "--transform-output",
+        json.dumps({"S3OutputPath": "s3://out/"}),
+        "--transform-resources",
+        json.dumps({"InstanceType": "ml.m5.large", "InstanceCount": 1}),
+    )
+    command = ("sagemaker", "describe-transform-job", "--transform-job-name", "Scores-From-The-CLI")
+    job = aws(url, env, *command)
+    assert job["TransformJobStatus"] == "InProgress"
+    assert job["TransformJobArn"].endswith(":transform-job/scores-from-the-cli")
+    fake.clock.advance(minutes=10)
+    assert aws(url, env, *command)["TransformJobStatus"] == "Completed"
+    missing = run_failing(
+        url, env, "sagemaker", "describe-transform-job", "--transform-job-name", "nope"
+    )
+    assert "(ValidationException)" in missing
+    assert "Could not find requested job with name nope" in missing
+
+
+def run_failing(url: str, env: dict[str, str], *arguments: str) -> str:
+    """The AWS CLI's error output for a command that fails."""
+    command = [sys.executable, "-m", "awscli", "--endpoint-url", url, "--region", "us-east-1"]
+    done = subprocess.run(
+        [*command, *arguments], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode != 0, done.stdout
+    return done.stderr
 
 
 # -- the AWS SDK for JavaScript v3 --------------------------------------------------------
