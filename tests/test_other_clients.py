@@ -191,3 +191,32 @@ def test_javascript_sdk_paginators_and_error_classes(
     assert result["personalizeThrottling"]["isInstance"] is True
     assert result["recovered"] == {"status": "Submitted", "attempts": 2}
     assert {call.transport for call in fake.calls} == {"server"}
+
+
+def test_javascript_sdk_follows_a_sagemaker_transform_job(
+    batchjobs_server: FakeServer, js_sdk: Path, tmp_path: Path
+) -> None:
+    env = aws_env(tmp_path, NODE_PATH=str(js_sdk), NODE_NO_WARNINGS="1")
+    node = shutil.which("node")
+    assert node is not None
+    script = str(JS / "sagemaker_transform.cjs")
+    result = json.loads(run([node, script, batchjobs_server.endpoint_url], env).stdout)
+    fake = batchjobs_server.fake
+
+    assert result["created"].endswith(":transform-job/from-javascript")
+    assert (result["statusAtFirst"], result["statusLater"]) == ("InProgress", "Completed")
+    assert result["creationIsDate"] is True
+    assert result["ended"] == 10 * 60 * 1000
+    assert [len(page) for page in result["pages"]] == [3, 3, 1]
+    assert {arn for page in result["pages"] for arn in page} == {
+        job.ident for job in fake.sagemaker.all_jobs()
+    }
+    fake.pagination.assert_exhausted("ListTransformJobs")
+    assert result["inUse"]["name"] == "ResourceInUse"
+    assert result["inUse"]["isInstance"] is True
+    assert result["missing"] == {
+        "name": "ValidationException",
+        "isInstance": True,
+        "status": 400,
+        "message": "Could not find requested job with name missing",
+    }
