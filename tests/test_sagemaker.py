@@ -328,12 +328,15 @@ def test_inside_mock_aws_moto_keeps_the_rest_of_sagemaker(
     s3: Any, batchjobs_fake: BatchJobsFake
 ) -> None:
     sagemaker = boto3.client("sagemaker", region_name="us-east-1")
-    sagemaker.create_model(
+    model = sagemaker.create_model(
         ModelName="churn-xgboost-v7",
         PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgb:1"},
         ExecutionRoleArn="arn:aws:iam::123456789012:role/SageMakerRole",
-    )
+    )["ModelArn"]
     assert [m["ModelName"] for m in sagemaker.list_models()["Models"]] == ["churn-xgboost-v7"]
+    # A tag of a resource that is no transform job is moto's too.
+    sagemaker.add_tags(ResourceArn=model, Tags=[{"Key": "team", "Value": "growth"}])
+    assert sagemaker.list_tags(ResourceArn=model)["Tags"] == [{"Key": "team", "Value": "growth"}]
     s3.put_object(Bucket="scoring-in", Key="2024/01/part-1.csv", Body=b"1,2\n")
     sagemaker.create_transform_job(**transform_params())
     job = sagemaker.describe_transform_job(TransformJobName="Nightly-Scores")
