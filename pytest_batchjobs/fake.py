@@ -46,16 +46,16 @@ _BUILDING_FACTORY = threading.Lock()
 
 
 class BatchJobsFake(ContextDecorator):
-    """An in-memory Amazon Personalize and Amazon Bedrock batch-job service.
+    """An in-memory Amazon Personalize, Amazon Bedrock and SageMaker batch-job service.
 
     Use it as the ``batchjobs_fake`` fixture in pytest, or outside pytest as a context
     manager or decorator (``with fake_batchjobs() as fake: ...``). While active, every
-    botocore client's calls to the two services are answered here, inside botocore's
+    botocore client's calls to the faked services are answered here, inside botocore's
     own send path, so its serializer, signer, parser and retry handler all run;
     ``requests`` calls to the services' endpoints are answered through ``responses``;
     a :class:`~pytest_batchjobs.FakeServer` serves the same fake to other languages.
     Time is frozen (``clock``), ``time.sleep`` lets fake time pass, and
-    ``bedrock`` / ``personalize`` (jobs, lifecycles, quotas, responders),
+    ``bedrock`` / ``personalize`` / ``sagemaker`` (jobs, lifecycles, quotas, responders),
     ``faults``, ``pagination`` and the call journal (``calls``, ``assert_called``)
     control and observe it.
     """
@@ -77,6 +77,8 @@ class BatchJobsFake(ContextDecorator):
     """Personalize batch inference jobs: the factory, lifecycles, the quota, responders."""
     personalize_segments: JobControls
     """Personalize batch segment jobs: the factory, lifecycles, the quota, responders."""
+    sagemaker: JobControls
+    """SageMaker transform jobs: the factory, lifecycles, the quota, responders."""
 
     def __init__(
         self,

@@ -49,6 +49,20 @@ def test_the_same_state_as_the_python_api(batchjobs_fake: BatchJobsFake) -> None
     assert batchjobs_fake.pagination.token_lifetime is None
 
 
+def test_sagemaker_transform_jobs(batchjobs_fake: BatchJobsFake) -> None:
+    api = ControlAPI(batchjobs_fake)
+    body = {"count": 2, "status": "Stopped", "CreationTime": "2023-12-31T09:00:00Z"}
+    status, answer = post(api, "sagemaker/jobs", body)
+    assert status == 200
+    jobs = answer["jobs"]
+    assert isinstance(jobs, list)
+    assert {job["TransformJobStatus"] for job in jobs} == {"Stopped"}
+    assert {job["CreationTime"] for job in jobs} == {"2023-12-31T09:00:00Z"}
+    lifecycle = {"outcome": "Failed", "message": "AlgorithmError: boom"}
+    assert post(api, "sagemaker/lifecycle", lifecycle)[0] == 200
+    assert batchjobs_fake.sagemaker.lifecycles[-1].outcome == "Failed"
+
+
 def test_submit_times_in_iso_8601(batchjobs_fake: BatchJobsFake) -> None:
     api = ControlAPI(batchjobs_fake)
     status, added = post(api, "bedrock/jobs", {"submitTime": "2023-12-31T09:00:00Z"})

@@ -257,7 +257,7 @@ RECORDS: list[Row] = [
     ("PUT", "pagination", body(token_lifetime=1e308), ("'token_lifetime'", "<= 3155760000")),
     ("PUT", "pagination", body(token_lifetime=1e-9), ("'token_lifetime'", "a microsecond")),
     ("PUT", "pagination", body(max_page_size=10**30), ("at most 9223372036854775807",)),
-    ("GET", "outputs?job=x", "", ("'job' must be the ARN of a personalize or bedrock job", "'x'")),
+    ("GET", "outputs?job=x", "", ("'job' must be the ARN of a personalize or bedrock", "'x'")),
     ("GET", "outputs?job=arn:aws:s3:::bucket", "", ("'job' must be the ARN",)),
 ]
 BAD = BODY + CLOCK + FACTORY + SETTINGS + FAULTS + RECORDS

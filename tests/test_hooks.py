@@ -231,3 +231,52 @@ def test_hooks_name_the_service_and_the_job_kind(pytester: pytest.Pytester) -> N
     )
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=2)
+
+
+def test_hooks_report_sagemaker_transform_jobs(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        EVENTS = []
+
+        def pytest_batchjobs_job_created(fake, service, job):
+            EVENTS.append(("created", service, job["TransformJobName"], job["TransformJobStatus"]))
+
+        def pytest_batchjobs_status_changed(fake, service, job, old, new):
+            assert job["TransformJobStatus"] == new
+            EVENTS.append((service, job["TransformJobName"], old, new))
+        """
+    )
+    pytester.makepyfile(
+        """
+        import boto3
+        from conftest import EVENTS
+
+        PARAMS = dict(
+            ModelName="churn-model",
+            TransformInput={"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix",
+                                                            "S3Uri": "s3://in/"}}},
+            TransformOutput={"S3OutputPath": "s3://out/"},
+            TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
+        )
+
+        def test_transitions(batchjobs_fake):
+            sagemaker = boto3.client("sagemaker", region_name="us-east-1")
+            sagemaker.create_transform_job(TransformJobName="done", **PARAMS)
+            sagemaker.create_transform_job(TransformJobName="halted", **PARAMS)
+            batchjobs_fake.clock.advance(minutes=1)
+            sagemaker.stop_transform_job(TransformJobName="halted")
+            sagemaker.get_waiter("transform_job_completed_or_stopped").wait(
+                TransformJobName="done"
+            )
+
+        def test_check():
+            assert EVENTS == [
+                ("created", "sagemaker", "done", "InProgress"),
+                ("created", "sagemaker", "halted", "InProgress"),
+                ("sagemaker", "halted", "InProgress", "Stopping"),
+                ("sagemaker", "halted", "Stopping", "Stopped"),
+                ("sagemaker", "done", "InProgress", "Completed"),
+            ]
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)

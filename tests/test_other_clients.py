@@ -6,6 +6,8 @@ import fcntl
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +138,51 @@ def test_aws_cli_creates_and_pages_personalize_segment_jobs(
     assert {call.transport for call in fake.calls} == {"server"}
 
 
+def test_aws_cli_follows_a_sagemaker_transform_job(
+    batchjobs_server: FakeServer, tmp_path: Path
+) -> None:
+    url, env, fake = batchjobs_server.endpoint_url, aws_env(tmp_path), batchjobs_server.fake
+    aws(
+        url,
+        env,
+        "sagemaker",
+        "create-transform-job",
+        "--transform-job-name",
+        "Scores-From-The-CLI",
+        "--model-name",
+        "churn-xgboost-v7",
+        "--transform-input",
+        json.dumps(
+            {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://in/"}}}
+        ),
+        "--transform-output",
+        json.dumps({"S3OutputPath": "s3://out/"}),
+        "--transform-resources",
+        json.dumps({"InstanceType": "ml.m5.large", "InstanceCount": 1}),
+    )
+    command = ("sagemaker", "describe-transform-job", "--transform-job-name", "Scores-From-The-CLI")
+    job = aws(url, env, *command)
+    assert job["TransformJobStatus"] == "InProgress"
+    assert job["TransformJobArn"].endswith(":transform-job/scores-from-the-cli")
+    fake.clock.advance(minutes=10)
+    assert aws(url, env, *command)["TransformJobStatus"] == "Completed"
+    missing = run_failing(
+        url, env, "sagemaker", "describe-transform-job", "--transform-job-name", "nope"
+    )
+    assert "(ValidationException)" in missing
+    assert "Could not find requested job with name nope" in missing
+
+
+def run_failing(url: str, env: dict[str, str], *arguments: str) -> str:
+    """The AWS CLI's error output for a command that fails."""
+    command = [sys.executable, "-m", "awscli", "--endpoint-url", url, "--region", "us-east-1"]
+    done = subprocess.run(
+        [*command, *arguments], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode != 0, done.stdout
+    return done.stderr
+
+
 # -- the AWS SDK for JavaScript v3 --------------------------------------------------------
 
 
@@ -204,3 +251,32 @@ def test_javascript_sdk_paginators_and_error_classes(
     assert result["personalizeThrottling"]["isInstance"] is True
     assert result["recovered"] == {"status": "Submitted", "attempts": 2}
     assert {call.transport for call in fake.calls} == {"server"}
+
+
+def test_javascript_sdk_follows_a_sagemaker_transform_job(
+    batchjobs_server: FakeServer, js_sdk: Path, tmp_path: Path
+) -> None:
+    env = aws_env(tmp_path, NODE_PATH=str(js_sdk), NODE_NO_WARNINGS="1")
+    node = shutil.which("node")
+    assert node is not None
+    script = str(JS / "sagemaker_transform.cjs")
+    result = json.loads(run([node, script, batchjobs_server.endpoint_url], env).stdout)
+    fake = batchjobs_server.fake
+
+    assert result["created"].endswith(":transform-job/from-javascript")
+    assert (result["statusAtFirst"], result["statusLater"]) == ("InProgress", "Completed")
+    assert result["creationIsDate"] is True
+    assert result["ended"] == 10 * 60 * 1000
+    assert [len(page) for page in result["pages"]] == [3, 3, 1]
+    assert {arn for page in result["pages"] for arn in page} == {
+        job.ident for job in fake.sagemaker.all_jobs()
+    }
+    fake.pagination.assert_exhausted("ListTransformJobs")
+    assert result["inUse"]["name"] == "ResourceInUse"
+    assert result["inUse"]["isInstance"] is True
+    assert result["missing"] == {
+        "name": "ValidationException",
+        "isInstance": True,
+        "status": 400,
+        "message": "Could not find requested job with name missing",
+    }

@@ -366,7 +366,7 @@ def test_a_wrong_operation_name_lists_the_valid_ones(pytester: pytest.Pytester) 
             E + "ValueError: 'list_batch_jobs' is not an operation pytest-batchjobs fakes; "
             "valid ones: ListBatchInferenceJobs (list_batch_inference_jobs), "
             "ListBatchSegmentJobs (list_batch_segment_jobs), "
-            "ListModelInvocationJobs (list_model_invocation_jobs)",
+            "ListModelInvocationJobs (list_model_invocation_jobs)*",
         ]
     )
 

@@ -331,3 +331,43 @@ def test_inside_moto_the_fake_answers_first_and_moto_the_rest(fake_first: bool) 
         "CreateModelInvocationJob",
         "ListModelInvocationJobs",
     ]
+
+
+def test_sagemaker_transform_jobs_over_requests(batchjobs_fake: BatchJobsFake) -> None:
+    auth = AWS4Auth("AKIDEXAMPLE", "secret", "eu-west-1", "sagemaker")
+    host = "https://api.sagemaker.eu-west-1.amazonaws.com/"
+
+    def call(operation: str, body: dict[str, Any]) -> Any:
+        headers = {
+            "X-Amz-Target": f"SageMaker.{operation}",
+            "Content-Type": "application/x-amz-json-1.1",
+        }
+        return requests.post(host, data=json.dumps(body), headers=headers, auth=auth, timeout=5)
+
+    created = call(
+        "CreateTransformJob",
+        {
+            "TransformJobName": "Over-Requests",
+            "ModelName": "churn-xgboost-v7",
+            "TransformInput": {
+                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://in/"}}
+            },
+            "TransformOutput": {"S3OutputPath": "s3://out/"},
+            "TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 1},
+        },
+    )
+    assert created.status_code == 200, created.text
+    arn = created.json()["TransformJobArn"]
+    assert arn == "arn:aws:sagemaker:eu-west-1:123456789012:transform-job/over-requests"
+    boto = boto3.client("sagemaker", region_name="eu-west-1")
+    job = boto.describe_transform_job(TransformJobName="Over-Requests")
+    assert job["TransformJobStatus"] == "InProgress"
+    missing = call("DescribeTransformJob", {"TransformJobName": "nope"})
+    assert missing.status_code == 400
+    assert missing.json() == {
+        "__type": "com.amazonaws.sagemaker#ValidationException",
+        "message": "Could not find requested job with name nope",
+    }
+    unfaked = call("ListModels", {})
+    assert unfaked.status_code == 501
+    assert "sagemaker ListModels is not faked" in unfaked.json()["message"]

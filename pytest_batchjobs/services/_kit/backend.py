@@ -344,10 +344,11 @@ class KindBackend(abc.ABC, Generic[J]):
         filters: dict[str, Any],
         accept: Callable[[J], bool],
         descending: bool = True,
+        order: Callable[[J], Any] | None = None,
     ) -> tuple[list[J], str | None]:
         """One page of the region's jobs that ``accept`` lets through, for the kind's
         list operation; ``filters`` are the query's own parameters (a token is only
-        valid for the same)."""
+        valid for the same); ``order`` sorts by something other than creation."""
         return page(
             self.parts.pager,
             self.service,
@@ -359,6 +360,7 @@ class KindBackend(abc.ABC, Generic[J]):
             accept,
             descending,
             self.default_page_size,
+            order,
         )
 
 

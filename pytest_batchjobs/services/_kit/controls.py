@@ -79,12 +79,14 @@ class JobControls:
         """Set how jobs created from now on move through their statuses.
 
         ``outcome``: the end status (Bedrock ``Completed``, ``PartiallyCompleted``,
-        ``Failed``, ``Expired``; Personalize ``ACTIVE``, ``CREATE FAILED``). A Bedrock
+        ``Failed``, ``Expired``; Personalize ``ACTIVE``, ``CREATE FAILED``; SageMaker
+        ``Completed``, ``Failed``). A Bedrock
         job still ``InProgress`` at its timeout ends ``PartiallyCompleted`` then, one
         not begun ``Expired``; ``Expired`` keeps jobs ``Scheduled`` until their timeout.
-        ``message``: Bedrock's ``message`` / Personalize's ``failureReason``.
-        ``durations``: seconds spent in each running status, e.g.
-        ``{"InProgress": 20 * 3600}`` or ``{"CREATE IN_PROGRESS": 600}``. ``match``: a
+        ``message``: Bedrock's ``message`` / Personalize's ``failureReason`` /
+        SageMaker's ``FailureReason``. ``durations``: seconds spent in each running
+        status (and ``Stopping``), e.g. ``{"InProgress": 20 * 3600}`` or
+        ``{"CREATE IN_PROGRESS": 600}``. ``match``: a
         glob on job names; only matching jobs follow this lifecycle. The newest
         matching lifecycle wins.
         """
@@ -115,7 +117,10 @@ class JobControls:
         Bedrock: ``record`` is the input line (``recordId``, ``modelInput``); return the
         ``modelOutput``. Personalize: ``record`` is the input line (``userId``, ...);
         return the recommended item ids (or a dict with ``recommendedItems`` and
-        ``scores``). Raise to make that record an error record. ``None`` restores the
+        ``scores``). SageMaker: ``record`` is a line of an input object (with
+        ``SplitType: Line``) or the whole object, as text; return the model's answer (a
+        string, or anything JSON can write). Raise to make that record an error record
+        (a SageMaker transform job fails on it). ``None`` restores the
         default, deterministic answers.
         """
         self._backend.responder(function)

@@ -31,7 +31,8 @@ class CommonError:
 class TagStyle:
     """How a service's tag operations name things: the operations themselves, the member
     holding the resource's ARN, the tags' and tag keys' members, a tag's key and value,
-    and whether its ``TooManyTagsException`` carries ``resourceName``."""
+    whether its ``TooManyTagsException`` carries ``resourceName``, and whether the tag
+    operation answers with the tags it added (SageMaker's ``AddTags`` does)."""
 
     arn_member: str
     key: str
@@ -42,6 +43,7 @@ class TagStyle:
     list: str = "ListTagsForResource"
     tags_member: str = "tags"
     keys_member: str = "tagKeys"
+    echoes_tags: bool = False
 
     @property
     def operations(self) -> tuple[str, str, str]:

@@ -53,6 +53,12 @@ class JobStore(Generic[J]):
         """The job with id ``ident``, if stored."""
         return self._by_id.get(ident)
 
+    def at_key(self, key: Key) -> J | None:
+        """The job whose listing key is ``key``, if stored."""
+        for job in self._ordered.irange_key(key, key):
+            return job  # type: ignore[no-any-return]
+        return None
+
     def add(self, job: J) -> None:
         """Store ``job``; its key must be unique."""
         self._by_id[job.ident] = job

@@ -65,7 +65,7 @@ class Tagging:
                     **fields,
                 )
             job.tags = merged
-        return {}
+        return {self.style.tags_member: given} if self.style.echoes_tags else {}
 
     def untag_resource(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         backend = self.owner(params[self._arn])

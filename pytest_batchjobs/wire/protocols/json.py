@@ -29,7 +29,10 @@ class JsonProtocol(WireProtocol):
     def __init__(self, service: str, model: ServiceModel) -> None:
         super().__init__(service, model)
         self.target_prefix = str(model.metadata["targetPrefix"])
-        self._namespace = f"com.amazonaws.{model.endpoint_prefix}"
+        # The service's Smithy namespace: its signing name (``personalize``; for
+        # SageMaker, whose endpoint prefix is ``api.sagemaker``, ``sagemaker``).
+        signing = model.metadata.get("signingName") or model.endpoint_prefix
+        self._namespace = f"com.amazonaws.{signing}"
         self._operations = frozenset(model.operation_names)
 
     def route(self, facts: RequestFacts, *, known: bool) -> Route | None:

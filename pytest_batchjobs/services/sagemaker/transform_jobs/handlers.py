@@ -1,0 +1,206 @@
+"""Amazon SageMaker transform jobs: the API's handlers.
+
+Choices where AWS documentation is silent (each is tested):
+
+* A job's ARN ends in its name lower-cased, as SageMaker writes its ARNs; names are
+  unique per (account, region) whatever their case (a repeated name is
+  ``ResourceInUse``), and Describe and Stop find a job by its name in any case.
+* A job that does not exist is a ``ValidationException`` "Could not find requested
+  job with name <name>" (SageMaker models ``ResourceNotFound`` but does not send it:
+  the fidelity page has the evidence); a tag operation on an ARN of no job is a
+  ``ValidationException`` "Resource does not exist".
+* Stopping a job that has ended is a ``ValidationException``; stopping a ``Stopping``
+  job succeeds again without changing it.
+* ``NameContains`` is case-insensitive; the time filters are exclusive bounds; a page
+  holds at most 10 summaries when ``MaxResults`` is omitted (the API's default) and
+  lists newest first (``SortBy`` ``CreationTime``, ``SortOrder`` ``Descending``).
+* The model, the instance type and the S3 locations are checked against the model's
+  patterns and enums only: the fake holds no models.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import TYPE_CHECKING, Any
+
+from ....time.lifecycles import to_millis
+from ....wire.errors import ServiceError
+from ..._kit.backend import KindBackend, RegionState, handles
+from ..._kit.store import next_sequence
+from ..._kit.tagging import tags_of
+from .factory import made_jobs
+from .job import TransformJob
+from .outputs import TransformOutputs
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..._kit.context import CallContext
+    from ..._kit.factory import JobFactory
+
+
+class TransformJobs(KindBackend[TransformJob]):
+    """CreateTransformJob, DescribeTransformJob, ListTransformJobs, StopTransformJob."""
+
+    outputs_class = TransformOutputs
+    outputs: TransformOutputs
+    extra_overrides = ("CreationTime", "FailureReason")
+    quota_error = "ResourceLimitExceeded"
+    quota_message = (
+        "The account-level service limit 'Number of concurrent transform jobs' is {limit} "
+        "Jobs, with current utilization of {active} Jobs and a request delta of 1 Jobs. "
+        "Please use AWS Service Quotas to request an increase for this quota."
+    )
+    default_page_size = 10
+
+    @handles("CreateTransformJob")
+    def create_transform_job(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+        state = self.state(context.account, context.region)
+        arn = self.job_arn(context, params["TransformJobName"].lower())
+        if state.jobs.get(arn) is not None:
+            raise ServiceError(
+                "ResourceInUse",
+                "Transform job names must be unique within an AWS account and region, and a "
+                f"transform job with this name already exists ({arn})",
+            )
+        self.check_quota(context)
+        job = self.new_job(arn, params, context.now)
+        failure = self.outputs.prepare(job, context.region)
+        if failure is not None:
+            job.failure = failure
+            job.timeline = job.timeline.ending(len(job.timeline) - 1, "Failed")
+        self.created(state, job, context.now)
+        return {"TransformJobArn": arn}
+
+    @handles("DescribeTransformJob")
+    def describe_transform_job(
+        self, context: CallContext, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self.find(context, params["TransformJobName"]).shown(context.now)
+
+    @handles("ListTransformJobs")
+    def list_transform_jobs(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+        now = context.now
+        created_after = params.get("CreationTimeAfter")
+        created_before = params.get("CreationTimeBefore")
+        changed_after = params.get("LastModifiedTimeAfter")
+        changed_before = params.get("LastModifiedTimeBefore")
+        status = params.get("StatusEquals")
+        name = params.get("NameContains")
+        needle = None if name is None else name.lower()
+
+        def accept(job: TransformJob) -> bool:
+            if created_after is not None and not job.created > created_after:
+                return False
+            if created_before is not None and not job.created < created_before:
+                return False
+            if needle is not None and needle not in job.name.lower():
+                return False
+            if status is not None and job.timeline.status(now) != status:
+                return False
+            if changed_after is not None or changed_before is not None:
+                changed = job.timeline.changed_at(now)
+                if changed_after is not None and not changed > changed_after:
+                    return False
+                if changed_before is not None and not changed < changed_before:
+                    return False
+            return True
+
+        sort_by = params.get("SortBy", "CreationTime")
+        filters = {
+            "CreationTimeAfter": created_after,
+            "CreationTimeBefore": created_before,
+            "LastModifiedTimeAfter": changed_after,
+            "LastModifiedTimeBefore": changed_before,
+            "StatusEquals": status,
+            "NameContains": name,
+            "SortBy": sort_by,
+        }
+        descending = params.get("SortOrder", "Descending") == "Descending"
+        order: Callable[[TransformJob], str] | None = None
+        if sort_by == "Name":
+            order = _by_name
+        elif sort_by == "Status":
+
+            def order(job: TransformJob) -> str:
+                return job.timeline.status(now)
+
+        paging = {"nextToken": params.get("NextToken"), "maxResults": params.get("MaxResults")}
+        jobs, token = self.page(context, paging, filters, accept, descending, order)
+        return {"TransformJobSummaries": [job.summary(now) for job in jobs], "NextToken": token}
+
+    @handles("StopTransformJob")
+    def stop_transform_job(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+        job = self.find(context, params["TransformJobName"])
+        now = context.now
+        status = job.timeline.status(now)
+        if status == "Stopping":
+            return {}
+        if status != "InProgress":
+            raise ServiceError(
+                "ValidationException",
+                f"The request was rejected because the transform job is in status {status}.",
+            )
+        stopping = job.lifecycle.duration("Stopping")
+        job.timeline = job.timeline.interrupted(now, [(0.0, "Stopping"), (stopping, "Stopped")])
+        self.parts.feed.rescheduled(self.name, job)
+        return {}
+
+    # -- jobs -------------------------------------------------------------------------
+
+    def new_job(self, arn: str, params: dict[str, Any], created: _dt.datetime) -> TransformJob:
+        """A job for ``params`` created at ``created`` (cut to the millisecond, as sent),
+        with its lifecycle's timeline."""
+        created = to_millis(created)
+        lifecycle = self.lifecycle_for(params["TransformJobName"])
+        return TransformJob(
+            arn=arn,
+            request=dict(params),
+            created=created,
+            timeline=lifecycle.timeline(created),
+            lifecycle=lifecycle,
+            sequence=next_sequence(),
+            tags=tags_of(self.service, params),
+        )
+
+    def made_jobs(
+        self,
+        factory: JobFactory,
+        context: CallContext,
+        wanted: list[str],
+        overrides: dict[str, Any],
+    ) -> list[TransformJob]:
+        return made_jobs(self, factory, context, wanted, overrides)
+
+    def admit(self, state: RegionState[TransformJob], jobs: list[TransformJob]) -> None:
+        """Job names are unique per region, whatever their case (they end the ARN)."""
+        seen: set[str] = set()
+        for job in jobs:
+            if job.arn in seen or state.jobs.get(job.arn) is not None:
+                raise ValueError(
+                    f"a SageMaker transform job named {job.name!r} already exists in this "
+                    "region; job names are unique whatever their case (they end the ARN): "
+                    "leave TransformJobName out, or vary it"
+                )
+            seen.add(job.arn)
+
+    def find(self, context: CallContext, name: str) -> TransformJob:
+        """The job called ``name`` (in any case) in the caller's (account, region)."""
+        arn = self.job_arn(context, name.lower())
+        job = self.state(context.account, context.region).jobs.get(arn)
+        if job is None:
+            raise ServiceError(
+                "ValidationException", f"Could not find requested job with name {name}"
+            )
+        return job
+
+    def find_arn(self, context: CallContext, arn: str) -> TransformJob:
+        """The job with ``arn`` in the caller's (account, region), for the tag operations."""
+        job = self.state(context.account, context.region).jobs.get(arn)
+        if job is None:
+            raise ServiceError("ValidationException", "Resource does not exist")
+        return job
+
+
+def _by_name(job: TransformJob) -> str:
+    return job.name.lower()

@@ -1,0 +1,87 @@
+"""A SageMaker transform job, its statuses, and how Describe and List show it."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any
+
+from ....time.lifecycles import ServiceStatuses
+from ..._kit.job import StoredJob
+
+# A transform job is InProgress from its creation until it ends; StopTransformJob moves
+# it to Stopping, then Stopped. Ten minutes InProgress by default (instances start,
+# the model loads, a small input is transformed): well inside the hour botocore's
+# waiter transform_job_completed_or_stopped polls (60 attempts, 60 s apart).
+SAGEMAKER = ServiceStatuses(
+    service="SageMaker",
+    running=("InProgress",),
+    outcomes=("Completed", "Failed"),
+    ends=frozenset({"Completed", "Failed", "Stopped"}),
+    default_durations={"InProgress": 600.0, "Stopping": 60.0},
+    working="InProgress",
+)
+
+DEFAULT_FAILURE = "ClientError: See job logs for more information"
+# Members of a job that only some requests have, shown as they were sent.
+_OPTIONAL_MEMBERS = (
+    "MaxConcurrentTransforms",
+    "ModelClientConfig",
+    "MaxPayloadInMB",
+    "BatchStrategy",
+    "Environment",
+    "DataCaptureConfig",
+    "DataProcessing",
+    "ExperimentConfig",
+)
+
+
+@dataclass(eq=False, kw_only=True, slots=True)
+class TransformJob(StoredJob):
+    """One transform job: what was asked, its timeline and, once answered, its output
+    objects' (input name, content)."""
+
+    results: list[tuple[str, str]] | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.request["TransformJobName"])
+
+    def _times(self, now: _dt.datetime) -> tuple[str, dict[str, Any]]:
+        """The status at ``now``, and the members every rendering of the job shares."""
+        timeline = self.timeline
+        index = timeline.index(now)
+        status, changed = timeline.statuses[index], timeline.at(index)
+        shown: dict[str, Any] = {
+            "TransformJobName": self.name,
+            "TransformJobArn": self.arn,
+            "TransformJobStatus": status,
+            "CreationTime": self.created,
+        }
+        if status in SAGEMAKER.ends:
+            shown["TransformEndTime"] = changed
+        if status == "Failed":
+            shown["FailureReason"] = self.failure or self.lifecycle.message or DEFAULT_FAILURE
+        return status, shown
+
+    def summary(self, now: _dt.datetime) -> dict[str, Any]:
+        """The job as ListTransformJobs summarises it at ``now``."""
+        _, shown = self._times(now)
+        shown["LastModifiedTime"] = self.timeline.changed_at(now)
+        return shown
+
+    def shown(self, now: _dt.datetime) -> dict[str, Any]:
+        """The job as DescribeTransformJob shows it at ``now``, without empty members."""
+        request = self.request
+        _, described = self._times(now)
+        # The job starts transforming as soon as it is InProgress: from its creation.
+        described["TransformStartTime"] = self.created
+        described["ModelName"] = request["ModelName"]
+        described["TransformInput"] = request["TransformInput"]
+        described["TransformOutput"] = request["TransformOutput"]
+        described["TransformResources"] = request["TransformResources"]
+        for member in _OPTIONAL_MEMBERS:
+            value = request.get(member)
+            if value is not None:
+                described[member] = value
+        return described
