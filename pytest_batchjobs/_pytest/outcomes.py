@@ -59,6 +59,11 @@ def read(marker: pytest.Mark, test: str) -> tuple[JobKind, tuple[str, ...]]:
         )
     arguments.update(marker.kwargs)
     name = arguments.get("kind")
+    if name is None:
+        raise collection_error(
+            f"{where}: name the job kind whose outcomes to run, e.g. "
+            f"@pytest.mark.{MARKER}('bedrock'); the kinds are {', '.join(kinds)}"
+        )
     kind = kinds.get(name) if isinstance(name, str) else None
     if kind is None:
         raise collection_error(
