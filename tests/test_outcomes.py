@@ -514,3 +514,23 @@ def test_under_xdist_and_randomly_runs_keep_their_outcomes_and_the_report_adds_u
         ],
         consecutive=True,
     )
+
+
+def test_the_marker_and_the_option_are_registered(pytester: pytest.Pytester) -> None:
+    pytester.runpytest("--markers").stdout.fnmatch_lines(
+        ["@pytest.mark.batchjobs_outcomes(kind, outcomes=None): run the test once per outcome*"]
+    )
+    pytester.runpytest("--help").stdout.fnmatch_lines(
+        ["  --batchjobs-status-report", "*at the end, list per job kind the statuses the*"]
+    )
+    # --strict-markers: a suite using the marker needs nothing registered itself.
+    pytester.makepyfile(
+        test_strict="""
+        import pytest
+
+        @pytest.mark.batchjobs_outcomes("personalize", ["ACTIVE"])
+        def test_x(batchjobs_fake, batchjobs_outcome):
+            assert batchjobs_outcome == "ACTIVE"
+        """
+    )
+    pytester.runpytest("--strict-markers", "-p", "no:randomly").assert_outcomes(passed=1)
