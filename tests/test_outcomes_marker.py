@@ -218,10 +218,15 @@ def test_personalize_runs_end_active_and_create_failed(suite: pytest.Pytester) -
             assert batch_client.personalize_wait(arn) == batchjobs_outcome
             seen = batchjobs_fake.statuses_seen("personalize")
             assert seen == ["CREATE PENDING", "CREATE IN_PROGRESS", batchjobs_outcome]
+
+        @pytest.mark.batchjobs_outcomes("personalize")
+        def test_without_the_outcome_fixture(batchjobs_fake, request):
+            job = batchjobs_fake.advance_until(batch_client.personalize_submit())
+            assert request.node.callspec.id == "personalize-" + job["status"]
         """
     )
     result = suite.runpytest("-p", "no:randomly", "-v")
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(
         [
             "test_report.py::test_weekly[[]personalize-ACTIVE[]] PASSED*",
