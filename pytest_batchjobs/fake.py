@@ -26,6 +26,7 @@ from .options import FakeOptions
 from .policies.faults import FaultRules, Faults
 from .policies.journal import Call, Journal, JournalControls
 from .policies.pagination import PagePolicy, Pager, Pagination
+from .policies.statuses import StatusesSeen
 from .services._kit.backend import Parts
 from .services._kit.context import DEFAULT_ACCOUNT
 from .services._kit.factory import JobFactory
@@ -128,6 +129,7 @@ class BatchJobsFake(ContextDecorator):
         endpoints = self._backends.endpoints
         self._journal = Journal(operation for _, operation in endpoints)
         self.journal = JournalControls(self._journal)
+        self._statuses = StatusesSeen()
         rules = FaultRules()
         self.faults = Faults(
             rules,
@@ -141,6 +143,7 @@ class BatchJobsFake(ContextDecorator):
             faults=rules,
             journal=self._journal,
             account_of=self._account_of,
+            statuses=self._statuses,
             validate_outputs=validate_outputs,
         )
         self._active = False
@@ -205,13 +208,15 @@ class BatchJobsFake(ContextDecorator):
         self.stop()
 
     def reset(self) -> None:
-        """Forget jobs, calls, lifecycles, faults, quotas and responders (not the clock)."""
+        """Forget jobs, calls, the statuses seen, lifecycles, faults, quotas and responders
+        (not the clock, nor a ``batchjobs_outcomes`` run's outcome)."""
         for backend in self._backends.kinds.values():
             backend.reset()
             backend.seed(self._seed)
         self._core.internal_errors.clear()
         self._feed.reset()
         self._journal.reset()
+        self._statuses.reset()
         self.pagination.reset()
         self.faults.clear()
         with self._factory_lock:
@@ -241,6 +246,19 @@ class BatchJobsFake(ContextDecorator):
     def call_count(self, operation: str, /, *, service: str | None = None) -> int:
         """How many times ``operation`` (API or boto3 casing) was called."""
         return self._journal.call_count(operation, service)
+
+    def statuses_seen(self, kind: str) -> list[str]:
+        """The statuses responses carried to clients for ``kind``'s jobs (``"bedrock"``,
+        ``"personalize"``, ...), in the order first seen: every status a get, describe
+        or list response held, as sent. Jobs the factory stored or the clock moved are
+        not seen until a response shows them; errors, injected faults and broken
+        connections carry none."""
+        if kind not in self._backends.kinds:
+            raise ValueError(
+                f"statuses_seen(): {kind!r} is not a job kind; the kinds are "
+                f"{', '.join(self._backends.kinds)}"
+            )
+        return self._statuses.of(kind)
 
     @property
     def internal_errors(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""pytest glue: the ``batchjobs_fake`` fixture, the ``batchjobs`` marker, ini options.
+"""pytest glue: the fixtures, the ``batchjobs`` and ``batchjobs_outcomes`` markers, the
+ini and command-line options, the status report.
 
 pytest imports this module in every run of every project that installs the plugin, so
 it imports nothing heavy: botocore, faker, freezegun and responses load when a fake is
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ._pytest.keys import HORIZON_SHOWN, SEED
+from ._pytest.keys import HORIZON_SHOWN, SEED, STATUSES_RECEIVED
 from .transports.import_hook import install_when_imported, stop_waiting
 
 if TYPE_CHECKING:
@@ -52,6 +53,11 @@ _MARKER = (
     "configure the batchjobs_fake fixture"
 )
 # </options:plugin>
+_OUTCOMES_MARKER = (
+    "batchjobs_outcomes(kind, outcomes=None): run the test once per outcome a job of that "
+    "kind can end in (or those given), its jobs ending in it; the batchjobs_outcome "
+    "fixture gives it"
+)
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -85,6 +91,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="seed of the batchjobs factory's randomness; the header prints the one in use, "
         "so a run can be replayed",
     )
+    parser.getgroup("batchjobs").addoption(
+        "--batchjobs-status-report",
+        action="store_true",
+        default=False,
+        help="at the end, list per job kind the statuses the session's clients never "
+        "received from batchjobs_fake (with pytest-xdist, the workers' together)",
+    )
 
 
 def _session_seed(config: pytest.Config) -> int:
@@ -108,9 +121,48 @@ def pytest_configure_node(node: object) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", _MARKER)
+    config.addinivalue_line("markers", _OUTCOMES_MARKER)
+    if config.getoption("batchjobs_status_report"):
+        config.stash[STATUSES_RECEIVED] = {}
     config.stash[SEED] = _session_seed(config)
     install_when_imported()
     config.add_cleanup(stop_waiting)  # no import hook left behind: it would slow the exit
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``@pytest.mark.batchjobs_outcomes``: a run of the test per outcome (the closest
+    marker's)."""
+    marker = metafunc.definition.get_closest_marker("batchjobs_outcomes")
+    if marker is not None:
+        from ._pytest.outcomes import parametrize
+
+        parametrize(metafunc, marker)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """xdist: a worker sends the statuses its clients received to the controller."""
+    if STATUSES_RECEIVED in session.config.stash and hasattr(session.config, "workeroutput"):
+        from ._pytest.report import to_controller
+
+        to_controller(session.config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """xdist: the controller merges what a finished worker's clients received."""
+    config: pytest.Config = node.config  # type: ignore[attr-defined]
+    output = getattr(node, "workeroutput", None)
+    if STATUSES_RECEIVED in config.stash and output is not None:
+        from ._pytest.report import from_worker
+
+        from_worker(config, output)
+
+
+def pytest_terminal_summary(terminalreporter: object, config: pytest.Config) -> None:
+    if STATUSES_RECEIVED in config.stash and not hasattr(config, "workerinput"):
+        from ._pytest.report import write
+
+        write(terminalreporter, config)
 
 
 @pytest.fixture
@@ -140,3 +192,22 @@ def batchjobs_server(batchjobs_fake: BatchJobsFake) -> Iterator[FakeServer]:
     from ._pytest.fixtures import server_for_test
 
     yield from server_for_test(batchjobs_fake)
+
+
+@pytest.fixture
+def batchjobs_outcome(request: pytest.FixtureRequest) -> str:
+    """The outcome this run of a ``@pytest.mark.batchjobs_outcomes(kind)`` test ends its
+    jobs in: ``"PartiallyCompleted"`` in ``test_poller[bedrock-PartiallyCompleted]``.
+
+    ``batchjobs_fake``'s jobs of that kind end in it unless a lifecycle set with an
+    explicit ``outcome`` says otherwise.
+    """
+    param = getattr(request, "param", None)
+    if param is None:
+        pytest.fail(
+            "batchjobs_outcome is the outcome of a run of a test marked "
+            "@pytest.mark.batchjobs_outcomes(kind); this test has no such marker: add "
+            "one, e.g. @pytest.mark.batchjobs_outcomes('bedrock')",
+            pytrace=False,
+        )
+    return str(param[1])

@@ -17,7 +17,9 @@ import pytest
 from ..fake import BatchJobsFake
 from ..options import PREFIX, ROWS, FakeOptions
 from ..services._kit.factory import seed_for_test
+from . import report
 from .keys import HORIZON_SHOWN, SEED
+from .outcomes import apply, run_of
 
 if TYPE_CHECKING:
     from ..transports.server import FakeServer
@@ -37,10 +39,14 @@ def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     fake = BatchJobsFake(**options.keywords(), hook=request.node.ihook)
     fake.start()
     try:
+        run = run_of(request.node)
+        if run is not None:
+            apply(fake, run)
         request.node.ihook.pytest_batchjobs_configure(fake=fake)
         yield fake
     finally:
         fake.stop()
+        report.note(request.config, fake)
     errors = list(fake.internal_errors)
     if _lost_horizon(fake, request.node):
         errors.append(str(fake.clock._horizon.error))

@@ -19,11 +19,13 @@ Handler = Callable[["CallContext", dict[str, Any]], dict[str, Any]]
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """What answers one operation of one service: the service, and the handler (which
-    takes its backend's lock)."""
+    """What answers one operation of one service: the service, the handler (which
+    takes its backend's lock), and the job kind whose operation it is (``None`` for a
+    service's tag operations)."""
 
     service: Service
     handler: Handler
+    kind: str | None = None
 
 
 @dataclass
@@ -51,7 +53,7 @@ def assemble(parts: Parts) -> Backends:
             kinds[kind.name] = mine[kind.name] = backend
             for operation in kind.operations:
                 endpoints[(service.name, operation)] = Endpoint(
-                    service, backend.endpoint(operation)
+                    service, backend.endpoint(operation), kind.name
                 )
         if service.tags is not None:
             tagging = Tagging(service, service.tags, mine)

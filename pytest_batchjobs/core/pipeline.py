@@ -33,6 +33,7 @@ from .registry import ENDPOINT_PREFIXES, SERVICE_NAMES
 if TYPE_CHECKING:
     from ..policies.faults import FaultRules
     from ..policies.journal import Journal
+    from ..policies.statuses import StatusesSeen
     from ..time.clock import Clock
     from ..time.transitions import TransitionFeed
     from ..wire.messages import WireRequest
@@ -54,6 +55,7 @@ class Pipeline:
         faults: FaultRules,
         journal: Journal,
         account_of: Callable[[], str],
+        statuses: StatusesSeen | None = None,
         validate_outputs: bool = False,
     ) -> None:
         self.services = frozenset(SERVICE_NAMES)
@@ -65,6 +67,7 @@ class Pipeline:
         self._faults = faults
         self._journal = journal
         self._account_of = account_of
+        self._statuses = statuses
         self._validate_outputs = validate_outputs
 
     def answer(
@@ -158,6 +161,8 @@ class Pipeline:
                     check_output(operation, output)
                 response = protocol.serialize_output(operation, output)
                 call.status = response.status
+                if self._statuses is not None and endpoint.kind is not None:
+                    self._statuses.note(endpoint.kind, call.service, operation, output)
                 return Answered(response)
         except ServiceError as refused:
             error = refused

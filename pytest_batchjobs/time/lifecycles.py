@@ -48,6 +48,15 @@ class ServiceStatuses:
     working: str  # the running status in which records are processed
     documented_only: Mapping[str, str] = field(default_factory=dict)
 
+    @functools.cached_property
+    def every(self) -> tuple[str, ...]:
+        """Every status a job can show, in lifecycle order: the running statuses, the
+        outcomes, then a stopped job's (Bedrock ``Stopping``: a status with a duration
+        that is not a running one; ``Stopped``: an end that is not an outcome)."""
+        stopping = [status for status in self.default_durations if status not in self.running]
+        stopped = sorted(self.ends - set(self.outcomes))
+        return (*self.running, *self.outcomes, *stopping, *stopped)
+
     def refuse_documented_only(self, status: object, where: str) -> None:
         """A ``ValueError`` if ``status`` is a name the service documents but never sends."""
         sent = self.documented_only.get(status) if isinstance(status, str) else None

@@ -114,7 +114,8 @@ class KindBackend(abc.ABC, Generic[J]):
         self.outputs = self.outputs_class(parts.storage)
         self._regions: dict[tuple[str, str], RegionState[J]] = {}
         self.lifecycles: list[Lifecycle] = []
-        self._default_lifecycle = Lifecycle(kind.statuses, kind.statuses.outcomes[0])
+        self.default_outcome = kind.statuses.outcomes[0]
+        self._default_lifecycle = Lifecycle(kind.statuses, self.default_outcome)
         self.max_active_jobs: int | None = None
 
     @property
@@ -215,12 +216,8 @@ class KindBackend(abc.ABC, Generic[J]):
         match: str | None = None,
     ) -> Lifecycle:
         statuses = self.kind.statuses
-        chosen = statuses.outcomes[0] if outcome is None else outcome
-        if chosen not in statuses.outcomes:
-            raise ValueError(
-                f"{self.name} lifecycle outcome {chosen!r} is not a status a job can end in; "
-                f"choose one of: {', '.join(statuses.outcomes)}"
-            )
+        chosen = self.default_outcome if outcome is None else outcome
+        self.check_outcome(chosen)
         timing = dict(durations or {})
         for status, seconds in timing.items():
             statuses.refuse_documented_only(status, f"{self.name} lifecycle durations")
@@ -238,6 +235,23 @@ class KindBackend(abc.ABC, Generic[J]):
         with self.lock:
             self.lifecycles.append(lifecycle)
         return lifecycle
+
+    def check_outcome(self, outcome: str) -> None:
+        """A ``ValueError`` unless ``outcome`` is a status a lifecycle can end in."""
+        outcomes = self.kind.statuses.outcomes
+        if outcome not in outcomes:
+            raise ValueError(
+                f"{self.name} lifecycle outcome {outcome!r} is not a status a job can end in; "
+                f"choose one of: {', '.join(outcomes)}"
+            )
+
+    def end_in(self, outcome: str) -> None:
+        """Make ``outcome`` the end of jobs no lifecycle governs, and of lifecycles set
+        without one (the outcome of a ``batchjobs_outcomes`` run; kept across resets)."""
+        self.check_outcome(outcome)
+        with self.lock:
+            self.default_outcome = outcome
+            self._default_lifecycle = Lifecycle(self.kind.statuses, outcome)
 
     def lifecycle_for(self, job_name: str) -> Lifecycle:
         """The newest lifecycle that applies to ``job_name``, else the default."""
