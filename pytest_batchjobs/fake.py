@@ -22,6 +22,7 @@ from .activation import SHARED
 from .core.backends import assemble
 from .core.pipeline import Pipeline
 from .core.registry import KINDS, LIST_OPERATIONS, SERVICES
+from .events.log import EventLog, Handler
 from .options import FakeOptions
 from .policies.faults import FaultRules, Faults
 from .policies.journal import Call, Journal, JournalControls
@@ -118,6 +119,10 @@ class BatchJobsFake(ContextDecorator):
             factory=self._job_factory,
         )
         self._backends = assemble(parts)
+        self._events = EventLog(
+            [backend.kind for backend in self._backends.kinds.values()], self._report
+        )
+        self._events.reset(self._seed)
         for name, backend in self._backends.kinds.items():
             setattr(self, name, backend.kind.controls(backend))
             backend.seed(self._seed)
@@ -201,12 +206,14 @@ class BatchJobsFake(ContextDecorator):
         self.stop()
 
     def reset(self) -> None:
-        """Forget jobs, calls, lifecycles, faults, quotas and responders (not the clock)."""
+        """Forget jobs, calls, events, event handlers, lifecycles, faults, quotas and
+        responders (not the clock)."""
         for backend in self._backends.kinds.values():
             backend.reset()
             backend.seed(self._seed)
         self._core.internal_errors.clear()
         self._feed.reset()
+        self._events.reset(self._seed)
         self._journal.reset()
         self.pagination.reset()
         self.faults.clear()
@@ -237,6 +244,54 @@ class BatchJobsFake(ContextDecorator):
     def call_count(self, operation: str, /, *, service: str | None = None) -> int:
         """How many times ``operation`` (API or boto3 casing) was called."""
         return self._journal.call_count(operation, service)
+
+    # -- EventBridge events -----------------------------------------------------------
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The EventBridge events emitted so far, in the order of fake time (a copy):
+        one per status change of every job whose service sends one (Bedrock's "Batch
+        Inference Job State Change"), as AWS puts it on the default event bus."""
+        return self._events.events
+
+    def assert_event(
+        self,
+        *,
+        status: str | None = None,
+        job: str | dict[str, Any] | None = None,
+        **detail: Any,
+    ) -> dict[str, Any]:
+        """Assert that an event was emitted for ``job`` (its ARN, or the job as a call
+        or the factory showed it) entering ``status``, with at least the ``detail``
+        members given (``batchJobName="nightly-1"``); return the first such event."""
+        __tracebackhide__ = True
+        arn = None if job is None else _arn_of(job, "assert_event")
+        return self._events.assert_event(self._events.filter(status, arn, detail))
+
+    def on_event(
+        self,
+        handler: Handler | None = None,
+        /,
+        *,
+        status: str | None = None,
+        job: str | dict[str, Any] | None = None,
+        **detail: Any,
+    ) -> Any:
+        """Hand each event emitted from now on to ``handler`` as it is emitted, in fake
+        time order: ``handler(event)``, or ``handler(event, None)`` for a Lambda
+        handler taking ``(event, context)``. ``status``, ``job`` and ``detail`` filter
+        the events as :meth:`assert_event` does. Returns ``handler``; without one,
+        returns a decorator. A handler that raises fails the test at its end."""
+        arn = None if job is None else _arn_of(job, "on_event")
+        wanted = self._events.filter(status, arn, detail)
+
+        def register(function: Handler) -> Handler:
+            if not callable(function):
+                raise TypeError(f"on_event() needs a callable, got {function!r}")
+            self._events.on_event(function, wanted)
+            return function
+
+        return register if handler is None else register(handler)
 
     @property
     def internal_errors(self) -> list[str]:
@@ -288,7 +343,15 @@ class BatchJobsFake(ContextDecorator):
     def _observe_time(self) -> None:
         self._feed.observe(self.clock.now())
 
+    def _report(self, problem: str) -> None:
+        """A problem beside the calls (an event handler that raised): the test fails on
+        it at its end, as on the fake's own errors."""
+        self._core.internal_errors.append(problem)
+
     def _job_created(self, service: str, job: StoredJob, now: _dt.datetime) -> None:
+        if not job.from_factory:  # a factory's job was there before: no event for it
+            kind = self._backends.kinds[service].kind
+            self._events.emit(kind, job, job.timeline.statuses[job.reported], now)
         if self._hooked:
             self._hook.pytest_batchjobs_job_created(fake=self, service=service, job=job.shown(now))
 
@@ -303,6 +366,7 @@ class BatchJobsFake(ContextDecorator):
                 "pytest-batchjobs failed while running a job's data (a bug in the fake, or "
                 f"in a responder): {service} {job.ident} entering {new}\n" + traceback.format_exc()
             )
+        self._events.emit(self._backends.kinds[service].kind, job, new, at)
         if self._hooked:
             self._hook.pytest_batchjobs_status_changed(
                 fake=self, service=service, job=job.shown(at), old=old, new=new
