@@ -295,7 +295,9 @@ class BatchJobsFake(ContextDecorator):
 
     @property
     def internal_errors(self) -> list[str]:
-        """Tracebacks of calls the fake itself failed to answer (bugs in the fake)."""
+        """What the test fails on at its end: tracebacks of calls the fake itself failed
+        to answer (bugs in the fake), of event handlers that raised, and events it
+        could not deliver to a rule's target."""
         return list(self._core.internal_errors)
 
     def faked_operations(self, service: str) -> list[str]:

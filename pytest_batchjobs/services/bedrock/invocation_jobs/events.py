@@ -62,8 +62,14 @@ def model_arn(model_id: str, partition: str, region: str, account: str) -> str:
 
 def creation_time(moment: _dt.datetime) -> str:
     """``Aug 28, 2024, 10:47:53 PM``: the sample's format (Java's medium date and time in
-    US English: the day and the hour without a leading zero), in UTC."""
-    utc = moment.astimezone(_dt.timezone.utc)
+    US English: the day and the hour without a leading zero), in UTC. Written out by
+    hand: ``strftime`` would follow the process's locale (and is slow under a frozen
+    clock)."""
+    utc = moment if moment.tzinfo is _dt.timezone.utc else moment.astimezone(_dt.timezone.utc)
     hour = utc.hour % 12 or 12
     half = "AM" if utc.hour < 12 else "PM"
-    return f"{utc:%b} {utc.day}, {utc.year}, {hour}:{utc:%M:%S} {half}"
+    month = _MONTHS[utc.month - 1]
+    return f"{month} {utc.day}, {utc.year}, {hour}:{utc.minute:02d}:{utc.second:02d} {half}"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
