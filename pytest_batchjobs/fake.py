@@ -57,8 +57,9 @@ class BatchJobsFake(ContextDecorator):
     a :class:`~pytest_batchjobs.FakeServer` serves the same fake to other languages.
     Time is frozen (``clock``), ``time.sleep`` lets fake time pass, and
     ``bedrock`` / ``personalize`` (jobs, lifecycles, quotas, responders),
-    ``faults``, ``pagination`` and the call journal (``calls``, ``assert_called``)
-    control and observe it.
+    ``faults``, ``pagination``, the call journal (``calls``, ``assert_called``) and
+    the jobs' EventBridge events (``events``, ``assert_event``, ``on_event``) control
+    and observe it.
     """
 
     clock: Clock
