@@ -22,6 +22,7 @@ from .activation import SHARED
 from .core.backends import assemble
 from .core.pipeline import Pipeline
 from .core.registry import KINDS, LIST_OPERATIONS, SERVICES
+from .events.log import EventLog, Handler
 from .options import FakeOptions
 from .policies.faults import FaultRules, Faults
 from .policies.journal import Call, Journal, JournalControls
@@ -57,8 +58,9 @@ class BatchJobsFake(ContextDecorator):
     a :class:`~pytest_batchjobs.FakeServer` serves the same fake to other languages.
     Time is frozen (``clock``), ``time.sleep`` lets fake time pass, and
     ``bedrock`` / ``personalize`` / ``sagemaker`` (jobs, lifecycles, quotas, responders),
-    ``faults``, ``pagination`` and the call journal (``calls``, ``assert_called``)
-    control and observe it.
+    ``faults``, ``pagination``, the call journal (``calls``, ``assert_called``) and
+    the jobs' EventBridge events (``events``, ``assert_event``, ``on_event``) control
+    and observe it.
     """
 
     clock: Clock
@@ -123,6 +125,10 @@ class BatchJobsFake(ContextDecorator):
             factory=self._job_factory,
         )
         self._backends = assemble(parts)
+        self._events = EventLog(
+            [backend.kind for backend in self._backends.kinds.values()], self._report
+        )
+        self._events.reset(self._seed)
         for name, backend in self._backends.kinds.items():
             setattr(self, name, backend.kind.controls(backend))
             backend.seed(self._seed)
@@ -208,13 +214,15 @@ class BatchJobsFake(ContextDecorator):
         self.stop()
 
     def reset(self) -> None:
-        """Forget jobs, calls, the statuses seen, lifecycles, faults, quotas and responders
-        (not the clock, nor a ``batchjobs_outcomes`` run's outcome)."""
+        """Forget jobs, calls, events, event handlers, the statuses seen, lifecycles,
+        faults, quotas and responders (not the clock, nor a ``batchjobs_outcomes`` run's
+        outcome)."""
         for backend in self._backends.kinds.values():
             backend.reset()
             backend.seed(self._seed)
         self._core.internal_errors.clear()
         self._feed.reset()
+        self._events.reset(self._seed)
         self._journal.reset()
         self._statuses.reset()
         self.pagination.reset()
@@ -260,9 +268,59 @@ class BatchJobsFake(ContextDecorator):
             )
         return self._statuses.of(kind)
 
+    # -- EventBridge events -----------------------------------------------------------
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The EventBridge events emitted so far, in the order of fake time (a copy):
+        one per status change of every job whose service sends one (Bedrock's "Batch
+        Inference Job State Change"), as AWS puts it on the default event bus."""
+        return self._events.events
+
+    def assert_event(
+        self,
+        *,
+        status: str | None = None,
+        job: str | dict[str, Any] | None = None,
+        **detail: Any,
+    ) -> dict[str, Any]:
+        """Assert that an event was emitted for ``job`` (its ARN, or the job as a call
+        or the factory showed it) entering ``status``, with at least the ``detail``
+        members given (``batchJobName="nightly-1"``); return the first such event."""
+        __tracebackhide__ = True
+        arn = None if job is None else _arn_of(job, "assert_event")
+        return self._events.assert_event(self._events.filter(status, arn, detail))
+
+    def on_event(
+        self,
+        handler: Handler | None = None,
+        /,
+        *,
+        status: str | None = None,
+        job: str | dict[str, Any] | None = None,
+        **detail: Any,
+    ) -> Any:
+        """Hand each event emitted from now on to ``handler`` as it is emitted, in fake
+        time order: ``handler(event)``, or ``handler(event, None)`` for a Lambda
+        handler taking ``(event, context)``. ``status``, ``job`` and ``detail`` filter
+        the events as :meth:`assert_event` does. Returns ``handler``; without one,
+        returns a decorator. A handler that raises fails the test at its end."""
+        arn = None if job is None else _arn_of(job, "on_event")
+        wanted = self._events.filter(status, arn, detail)
+
+        def register(function: Handler) -> Handler:
+            if not callable(function):
+                raise TypeError(f"on_event() needs a callable, got {function!r}")
+            self._events.on_event(function, wanted)
+            return function
+
+        return register if handler is None else register(handler)
+
     @property
     def internal_errors(self) -> list[str]:
-        """Tracebacks of calls the fake itself failed to answer (bugs in the fake)."""
+        """What the test fails on at its end: tracebacks of calls the fake itself failed
+        to answer (bugs in the fake), of event handlers that raised, and events it
+        could not deliver to a rule's target."""
         return list(self._core.internal_errors)
 
     def faked_operations(self, service: str) -> list[str]:
@@ -310,9 +368,17 @@ class BatchJobsFake(ContextDecorator):
     def _observe_time(self) -> None:
         self._feed.observe(self.clock.now())
 
+    def _report(self, problem: str) -> None:
+        """A problem beside the calls (an event handler that raised): the test fails on
+        it at its end, as on the fake's own errors."""
+        self._core.internal_errors.append(problem)
+
     # The transition feed names a job by its kind; the hooks get its service (botocore's
     # name) and its kind, which differ for a service with several kinds (Personalize).
     def _job_created(self, kind: str, job: StoredJob, now: _dt.datetime) -> None:
+        if not job.from_factory:  # a factory's job was there before: no event for it
+            spec = self._backends.kinds[kind].kind
+            self._events.emit(spec, job, job.timeline.statuses[job.reported], now)
         if self._hooked:
             service = self._backends.kinds[kind].service.name
             self._hook.pytest_batchjobs_job_created(
@@ -331,6 +397,7 @@ class BatchJobsFake(ContextDecorator):
                 "pytest-batchjobs failed while running a job's data (a bug in the fake, or "
                 f"in a responder): {kind} {job.ident} entering {new}\n" + traceback.format_exc()
             )
+        self._events.emit(backend.kind, job, new, at)
         if self._hooked:
             self._hook.pytest_batchjobs_status_changed(
                 fake=self,

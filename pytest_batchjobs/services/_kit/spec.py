@@ -8,12 +8,14 @@ hosts the transports recognise to the fake's attributes, is read from these entr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as _dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ...time.lifecycles import ServiceStatuses
+    from .job import StoredJob
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,26 @@ class TagStyle:
 
 
 @dataclass(frozen=True)
+class StateEvents:
+    """The EventBridge event a service sends for each status change of a kind's jobs.
+
+    ``source`` and ``detail_type`` are the envelope's (``aws.bedrock``, ``Batch
+    Inference Job State Change``); ``detail(job, status, at)`` builds the event's
+    ``detail`` for ``job`` entering ``status`` at ``at``, member for member as the
+    service's documentation shows it. ``status_member`` and ``name_member`` are where
+    that detail holds the status and the job's name (what ``assert_event`` matches and
+    its failure message lists). The envelope and the delivery are the kit's
+    (:mod:`pytest_batchjobs.events`): a kind declares only this.
+    """
+
+    source: str
+    detail_type: str
+    detail: Callable[[StoredJob, str, _dt.datetime], dict[str, Any]]
+    status_member: str = "status"
+    name_member: str = "jobName"
+
+
+@dataclass(frozen=True)
 class JobKind:
     """One kind of job a service runs: its own operations, statuses and ARN.
 
@@ -64,7 +86,8 @@ class JobKind:
     lifecycle's message shows in a job. ``backend`` is its class of handlers (its
     operations are the ones it handles), ``controls`` the class of its façade, and
     ``extra_controls`` the façade's methods beyond every kind's that the control API
-    serves (``{name}/<control>``).
+    serves (``{name}/<control>``). ``events`` is the EventBridge event its service
+    sends on each status change, if it sends one.
     """
 
     name: str
@@ -78,6 +101,7 @@ class JobKind:
     backend: Any
     controls: Any
     extra_controls: tuple[str, ...] = ()
+    events: StateEvents | None = None
 
     @property
     def resource(self) -> str:

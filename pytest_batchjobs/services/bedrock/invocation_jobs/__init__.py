@@ -2,14 +2,15 @@
 
 :mod:`.job` is the job and how it is shown, :mod:`.handlers` the API,
 :mod:`.factory` the factory's jobs, :mod:`.outputs` what a job writes,
-:mod:`.controls` the façade.
+:mod:`.controls` the façade, :mod:`.events` the detail of its EventBridge events.
 """
 
 from __future__ import annotations
 
 from ....time.lifecycles import BEDROCK
-from ..._kit.spec import JobKind
+from ..._kit.spec import JobKind, StateEvents
 from .controls import InvocationJobControls
+from .events import batch_job_detail
 from .handlers import InvocationJobs
 
 INVOCATION_JOBS = JobKind(
@@ -24,4 +25,12 @@ INVOCATION_JOBS = JobKind(
     backend=InvocationJobs,
     controls=InvocationJobControls,
     extra_controls=("record_limits",),
+    # Source: the Bedrock user guide, "How EventBridge for Amazon Bedrock works".
+    events=StateEvents(
+        source="aws.bedrock",
+        detail_type="Batch Inference Job State Change",
+        detail=batch_job_detail,
+        status_member="status",
+        name_member="batchJobName",
+    ),
 )

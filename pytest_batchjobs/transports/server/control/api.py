@@ -56,6 +56,7 @@ class ControlAPI:
             "faults/transport": {"POST": ControlAPI.transport},
             "faults/clear": {"POST": ControlAPI.clear_faults},
             "calls": {"GET": ControlAPI.calls},
+            "events": {"GET": ControlAPI.events},
             "pagination": {"GET": ControlAPI.pagination, "PUT": ControlAPI.set_pagination},
             "pagination/sequences": {"GET": ControlAPI.sequences},
             "outputs": {"GET": ControlAPI.outputs},
@@ -322,6 +323,9 @@ class ControlAPI:
 
     def calls(self, _: ControlRequest) -> dict[str, Any]:
         return {"calls": [call(record) for record in self.fake.calls]}
+
+    def events(self, _: ControlRequest) -> dict[str, Any]:
+        return {"events": self.fake.events}
 
     def pagination(self, _: ControlRequest) -> dict[str, Any]:
         pagination = self.fake.pagination

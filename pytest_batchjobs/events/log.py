@@ -1,0 +1,233 @@
+"""The events one fake has emitted, the handlers they go to, and the assertion on them.
+
+Events are emitted as the transition feed reports transitions, so in fake-time order,
+once each; every one is kept (``batchjobs_fake.events``), put on moto's default bus
+while moto's ``mock_aws`` is active, and handed to each handler whose filter it
+matches (``batchjobs_fake.on_event``). What goes wrong on the way (a handler that
+raises, a target events cannot reach) is reported through ``report`` (the fake's
+errors: the test fails with them at its end), never into the call being answered.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import inspect
+import random
+import threading
+import traceback
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import docs_link
+from ..transports.moto import moto_active
+from .envelope import envelope
+
+if TYPE_CHECKING:
+    from ..services._kit.job import StoredJob
+    from ..services._kit.spec import JobKind, StateEvents
+
+Handler = Callable[..., Any]
+DOCS = docs_link("event-driven-pipelines")
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events a handler or an assertion wants: a status, a job, detail members."""
+
+    status: str | None
+    job: str | None  # the job's ARN: the event's resource
+    detail: dict[str, Any]
+    kinds: dict[str, JobKind]  # by detail-type: where each kind's status lives
+
+    def matches(self, event: dict[str, Any]) -> bool:
+        detail = event["detail"]
+        if self.status is not None:
+            kind = self.kinds.get(event["detail-type"])
+            member = kind.events.status_member if kind and kind.events else "status"
+            if detail.get(member) != self.status:
+                return False
+        if self.job is not None and self.job not in event["resources"]:
+            return False
+        return all(detail.get(name, _ABSENT) == value for name, value in self.detail.items())
+
+    def described(self) -> str:
+        parts = [f"status={self.status!r}"] if self.status is not None else []
+        if self.job is not None:
+            parts.append(f"job={self.job!r}")
+        parts.extend(f"{name}={value!r}" for name, value in self.detail.items())
+        return ", ".join(parts) or "any event"
+
+
+_ABSENT = object()
+
+
+class EventLog:
+    """One fake's emitted events and its event handlers."""
+
+    def __init__(self, kinds: list[JobKind], report: Callable[[str], None]) -> None:
+        self._kinds = {kind.events.detail_type: kind for kind in kinds if kind.events}
+        self._report = report
+        # Every event emitted, as what builds it; built into dicts when they are read, or
+        # at once when one is delivered (moto, handlers): 20,000 factory jobs moving on
+        # cost no envelopes unless someone looks. A job's past does not change, so an
+        # event built late is the one built at once. ``_built`` is a prefix of ``_raw``.
+        # Ids are drawn as events are built, which is in the order they were emitted.
+        self._raw: list[tuple[StateEvents, StoredJob, str, _dt.datetime]] = []
+        self._built: list[dict[str, Any]] = []
+        self._handlers: list[tuple[Handler, EventFilter, bool]] = []
+        self._lock = threading.Lock()
+        self._ids = random.Random(0)
+        self._local = threading.local()  # the handler calls waiting on this thread
+
+    def reset(self, seed: int) -> None:
+        """Forget the events and the handlers; event ids start again from ``seed``."""
+        with self._lock:
+            self._raw.clear()
+            self._built.clear()
+            self._handlers.clear()
+            self._ids = random.Random(seed)
+
+    def emit(self, kind: JobKind, job: StoredJob, status: str, at: _dt.datetime) -> None:
+        """``job`` of ``kind`` entered ``status`` at ``at``: its event, if its service
+        sends one, is kept, put on moto's bus and handed to the handlers."""
+        spec = kind.events
+        if spec is None:
+            return
+        with self._lock:
+            self._raw.append((spec, job, status, at))
+            to_moto = moto_active()
+            if not (to_moto or self._handlers):
+                return
+            event = self._build()[-1]
+            handlers = list(self._handlers)
+        if to_moto:
+            self._to_moto(event)
+        calls = [(h, _copied(event), c) for h, wanted, c in handlers if wanted.matches(event)]
+        if calls:
+            self._run(calls)
+
+    def _run(self, calls: list[tuple[Handler, dict[str, Any], bool]]) -> None:
+        """Run handlers one after the other, in the order of their events. A handler
+        that calls the fake may make it report later transitions: their events are
+        emitted at once, but their handlers wait until this one has returned."""
+        pending: deque[tuple[Handler, dict[str, Any], bool]] | None
+        pending = getattr(self._local, "pending", None)
+        if pending is not None:  # inside a handler, on this thread: after it
+            pending.extend(calls)
+            return
+        self._local.pending = pending = deque(calls)
+        try:
+            while pending:
+                self._call(*pending.popleft())
+        finally:
+            self._local.pending = None
+
+    def _build(self) -> list[dict[str, Any]]:
+        """Every event, built (under the lock)."""
+        built, ids = self._built, self._ids
+        for spec, job, status, at in self._raw[len(built) :]:
+            built.append(envelope(spec, job, status, at, ids.getrandbits(128)))
+        return built
+
+    def _to_moto(self, event: dict[str, Any]) -> None:
+        from .moto_bus import deliver
+
+        try:
+            problems = deliver(event)
+        except Exception:
+            problems = [
+                "moto's EventBridge failed while routing it (is moto[events] installed?)\n"
+                + traceback.format_exc()
+            ]
+        for problem in problems:
+            self._report(f"pytest-batchjobs could not deliver {self._line(event)}: {problem}")
+
+    def _call(self, handler: Handler, event: dict[str, Any], with_context: bool) -> None:
+        try:
+            if with_context:
+                handler(event, None)
+            else:
+                handler(event)
+        except Exception:
+            self._report(
+                f"the event handler {_name(handler)} raised on {self._line(event)} (the events "
+                f"after it were still delivered):\n{traceback.format_exc()}"
+            )
+
+    def _line(self, event: dict[str, Any]) -> str:
+        """An event on one line: its time, detail-type, status, job name and ARN."""
+        detail = event["detail"]
+        kind = self._kinds.get(event["detail-type"])
+        spec = kind.events if kind is not None else None
+        status = detail.get(spec.status_member if spec else "status", "?")
+        name = detail.get(spec.name_member if spec else "jobName", "?")
+        resource = event["resources"][0] if event["resources"] else "?"
+        return f"{event['time']} {event['detail-type']}: {status} {name} ({resource})"
+
+    # -- the façade's -----------------------------------------------------------------
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [_copied(event) for event in self._build()]
+
+    def filter(self, status: str | None, job: str | None, detail: dict[str, Any]) -> EventFilter:
+        return EventFilter(status, job, dict(detail), self._kinds)
+
+    def on_event(self, handler: Handler, wanted: EventFilter) -> None:
+        with_context = _takes_context(handler)
+        with self._lock:
+            self._handlers.append((handler, wanted, with_context))
+
+    def assert_event(self, wanted: EventFilter) -> dict[str, Any]:
+        __tracebackhide__ = True
+        events = self.events
+        for event in events:
+            if wanted.matches(event):
+                return event
+        shown = "\n".join(f"  {self._line(event)}" for event in events[-20:]) or "  (none)"
+        more = f" (the last 20 of {len(events)})" if len(events) > 20 else ""
+        raise AssertionError(
+            f"No EventBridge event matched {wanted.described()}.\n"
+            f"Events emitted{more}:\n{shown}\n"
+            "A job's events come as fake time passes its transitions: move the clock "
+            "(batchjobs_fake.clock.advance(), advance_until()) before asserting. "
+            f"See {DOCS}"
+        )
+
+
+def _copied(value: Any) -> Any:
+    """A copy of an event (JSON values: dicts, lists, scalars), much faster than
+    ``copy.deepcopy``: a test may change what it is handed, never the fake's record."""
+    kind = type(value)
+    if kind is dict:
+        return {
+            key: item if type(item) in _SCALARS else _copied(item) for key, item in value.items()
+        }
+    if kind is list:
+        return [item if type(item) in _SCALARS else _copied(item) for item in value]
+    return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _name(handler: Handler) -> str:
+    return getattr(handler, "__qualname__", None) or repr(handler)
+
+
+def _takes_context(handler: Handler) -> bool:
+    """Whether ``handler`` is a Lambda handler, ``handler(event, context)`` (it gets
+    ``None`` as its context), rather than ``handler(event)``."""
+    try:
+        parameters = inspect.signature(handler).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = [
+        p
+        for p in parameters
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    ]
+    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in parameters)
