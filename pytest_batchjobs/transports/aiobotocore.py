@@ -130,9 +130,9 @@ def _dummy_credentials() -> Any:
 def install() -> None:
     """Make aiobotocore's emitters register :func:`before_send` wherever botocore's
     handler is registered (once per process; aiobotocore is loaded)."""
-    import aiobotocore.hooks
+    from importlib import import_module
 
-    aiobotocore.hooks._HANDLER_MAPPING[botocore_transport.before_send] = before_send
+    import_module("aiobotocore.hooks")._HANDLER_MAPPING[botocore_transport.before_send] = before_send
 
 
 def loaded() -> None:
@@ -150,20 +150,23 @@ def activate() -> None:
     """While a fake is active, the services' calls are answered instead of sent,
     signed with dummy credentials, by clients that resolve none of their own, and
     adaptive retries pace in fake time."""
-    import aiobotocore.endpoint
-    import aiobotocore.retries.bucket
-    import aiobotocore.session
-    import aiobotocore.signers
+    # By sys.modules, not attributes: this may run while aiobotocore.session is
+    # still being imported, before the package has it as an attribute.
+    from importlib import import_module
 
+    endpoint = import_module("aiobotocore.endpoint")
+    bucket = import_module("aiobotocore.retries.bucket")
+    session = import_module("aiobotocore.session")
+    signers = import_module("aiobotocore.signers")
     install()
     with _lock:
         if _patched:
             return
         for owner, name, wrap in (
-            (aiobotocore.endpoint.AioEndpoint, "_send", _answering_send),
-            (aiobotocore.signers.AioRequestSigner, "get_auth_instance", _dummy_signing),
-            (aiobotocore.session.AioSession, "_create_client", _dummy_keys),
-            (aiobotocore.retries.bucket.AsyncTokenBucket, "_acquire", _acquire_in_fake_time),
+            (endpoint.AioEndpoint, "_send", _answering_send),
+            (signers.AioRequestSigner, "get_auth_instance", _dummy_signing),
+            (session.AioSession, "_create_client", _dummy_keys),
+            (bucket.AsyncTokenBucket, "_acquire", _acquire_in_fake_time),
         ):
             original = owner.__dict__[name]
             _patched.append((owner, name, original))
