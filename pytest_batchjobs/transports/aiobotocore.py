@@ -132,7 +132,8 @@ def install() -> None:
     handler is registered (once per process; aiobotocore is loaded)."""
     from importlib import import_module
 
-    import_module("aiobotocore.hooks")._HANDLER_MAPPING[botocore_transport.before_send] = before_send
+    twins = import_module("aiobotocore.hooks")._HANDLER_MAPPING
+    twins[botocore_transport.before_send] = before_send
 
 
 def loaded() -> None:
