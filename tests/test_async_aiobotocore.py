@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import types
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -67,11 +68,19 @@ def instant_backoff(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """
     asked: list[float] = []
 
-    async def _sleep(endpoint: Any, seconds: float) -> None:
+    async def instant(seconds: float) -> None:
         asked.append(seconds)
-        await asyncio.sleep(0)
+        await real_sleep(0)
 
-    monkeypatch.setattr(aiobotocore.endpoint.AioEndpoint, "_sleep", _sleep)
+    real_sleep = asyncio.sleep
+    if hasattr(aiobotocore.endpoint.AioEndpoint, "_sleep"):  # aiobotocore 3
+        monkeypatch.setattr(
+            aiobotocore.endpoint.AioEndpoint, "_sleep", lambda _, seconds: instant(seconds)
+        )
+    else:  # aiobotocore 2 sleeps with asyncio.sleep in its retry loop
+        shim = types.SimpleNamespace(**vars(asyncio))
+        shim.sleep = instant
+        monkeypatch.setattr(aiobotocore.endpoint, "asyncio", shim)
     return asked
 
 
