@@ -4,6 +4,7 @@ environment, the transports in place, the sleep patch; all undone when the last 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -38,13 +39,21 @@ class Shared:
     def first_started(self) -> None:
         """The first active fake starts: dummy credentials, the transports. If a step
         fails, the caller undoes the steps before it with :meth:`last_stopped`."""
+        from .transports import aiobotocore as aiobotocore_transport
         from .transports import botocore as botocore_transport
         from .transports import http as http_transport
+        from .transports import import_hook
 
         self.until_last(_patch_env())
         botocore_transport.install()
         self.until_last(botocore_transport.deactivate)
         botocore_transport.activate()
+        # aiobotocore is patched now if it is loaded, else when it is (import_hook).
+        self.until_last(aiobotocore_transport.deactivate)
+        if "aiobotocore.session" in sys.modules:
+            aiobotocore_transport.activate()
+        self.until_last(import_hook.stop_waiting)
+        import_hook.install_when_imported()
         self.until_last(http_transport.deactivate)
         http_transport.activate()
         self.until_last(_HTTPX.deactivate)

@@ -21,7 +21,8 @@ class Call:
 
     ``operation`` is in API casing (``ListModelInvocationJobs``); ``error`` is the
     error code the call was answered with, or ``None``; ``time`` is fake time;
-    ``transport`` says how the call arrived (``botocore``, ``responses``, ``server``);
+    ``transport`` says how the call arrived (``botocore``, ``aiobotocore``, ``responses``,
+    ``server``);
     ``fault`` names the injected fault rule that answered it, if one did.
     """
 

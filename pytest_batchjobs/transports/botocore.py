@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from ..active import DUMMY_CREDENTIALS, active_core
 from ..core.outcome import Answered, Broken
 from ..errors import UnfakedOperationError
-from ..wire.messages import WireRequest
+from ..wire.messages import WireRequest, WireResponse
 from .moto import moto_active
 
 if TYPE_CHECKING:
@@ -78,10 +78,15 @@ def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
     core = active_core()
     if core is None:
         return None
-    service = event_name.split(".", 2)[1] if event_name.count(".") else ""
+    service = service_of(event_name)
     if service not in core.services:
         return None
     return _answer(core, request, service)
+
+
+def service_of(event_name: str) -> str:
+    """The service an event (``before-send.bedrock.GetModelInvocationJob``) is for."""
+    return event_name.split(".", 2)[1] if event_name.count(".") else ""
 
 
 @functools.cache
@@ -111,31 +116,57 @@ def _answer(core: Core, request: Any, service: str) -> Any:
     or the exception botocore's HTTP layer raises."""
     from botocore.awsrequest import AWSResponse
 
+    return answer_request(
+        core,
+        request,
+        service,
+        transport="botocore",
+        respond=lambda response: AWSResponse(
+            request.url, response.status, response.headers, _Raw(response.body)
+        ),
+        broken=_broken_connection,
+    )
+
+
+def answer_request(
+    core: Core,
+    request: Any,
+    service: str,
+    *,
+    transport: str,
+    respond: Callable[[WireResponse], Any],
+    broken: Callable[[Broken, Any], Exception],
+) -> Any:
+    """Answer a botocore-style prepared ``request`` for ``service`` with ``core``:
+    ``respond(response)`` when answered, ``None`` when moto (below) is to answer it;
+    raises ``broken(outcome, request)`` for a transport fault and
+    :class:`UnfakedOperationError` for an operation nobody fakes. Shared by the
+    botocore and aiobotocore transports, which differ only in their response and
+    exception types."""
     wire = WireRequest.build(
         request.method, request.url, request.headers, request.body, case_insensitive_headers=True
     )
     _guard_moto()
-    outcome = core.answer(wire, transport="botocore", service=service, below=moto_active())
+    outcome = core.answer(wire, transport=transport, service=service, below=moto_active())
     if isinstance(outcome, Answered):
-        response = outcome.response
         setattr(request, _ANSWERED, True)
-        return AWSResponse(request.url, response.status, response.headers, _Raw(response.body))
+        return respond(outcome.response)
     if isinstance(outcome, Broken):
-        raise _broken_connection(outcome, request.url)
+        raise broken(outcome, request)
     if outcome.below:
         return None  # moto's handler, next in line, answers it
     raise UnfakedOperationError(outcome.explained(moto_hint=True))
 
 
-def _broken_connection(broken: Broken, url: str) -> Exception:
+def _broken_connection(broken: Broken, request: Any) -> Exception:
     """The exception botocore's HTTP layer raises for a broken connection."""
     from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
 
     error: Exception
     if broken.timed_out:
-        error = ReadTimeoutError(endpoint_url=url)
+        error = ReadTimeoutError(endpoint_url=request.url)
     else:
-        error = ConnectionClosedError(endpoint_url=url)
+        error = ConnectionClosedError(endpoint_url=request.url)
     return error
 
 
@@ -240,7 +271,6 @@ def _dummy_signing(original: Callable[..., Any]) -> Callable[..., Any]:
     The client's own credentials are not touched, so deferred ones (assume-role, SSO,
     web identity) are never resolved for a faked call.
     """
-    from botocore.auth import AUTH_TYPE_MAPS
 
     @functools.wraps(original)
     def get_auth_instance(
@@ -251,19 +281,31 @@ def _dummy_signing(original: Callable[..., Any]) -> Callable[..., Any]:
         request_credentials: Any = None,
         **kwargs: Any,
     ) -> Any:
-        core = active_core()
-        if core is None or signer._service_id.hyphenize() not in core.services:
-            return original(
-                signer, signing_name, region_name, signature_version, request_credentials, **kwargs
-            )
-        auth = AUTH_TYPE_MAPS.get(signature_version or signer.signature_version)
-        if auth is not None and auth.REQUIRES_TOKEN is True:
-            return auth(_dummy_token())
+        faked, token_auth = faked_signing(signer, signature_version)
+        if token_auth is not None:
+            return token_auth
+        if faked:
+            request_credentials = _dummy_credentials()
         return original(
-            signer, signing_name, region_name, signature_version, _dummy_credentials(), **kwargs
+            signer, signing_name, region_name, signature_version, request_credentials, **kwargs
         )
 
     return get_auth_instance
+
+
+def faked_signing(signer: Any, signature_version: str | None) -> tuple[bool, Any]:
+    """Whether ``signer`` (a ``RequestSigner``, or aiobotocore's) signs a faked
+    service's call while a fake is active, and, for bearer auth, the auth that signs it
+    with the dummy token (else ``None``: it signs with dummy credentials)."""
+    core = active_core()
+    if core is None or signer._service_id.hyphenize() not in core.services:
+        return False, None
+    from botocore.auth import AUTH_TYPE_MAPS
+
+    auth = AUTH_TYPE_MAPS.get(signature_version or signer.signature_version)
+    if auth is not None and auth.REQUIRES_TOKEN is True:
+        return True, auth(_dummy_token())
+    return True, None
 
 
 def _dummy_keys(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -272,20 +314,30 @@ def _dummy_keys(original: Callable[..., Any]) -> Callable[..., Any]:
     signature = inspect.signature(original)
 
     @functools.wraps(original)
-    def create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
-        core = active_core()
-        if core is None:
-            return original(session, *args, **kwargs)
-        call = signature.bind(session, *args, **kwargs)
-        given = call.arguments
-        if (
-            given.get("service_name") in core.services
-            and given.get("aws_access_key_id") is None
-            and given.get("aws_secret_access_key") is None
-        ):
-            given["aws_access_key_id"] = DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]
-            given["aws_secret_access_key"] = DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
-            given["aws_session_token"] = DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"]
-        return original(*call.args, **call.kwargs)
+    def create_client(*args: Any, **kwargs: Any) -> Any:
+        args, kwargs = with_dummy_keys(signature, args, kwargs)
+        return original(*args, **kwargs)
 
     return create_client
+
+
+def with_dummy_keys(
+    signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments of a ``create_client`` call (botocore's or aiobotocore's, of
+    ``signature``), with the dummy keys when a fake is active, the client is a faked
+    service's and the caller passed no keys; else as they were."""
+    core = active_core()
+    if core is None:
+        return args, kwargs
+    call = signature.bind(*args, **kwargs)
+    given = call.arguments
+    if (
+        given.get("service_name") in core.services
+        and given.get("aws_access_key_id") is None
+        and given.get("aws_secret_access_key") is None
+    ):
+        given["aws_access_key_id"] = DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]
+        given["aws_secret_access_key"] = DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+        given["aws_session_token"] = DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"]
+    return call.args, call.kwargs

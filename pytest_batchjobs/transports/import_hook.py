@@ -1,8 +1,17 @@
-"""Register the botocore handlers the moment anything imports ``botocore.handlers``.
+"""Put the client libraries' handlers in place the moment anything imports them.
 
-Kept apart from :mod:`pytest_batchjobs.transports.botocore`, which loads only when
-botocore does: pytest loads this module in every run (and rewrites its asserts,
-compiling it from source when bytecode is not written), so it stays small.
+* ``botocore.handlers``: the fake's ``before-send`` handler joins botocore's built-in
+  handlers (:func:`.botocore.install`), so every session made afterwards carries it.
+* ``aiobotocore.session`` (the last of aiobotocore to load): aiobotocore's table of
+  the botocore handlers it swaps for async twins learns the fake's
+  (:func:`.aiobotocore.loaded`), and, if a fake is active, aiobotocore is patched as
+  it would have been at the fake's start.
+
+Kept apart from the transports, which load only when their library does: pytest loads
+this module in every run (and rewrites its asserts, compiling it from source when
+bytecode is not written), so it stays small. The plugin waits for the libraries for
+the whole pytest run; an active fake waits for them while it is active (outside
+pytest too).
 """
 
 from __future__ import annotations
@@ -10,6 +19,20 @@ from __future__ import annotations
 import sys
 from types import ModuleType
 from typing import Any
+
+_WATCHED = ("botocore.handlers", "aiobotocore.session")
+
+
+def _loaded(fullname: str) -> None:
+    """``fullname`` (one of :data:`_WATCHED`) has just been imported, or already was."""
+    if fullname == "botocore.handlers":
+        from .botocore import install
+
+        install()
+    else:
+        from .aiobotocore import loaded
+
+        loaded()
 
 
 class _InstallOnImport:
@@ -20,7 +43,7 @@ class _InstallOnImport:
     """
 
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if fullname != "botocore.handlers":
+        if fullname not in _WATCHED:
             return None
         from importlib.machinery import PathFinder
 
@@ -32,17 +55,16 @@ class _InstallOnImport:
 
         def exec_module(module: ModuleType) -> None:
             original_exec(module)
-            _remove_hook()
-            from .botocore import install
-
-            install()
+            if all(name in sys.modules for name in _WATCHED):
+                _remove_hook()
+            _loaded(fullname)
 
         loader.exec_module = exec_module
         return spec
 
 
 _hook = _InstallOnImport()
-_waiting = 0  # pytest runs (configs) between install_when_imported and stop_waiting
+_waiting = 0  # pytest runs and active fakes between install_when_imported and stop_waiting
 
 
 def _remove_hook() -> None:
@@ -51,14 +73,14 @@ def _remove_hook() -> None:
 
 
 def install_when_imported() -> None:
-    """Register now if botocore is loaded, else as soon as it is (costs nothing now)."""
+    """Register now for each library that is loaded, and as soon as the others are
+    (costs nothing now)."""
     global _waiting
     _waiting += 1
-    if "botocore.handlers" in sys.modules:
-        from .botocore import install
-
-        install()
-    elif _hook not in sys.meta_path:
+    for name in _WATCHED:
+        if name in sys.modules:
+            _loaded(name)
+    if not all(name in sys.modules for name in _WATCHED) and _hook not in sys.meta_path:
         sys.meta_path.insert(0, _hook)
 
 

@@ -1,0 +1,288 @@
+"""Answer aiobotocore requests inside its own send path, as :mod:`.botocore` does
+botocore's.
+
+aiobotocore's ``AioSession`` builds its handlers from botocore's built-in handlers,
+so it gets the fake's ``before-send`` handler too; but it awaits what a handler
+returns and then awaits the response's body, so the handler must hand back an
+``AioAWSResponse``. aiobotocore has its own table of the botocore handlers it swaps
+for async twins when an emitter registers them (``aiobotocore.hooks._HANDLER_MAPPING``):
+:func:`loaded` adds the fake's there, the moment ``aiobotocore.session`` is imported
+(:mod:`.import_hook` waits for it), so every ``AioSession`` made afterwards answers
+the faked services' calls with :func:`before_send`, inside aiobotocore's retry loop,
+after its serializer and signer, before its parser: the client's own code runs.
+
+What must hold for every client, whatever its age, is patched on aiobotocore's
+classes while a fake is active (its methods are its own, not botocore's):
+
+* ``AioEndpoint._send`` answers the services' requests of a client whose session
+  predates the handler.
+* ``AioRequestSigner.get_auth_instance`` signs the services' calls with dummy
+  ``AioCredentials`` (the awaitable kind aiobotocore reads) or the dummy bearer
+  token: the client's own credentials are never resolved (assume-role, SSO, a
+  ``credential_process``).
+* ``AioSession._create_client`` (behind ``create_client``) gives a client of the
+  services the dummy keys when the caller passes none, so the session resolves no
+  credentials for it.
+* ``AsyncTokenBucket._acquire``, the adaptive retry mode's pacing, waits in fake
+  time: it refills by the clock, which a frozen clock never moves.
+
+A transport fault (the fake's ``Broken``) raises what aiobotocore's aiohttp session
+raises for it: ``ConnectionClosedError`` around aiohttp's ``ServerDisconnectedError``,
+``ReadTimeoutError`` around its ``ServerTimeoutError``. moto's ``before-send``
+handler skips what the fake answered, as for botocore.
+
+Nothing here imports aiobotocore until it has been imported by someone else.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..active import DUMMY_CREDENTIALS, active_core, active_fake
+from . import botocore as botocore_transport
+from .botocore import answer_request, faked_signing, service_of, with_dummy_keys
+
+if TYPE_CHECKING:
+    from ..core.contract import Core
+    from ..core.outcome import Broken
+    from ..time.clock import Clock
+
+_lock = threading.Lock()
+_patched: list[tuple[Any, str, Any]] = []  # (class, attribute, original) while active
+
+
+class _Raw:
+    """The ``raw`` of an ``AioAWSResponse``: what aiobotocore awaits the body from."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    async def read(self, *_: Any, **__: Any) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+
+def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
+    """aiobotocore's twin of botocore's ``before-send`` handler: answer the faked
+    services' requests with a response whose body aiobotocore awaits."""
+    core = active_core()
+    if core is None:
+        return None
+    service = service_of(event_name)
+    if service not in core.services:
+        return None
+    return _answer(core, request, service)
+
+
+def _answer(core: Core, request: Any, service: str) -> Any:
+    from aiobotocore.awsrequest import AioAWSResponse
+
+    return answer_request(
+        core,
+        request,
+        service,
+        transport="aiobotocore",
+        respond=lambda response: AioAWSResponse(
+            request.url, response.status, response.headers, _Raw(response.body)
+        ),
+        broken=_broken_connection,
+    )
+
+
+def _broken_connection(broken: Broken, request: Any) -> Exception:
+    """What aiobotocore's aiohttp session raises for a reset or a read timeout."""
+    import aiohttp
+    from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
+
+    error: Exception
+    if broken.timed_out:
+        error = ReadTimeoutError(
+            endpoint_url=request.url,
+            error=aiohttp.ServerTimeoutError("Timeout on reading data from socket"),
+        )
+    else:
+        error = ConnectionClosedError(
+            error=aiohttp.ServerDisconnectedError(), request=request, endpoint_url=request.url
+        )
+    return error
+
+
+@functools.cache
+def _dummy_credentials() -> Any:
+    """The dummy credentials as aiobotocore reads them (``await
+    get_frozen_credentials()``), made on first use."""
+    from aiobotocore.credentials import AioCredentials
+
+    return AioCredentials(
+        DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"],
+    )
+
+
+# -- registration ------------------------------------------------------------------------
+
+
+def install() -> None:
+    """Make aiobotocore's emitters register :func:`before_send` wherever botocore's
+    handler is registered (once per process; aiobotocore is loaded)."""
+    from importlib import import_module
+
+    twins = import_module("aiobotocore.hooks")._HANDLER_MAPPING
+    twins[botocore_transport.before_send] = before_send
+
+
+def loaded() -> None:
+    """aiobotocore has just been imported (or already was when the plugin loaded):
+    install, and patch it if a fake is active."""
+    install()
+    from ..activation import SHARED
+
+    with SHARED.lock:
+        if active_fake() is not None:
+            activate()
+
+
+def activate() -> None:
+    """While a fake is active, the services' calls are answered instead of sent,
+    signed with dummy credentials, by clients that resolve none of their own, and
+    adaptive retries pace in fake time."""
+    # By sys.modules, not attributes: this may run while aiobotocore.session is
+    # still being imported, before the package has it as an attribute.
+    from importlib import import_module
+
+    endpoint = import_module("aiobotocore.endpoint")
+    bucket = import_module("aiobotocore.retries.bucket")
+    session = import_module("aiobotocore.session")
+    signers = import_module("aiobotocore.signers")
+    install()
+    with _lock:
+        if _patched:
+            return
+        for owner, name, wrap in (
+            (endpoint.AioEndpoint, "_send", _answering_send),
+            (signers.AioRequestSigner, "get_auth_instance", _dummy_signing),
+            (session.AioSession, "_create_client", _dummy_keys),
+            (bucket.AsyncTokenBucket, "_acquire", _acquire_in_fake_time),
+        ):
+            original = owner.__dict__[name]
+            _patched.append((owner, name, original))
+            setattr(owner, name, wrap(original))
+
+
+def deactivate() -> None:
+    """Undo :func:`activate` once no fake is active (nothing if it never ran)."""
+    with _lock:
+        if not _patched or active_core() is not None:
+            return
+        for owner, name, original in _patched:
+            setattr(owner, name, original)
+        _patched.clear()
+
+
+def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``AioEndpoint._send`` answering the services' requests instead of sending them."""
+
+    @functools.wraps(original)
+    async def _send(endpoint: Any, request: Any) -> Any:
+        core = active_core()
+        service = core.endpoint_prefixes.get(endpoint._endpoint_prefix) if core else None
+        if core is not None and service is not None:
+            answered = _answer(core, request, service)
+            if answered is not None:
+                return answered
+        return await original(endpoint, request)
+
+    return _send
+
+
+def _dummy_signing(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``AioRequestSigner.get_auth_instance`` signing the services' calls with dummy
+    ``AioCredentials``, or the dummy token for bearer auth; others' as before."""
+
+    @functools.wraps(original)
+    async def get_auth_instance(
+        signer: Any,
+        signing_name: str,
+        region_name: str,
+        signature_version: str | None = None,
+        request_credentials: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        faked, token_auth = faked_signing(signer, signature_version)
+        if token_auth is not None:
+            return token_auth
+        if faked:
+            request_credentials = _dummy_credentials()
+        return await original(
+            signer, signing_name, region_name, signature_version, request_credentials, **kwargs
+        )
+
+    return get_auth_instance
+
+
+def _dummy_keys(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``AioSession._create_client`` passing the dummy keys for a client of the
+    services made without keys."""
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    async def _create_client(*args: Any, **kwargs: Any) -> Any:
+        args, kwargs = with_dummy_keys(signature, args, kwargs)
+        return await original(*args, **kwargs)
+
+    return _create_client
+
+
+def _acquire_in_fake_time(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``AsyncTokenBucket._acquire`` (called holding the bucket's condition) waiting
+    for capacity in fake time: botocore's algorithm, as the sync bucket's patch in
+    :mod:`~pytest_batchjobs.time.sleep_patch` runs it."""
+    from ..time.sleep_patch import _FakeBucketClock
+
+    @functools.wraps(original)
+    async def _acquire(bucket: Any, amount: int, block: bool) -> Any:
+        fake = active_fake()
+        if fake is None or not fake.patch_sleep:
+            return await original(bucket, amount, block)
+        clock = fake.clock
+        own_clock = bucket._clock
+        if not isinstance(own_clock, _FakeBucketClock):  # not already in a wait
+            bucket._clock = _FakeBucketClock(clock)
+            bucket._last_timestamp = None  # refill from now, in fake time
+        try:
+            bucket._refill()
+            if amount <= bucket._current_capacity or not block:
+                return await original(bucket, amount, block)
+            condition = bucket._new_fill_rate_condition
+            while (wait := bucket._sleep_amount(amount)) > 0:
+                condition.release()  # as a wait on the condition would, for set_max_rate
+                try:
+                    await _sleep_in_fake_time(condition, clock, max(wait, 0.001))
+                finally:
+                    await condition.acquire()
+                bucket._refill()
+            bucket._current_capacity -= amount
+            return True
+        finally:
+            bucket._clock = own_clock
+
+    return _acquire
+
+
+async def _sleep_in_fake_time(condition: Any, clock: Clock, seconds: float) -> None:
+    """Let ``seconds`` of fake time pass without blocking the event loop: the clock's
+    sleep, in a worker thread, overlapping other sleepers' as threads' sleeps do
+    (anyio's worker thread for the anyio bucket, which may run on trio)."""
+    import asyncio
+
+    if isinstance(condition, asyncio.Condition):
+        await asyncio.to_thread(clock.sleep, seconds)
+    else:
+        import anyio.to_thread
+
+        await anyio.to_thread.run_sync(clock.sleep, seconds)
