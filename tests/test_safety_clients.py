@@ -40,7 +40,6 @@ HOST = "bedrock.us-east-1.amazonaws.com"
 CREATE = f"https://{HOST}/model-invocation-job"
 JOBS = f"https://{HOST}/model-invocation-jobs"
 KEY, SECRET = "AKIAIOSFODNN7REALKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYREALKEY"
-NEEDS_AIOBOTOCORE = "needs the aiobotocore transport"
 
 
 @pytest.fixture
@@ -119,12 +118,7 @@ ANSWERED: list[Any] = [
     pytest.param(with_httpx, "httpx", id="httpx"),
     pytest.param(with_async_httpx, "httpx", id="httpx-async"),
     pytest.param(with_urllib, "urllib", id="urllib.request"),
-    pytest.param(
-        with_aiobotocore,
-        "aiobotocore",
-        id="aiobotocore",
-        marks=pytest.mark.skip(reason=NEEDS_AIOBOTOCORE),
-    ),
+    pytest.param(with_aiobotocore, "aiobotocore", id="aiobotocore"),
 ]
 
 
