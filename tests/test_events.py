@@ -294,6 +294,7 @@ def aws(batchjobs_fake: BatchJobsFake) -> Iterator[dict[str, Any]]:
             "sqs": boto3.client("sqs", region_name=REGION),
             "sns": boto3.client("sns", region_name=REGION),
             "bedrock": boto3.client("bedrock", region_name=REGION),
+            "fake": batchjobs_fake,
         }
 
 
@@ -484,3 +485,90 @@ def test_targets_input_settings_shape_what_the_queue_gets(
     assert batchjobs_fake.assert_event(job=job)["detail"] in bodies
     assert {"job": "nightly-5", "now": "Submitted"} in bodies
     assert {"ping": True} in bodies
+
+
+# -- SageMaker transform jobs -----------------------------------------------------------
+
+
+def transform_job(sagemaker: Any, name: str, **extra: Any) -> str:
+    return str(
+        sagemaker.create_transform_job(
+            TransformJobName=name,
+            ModelName="churn-xgboost-v7",
+            TransformInput={
+                "DataSource": {
+                    "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://batch-in/"}
+                }
+            },
+            TransformOutput={"S3OutputPath": "s3://batch-out/scores"},
+            TransformResources={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
+            **extra,
+        )["TransformJobArn"]
+    )
+
+
+def test_transform_jobs_send_sagemakers_state_change_events(
+    batchjobs_fake: BatchJobsFake,
+) -> None:
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    done = transform_job(sagemaker, "Scores-1", Tags=[{"Key": "team", "Value": "growth"}])
+    batchjobs_fake.sagemaker.lifecycle("Failed", message="ClientError: model container exited")
+    failed = transform_job(sagemaker, "Scores-2")
+    batchjobs_fake.sagemaker.lifecycle("Completed")
+    stopped = transform_job(sagemaker, "Scores-3")
+    batchjobs_fake.clock.advance(minutes=1)
+    sagemaker.stop_transform_job(TransformJobName="Scores-3")
+    batchjobs_fake.clock.advance(hours=1)
+
+    def seen(arn: str) -> list[str]:
+        return [
+            e["detail"]["TransformJobStatus"]
+            for e in batchjobs_fake.events
+            if arn in e["resources"]
+        ]
+
+    assert seen(done) == ["InProgress", "Completed"]
+    assert seen(failed) == ["InProgress", "Failed"]
+    assert seen(stopped) == ["InProgress", "Stopping", "Stopped"]
+    event = batchjobs_fake.assert_event(status="Completed", job=done)
+    assert (event["source"], event["detail-type"]) == (
+        "aws.sagemaker",
+        "SageMaker Transform Job State Change",
+    )
+    assert event["resources"] == [done]
+    detail = event["detail"]
+    described = sagemaker.describe_transform_job(TransformJobName="Scores-1")
+    assert detail["TransformJobName"] == "Scores-1"
+    assert detail["ModelName"] == "churn-xgboost-v7"
+    assert detail["TransformResources"] == described["TransformResources"]
+    assert detail["Tags"] == {"team": "growth"}
+    # Times as epoch milliseconds, as the service's events carry them.
+    assert detail["CreationTime"] == round(described["CreationTime"].timestamp() * 1000)
+    assert detail["TransformEndTime"] == round(described["TransformEndTime"].timestamp() * 1000)
+    assert "FailureReason" not in detail
+    failure = batchjobs_fake.assert_event(status="Failed", job=failed)["detail"]
+    assert failure["FailureReason"] == "ClientError: model container exited"
+    assert (
+        "TransformEndTime"
+        not in batchjobs_fake.assert_event(status="InProgress", job=done)["detail"]
+    )
+
+
+def test_a_rule_on_transform_job_failures_gets_only_those(aws: dict[str, Any]) -> None:
+    url, arn = queue(aws, "transform-failures")
+    pattern = {
+        "source": ["aws.sagemaker"],
+        "detail-type": ["SageMaker Transform Job State Change"],
+        "detail": {"TransformJobStatus": ["Failed"]},
+    }
+    rule(aws, "transform-failures", pattern, arn)
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    fake = aws["fake"]
+    transform_job(sagemaker, "Fine")
+    fake.sagemaker.lifecycle("Failed")
+    broken = transform_job(sagemaker, "Broken")
+    fake.clock.advance(hours=1)
+    bodies = received(aws, url)
+    assert [(b["detail"]["TransformJobName"], b["resources"]) for b in bodies] == [
+        ("Broken", [broken])
+    ]

@@ -2,13 +2,14 @@
 
 :mod:`.job` is the job and how it is shown, :mod:`.handlers` the API,
 :mod:`.listing` its list's sort orders, :mod:`.factory` the factory's jobs,
-:mod:`.outputs` what a job writes.
+:mod:`.outputs` what a job writes, :mod:`.events` the detail of its EventBridge events.
 """
 
 from __future__ import annotations
 
 from ..._kit.controls import JobControls
-from ..._kit.spec import JobKind
+from ..._kit.spec import JobKind, StateEvents
+from .events import transform_job_detail
 from .handlers import TransformJobs
 from .job import SAGEMAKER
 
@@ -23,4 +24,13 @@ TRANSFORM_JOBS = JobKind(
     message_member="FailureReason",
     backend=TransformJobs,
     controls=JobControls,
+    # Source: the SageMaker developer guide, "Events that Amazon SageMaker AI sends to
+    # Amazon EventBridge".
+    events=StateEvents(
+        source="aws.sagemaker",
+        detail_type="SageMaker Transform Job State Change",
+        detail=transform_job_detail,
+        status_member="TransformJobStatus",
+        name_member="TransformJobName",
+    ),
 )
