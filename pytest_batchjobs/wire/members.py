@@ -95,18 +95,14 @@ def botocore_version() -> str:
 
 
 def lacking(service: str, shape: str, member: str) -> str:
-    """Why the loaded model cannot hold ``shape.member``, and the botocore release that
-    adds it (when the fake knows it)."""
-    said = (
-        f"the {service} model of the installed botocore {botocore_version()} has no member "
-        f"{member!r} in {shape}, so a client on that botocore never sends or sees it"
-    )
-    release = release_adding(service, shape, member)
-    if release is None:
-        return f"{said}; leave {member} out"
+    """Why the loaded model cannot hold ``shape.member`` (one of :data:`ADDED`), and the
+    botocore release that adds it."""
     return (
-        f"{said}; botocore {release} adds it: upgrade botocore "
-        f"(pip install 'botocore>={release}'), or leave {member} out"
+        f"the {service} model of the installed botocore {botocore_version()} has no member "
+        f"{member!r} in {shape}, so a client on that botocore never sends or sees it; "
+        f"botocore {_RELEASES[service, shape, member]} adds it: upgrade botocore "
+        f"(pip install 'botocore>={_RELEASES[service, shape, member]}'), or leave "
+        f"{member} out"
     )
 
 
@@ -140,7 +136,7 @@ def answered_member(service: str, operations: tuple[str, ...], name: str) -> Sha
 
 def unknown_members(shape: Shape, value: Any, path: str = "") -> list[tuple[str, Shape, str]]:
     """The members of ``value`` (read by ``shape``, deeply) that ``shape`` has not:
-    each as (the structure's shape, the member's name, its path). Values of the wrong
+    each as (the member's name, the structure's shape, its path). Values of the wrong
     type are not looked into (reading them by their shapes says what is wrong)."""
     found: list[tuple[str, Shape, str]] = []
     _walk(shape, value, path, found)
@@ -190,11 +186,10 @@ def refuse_newer(kind: str, service: str, create: str, overrides: Mapping[str, A
     member of the create request, naming the botocore release that adds it."""
     shape = service_model(service).operation_model(create).input_shape
     for name, value in overrides.items():
-        if value is None:  # as if left out
-            continue
         if name in shape.members:
             refuse_unknown(kind, service, shape, name, value)
             continue
+        # Even as None: on this botocore the field is no field at all.
         added = lacked(service, name)
         if added is not None:
             raise ValueError(
