@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 from jobs import bedrock_job, personalize_job, wall_seconds
+from model_members import needs_model_member
 
 from pytest_batchjobs import BatchJobsFake
 
@@ -70,6 +71,7 @@ def test_clock_now_and_advance(batchjobs_fake: BatchJobsFake) -> None:
     assert dt.datetime.now(UTC) == clock.now()  # the whole process sees fake time
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 @pytest.mark.parametrize(
     ("outcome", "message"),
     [

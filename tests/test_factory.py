@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.validate import ParamValidator
+from model_members import needs_model_member
 
 from pytest_batchjobs import BatchJobsFake
 from pytest_batchjobs.wire.constraints import violations
@@ -93,6 +94,7 @@ def test_every_factory_job_satisfies_the_models(batchjobs_fake: BatchJobsFake) -
     assert len(set(names)) == 500
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_timelines_are_consistent_with_the_status(
     batchjobs_fake: BatchJobsFake, bedrock: Any
 ) -> None:
@@ -263,6 +265,7 @@ def test_add_job_returns_exactly_what_describe_shows(
     assert made["creationDateTime"] == given.replace(microsecond=407_000)  # as sent
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_factory_counts_add_up_in_every_status(batchjobs_fake: BatchJobsFake, bedrock: Any) -> None:
     jobs = batchjobs_fake.bedrock.add_jobs(300, status=list(BEDROCK_MIX))
     batchjobs_fake.clock.advance(minutes=30)  # running jobs move on; the counts still add up
@@ -287,6 +290,7 @@ def test_factory_counts_add_up_in_every_status(batchjobs_fake: BatchJobsFake, be
     assert all(job["processedRecordCount"] == 0 for job in expired)
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 @pytest.mark.parametrize(
     ("overrides", "fragment"),
     [
@@ -321,6 +325,7 @@ def test_counts_the_api_could_never_return_are_refused(
     assert list(batchjobs_fake.bedrock.all_jobs()) == []
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_given_counts_are_kept(batchjobs_fake: BatchJobsFake) -> None:
     done = batchjobs_fake.bedrock.add_job(totalRecordCount=500, errorRecordCount=7)
     assert (done["processedRecordCount"], done["successRecordCount"]) == (500, 493)

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from jobs import ROLE, SOLUTION
+from model_members import needs_model_member
 from moto import mock_aws
 
 from pytest_batchjobs import BatchJobsFake
@@ -63,6 +64,7 @@ def create(
     return {"arn": arn, "id": arn.rsplit("/", 1)[1]}
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_bedrock_end_to_end(batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any) -> None:
     inputs = records(150, with_ids=False)[:20] + records(150)[20:]
     put_lines(s3, "batch-in", "jobs/calls.jsonl", inputs)
@@ -99,6 +101,7 @@ def test_bedrock_end_to_end(batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any
     assert batchjobs_fake.outputs(job["arn"]).keys() == {f"s3://batch-out/{key}" for key in keys}
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_partially_completed_run_has_error_records(
     batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any
 ) -> None:
@@ -133,6 +136,7 @@ def test_partially_completed_run_has_error_records(
     assert manifest["inputTokenCount"] == 1080
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_a_job_cut_short_by_its_timeout_keeps_the_records_it_processed(
     batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any
 ) -> None:
@@ -158,6 +162,7 @@ def output_keys(s3: Any, job: dict[str, Any]) -> list[str]:
     return sorted(item["Key"].rsplit("/", 1)[1] for item in listed.get("Contents", []))
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_results_appear_and_grow_while_the_job_runs(
     batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any
 ) -> None:
@@ -197,6 +202,7 @@ def test_results_appear_and_grow_while_the_job_runs(
     assert manifest["processedRecordCount"] == got["processedRecordCount"] == 150
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_a_stopped_job_keeps_what_it_processed(
     batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any
 ) -> None:
@@ -226,6 +232,7 @@ def test_a_job_that_will_fail_writes_nothing_while_it_runs(
     assert output_keys(s3, job) == []
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_an_expired_job_writes_nothing(
     batchjobs_fake: BatchJobsFake, s3: Any, bedrock: Any
 ) -> None:
@@ -344,6 +351,7 @@ def test_personalize_bad_input_fails_the_job(
     assert job["failureReason"] == "Line 2 of the input file users.json is not valid JSON."
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_without_moto_outputs_stay_in_the_fake(
     batchjobs_fake: BatchJobsFake, bedrock: Any, personalize: Any
 ) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from jobs import bedrock_job
+from model_members import needs_model_member
 
 from pytest_batchjobs import BatchJobsFake
 
@@ -33,6 +34,7 @@ def assert_counts_add_up(job: dict[str, Any]) -> None:
         assert processed == total, job
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_a_job_still_queued_at_its_timeout_expires_with_nothing_processed(
     bedrock: Any, batchjobs_fake: BatchJobsFake
 ) -> None:
@@ -51,6 +53,7 @@ def test_a_job_still_queued_at_its_timeout_expires_with_nothing_processed(
     assert batchjobs_fake.outputs(job) == {}
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_the_expired_outcome_keeps_jobs_queued_until_their_timeout(
     bedrock: Any, batchjobs_fake: BatchJobsFake
 ) -> None:
@@ -69,6 +72,7 @@ def test_the_expired_outcome_keeps_jobs_queued_until_their_timeout(
     assert counts(job) == (100, 0, 0, 0)
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_a_job_running_at_its_timeout_ends_partially_completed(
     bedrock: Any, batchjobs_fake: BatchJobsFake
 ) -> None:
@@ -91,6 +95,7 @@ def test_a_job_running_at_its_timeout_ends_partially_completed(
     assert bedrock.get_model_invocation_job(jobIdentifier=arn)["processedRecordCount"] == 79
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_progress_is_the_share_of_the_planned_run(
     bedrock: Any, batchjobs_fake: BatchJobsFake
 ) -> None:
@@ -110,6 +115,7 @@ def test_progress_is_the_share_of_the_planned_run(
     assert counts(stopped) == (100, 25, 25, 0)
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 @pytest.mark.parametrize("stop_after", [None, 0, 4, 10, 50])  # minutes after submission
 @pytest.mark.parametrize("outcome", ["Completed", "PartiallyCompleted", "Failed", "Expired"])
 def test_counts_add_up_at_every_instant(

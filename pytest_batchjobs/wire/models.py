@@ -19,10 +19,13 @@ def service_model(name: str) -> ServiceModel:
 
 @functools.cache
 def data_loader() -> Any:
-    """botocore's loader of its data files (service models, rulesets, partitions)."""
-    from botocore.loaders import create_loader
+    """botocore's loader of its data files (service models, rulesets, partitions), as a
+    new botocore session makes it: searching ``AWS_DATA_PATH`` (or a profile's
+    ``data_path``) and ``~/.aws/models`` before botocore's own data, as clients do, so
+    the fake reads the models the clients read."""
+    from botocore.session import Session
 
-    return create_loader()
+    return Session().get_component("data_loader")
 
 
 @functools.cache

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 from ...time.lifecycles import Lifecycle
 from ...wire.constraints import summary, violations
 from ...wire.errors import ServiceError
+from ...wire.members import lacked, refuse_newer
 from ...wire.models import service_model
 from .context import CallContext
 from .factory import JobFactory
@@ -291,6 +292,7 @@ class KindBackend(abc.ABC, Generic[J]):
     def add_jobs(self, count: int, **overrides: Any) -> list[dict[str, Any]]:
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise ValueError(f"add_jobs needs a count >= 0, got {count!r}")
+        self.refuse_newer(overrides)
         unknown = sorted(set(overrides) - set(self.override_names()))
         if unknown:
             raise ValueError(
@@ -324,8 +326,18 @@ class KindBackend(abc.ABC, Generic[J]):
             return [job.shown(now) for job in jobs]
 
     def override_names(self) -> list[str]:
-        shape = service_model(self.service.name).operation_model(self.kind.create).input_shape
-        return sorted({*shape.members, "status", "region", *self.extra_overrides})
+        """The create request's members and the kind's other factory fields, those the
+        loaded model shows (an older botocore's lacks some), and the job's status and
+        region."""
+        service = self.service.name
+        shape = service_model(service).operation_model(self.kind.create).input_shape
+        extras = [name for name in self.extra_overrides if lacked(service, name) is None]
+        return sorted({*shape.members, "status", "region", *extras})
+
+    def refuse_newer(self, overrides: Mapping[str, Any]) -> None:
+        """A ``ValueError`` for an override the loaded botocore model lacks."""
+        kind = self.kind
+        refuse_newer(kind.name, kind.service, kind.create, overrides)
 
     def checked_request(self, params: dict[str, Any]) -> dict[str, Any]:
         """``params`` if the create request would accept them, else a ``ValueError``."""

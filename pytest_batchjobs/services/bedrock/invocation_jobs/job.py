@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import string
 from dataclasses import dataclass
 from typing import Any
 
 from ....time.lifecycles import BEDROCK
+from ....wire.members import has_member
 from ..._kit.job import StoredJob
 
 DEFAULT_TIMEOUT_HOURS = 168
@@ -19,6 +21,7 @@ _SCHEDULED = BEDROCK.running.index("Scheduled")
 _IN_PROGRESS = BEDROCK.running.index("InProgress")
 # Members of a job that only some requests have.
 _OPTIONAL_MEMBERS = ("clientRequestToken", "vpcConfig", "modelInvocationType")
+_COUNTS = ("totalRecordCount", "processedRecordCount", "successRecordCount", "errorRecordCount")
 
 
 @dataclass(eq=False, kw_only=True, slots=True)
@@ -74,7 +77,11 @@ class BedrockJob(StoredJob):
                 or self.lifecycle.message
                 or _default_message(status, timeline.timed_out)
             )
-        if index >= _SCHEDULED and timeline.statuses[_SCHEDULED] == "Scheduled":
+        if (
+            index >= _SCHEDULED
+            and timeline.statuses[_SCHEDULED] == "Scheduled"
+            and shows_record_counts()
+        ):
             self._add_counts(job, status, self._processed(index, now))
         return job
 
@@ -111,6 +118,18 @@ class BedrockJob(StoredJob):
         job["processedRecordCount"] = processed
         job["successRecordCount"] = processed - errors
         job["errorRecordCount"] = errors
+
+
+@functools.cache
+def shows_record_counts() -> bool:
+    """Whether the loaded model's GetModelInvocationJob and ListModelInvocationJobs show
+    record counts (botocore 1.42.81 adds them): the job keeps its counts either way, for
+    its outputs and their manifest."""
+    return all(
+        has_member("bedrock", shape, member)
+        for shape in ("GetModelInvocationJobResponse", "ModelInvocationJobSummary")
+        for member in _COUNTS
+    )
 
 
 def _default_message(status: str, timed_out: bool) -> str:

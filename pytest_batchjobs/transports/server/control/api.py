@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ....core.registry import KIND_NAMES, SERVICE_NAMES, control_routes
 from ....policies.operations import canonical
 from ....wire.instants import format_iso
+from ....wire.members import refuse_newer
 from ....wire.models import service_model
 from .body import read_body
 from .jobs import job_overrides, read_member, shown_member
@@ -181,6 +182,10 @@ class ControlAPI:
 
     def add_jobs(self, request: ControlRequest) -> dict[str, Any]:
         backend = self._backend(request)
+        if isinstance(request.body, dict):  # refused in add_jobs' words (a ValueError)
+            kind = backend.kind
+            fields = {k: v for k, v in request.body.items() if k != "count"}
+            refuse_newer(kind.name, kind.service, kind.create, fields)
         args = request.args("count", *backend.override_names())
         count = args.integer(
             "count",

@@ -19,13 +19,13 @@ An override given as ``null`` is as if it was left out.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import math
 from typing import TYPE_CHECKING, Any
 
 from ....wire.constraints import summary, violations
 from ....wire.errors import ServiceError
 from ....wire.instants import format_iso, parse_iso
+from ....wire.members import answered_member
 from ....wire.models import service_model
 
 # The wire parser's reading of a JSON value by its shape (types, 32- and 64-bit
@@ -85,21 +85,10 @@ def read_member(endpoint: str, shape: Shape, name: str, value: Any, now: _dt.dat
 def shown_member(backend: Any, name: str) -> Shape:
     """The shape of the member ``name`` of what the service answers about a job (the
     get / describe call's output, or another of its operations')."""
-    return _shown_member(backend.kind.service, backend.kind.operations, name)
-
-
-@functools.cache
-def _shown_member(service: str, operations: tuple[str, ...], name: str) -> Shape:
-    model = service_model(service)
-    for operation in operations:
-        # Breadth first, a few levels down: Personalize wraps the job in a structure.
-        shapes = [model.operation_model(operation).output_shape]
-        for _ in range(3):
-            found = next((s.members[name] for s in shapes if name in s.members), None)
-            if found is not None:
-                return found
-            shapes = [m for s in shapes for m in s.members.values() if m.type_name == "structure"]
-    raise LookupError(f"no {service} operation answers a member {name!r}")
+    found = answered_member(backend.kind.service, backend.kind.operations, name)
+    if found is None:  # the backend's override names hold only members a model answers
+        raise LookupError(f"no {backend.kind.service} operation answers a member {name!r}")
+    return found
 
 
 def _instant(endpoint: str, name: str, value: Any, now: _dt.datetime) -> _dt.datetime:
