@@ -77,6 +77,9 @@ class BatchJobsFake(ContextDecorator):
     """Personalize batch inference jobs: the factory, lifecycles, the quota, responders."""
     personalize_segments: JobControls
     """Personalize batch segment jobs: the factory, lifecycles, the quota, responders."""
+    bedrock_async: JobControls
+    """Bedrock async invocations (bedrock-runtime StartAsyncInvoke): the factory,
+    lifecycles, the quota, responders."""
 
     def __init__(
         self,
