@@ -494,3 +494,96 @@ def test_aws_cli_starts_gets_and_lists(batchjobs_server: FakeServer, tmp_path: P
     fake.pagination.assert_exhausted("ListAsyncInvokes")
     fake.pagination.assert_no_token_reuse()
     assert {call.transport for call in fake.calls} == {"server"}
+
+
+# -- signing, httpx and hooks -------------------------------------------------------------
+
+
+def test_signed_as_bedrock_with_dummy_keys_or_the_dummy_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """bedrock-runtime's endpoint prefix is its own, its signing name is ``bedrock``: the
+    fake answers at its host, and signs with the dummy keys, or the dummy token when
+    botocore prefers the Bedrock API key (AWS_BEARER_TOKEN_BEDROCK)."""
+    from pytest_batchjobs.transports.botocore import DUMMY_BEARER_TOKEN
+
+    with BatchJobsFake() as fake:
+        client = boto3.client("bedrock-runtime", region_name="eu-west-1")
+        seen: list[tuple[str, str]] = []
+        client.meta.events.register(
+            "before-send",
+            lambda request, **_: seen.append((request.url, request.headers["Authorization"])),
+        )
+        start(client)
+        monkeypatch.setenv("AWS_BEARER_TOKEN_BEDROCK", "real-bedrock-api-key")
+        bearer = boto3.client("bedrock-runtime", region_name="eu-west-1")
+        bearer.meta.events.register(
+            "before-send",
+            lambda request, **_: seen.append((request.url, request.headers["Authorization"])),
+        )
+        bearer.list_async_invokes()
+    url, authorization = seen[0]
+    assert url == "https://bedrock-runtime.eu-west-1.amazonaws.com/async-invoke"
+    assert isinstance(authorization, bytes)
+    assert b"Credential=FAKEBATCHJOBSKEY0000/" in authorization
+    assert b"/eu-west-1/bedrock/aws4_request" in authorization  # the signing name
+    assert seen[1][1] == f"Bearer {DUMMY_BEARER_TOKEN}".encode()
+    assert [call.region for call in fake.calls] == ["eu-west-1", "eu-west-1"]
+
+
+def test_httpx_signed_requests_are_answered(batchjobs_fake: BatchJobsFake) -> None:
+    import httpx
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    url = "https://bedrock-runtime.us-west-2.amazonaws.com/async-invoke"
+    body = json.dumps({"modelId": REEL, "modelInput": VIDEO, "outputDataConfig": OUTPUT})
+    request = AWSRequest("POST", url, data=body, headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials("AKID", "SECRET"), "bedrock", "us-west-2").add_auth(request)
+    with httpx.Client() as client:
+        started = client.post(url, content=body, headers=dict(request.headers))
+        assert started.status_code == 200
+        arn = started.json()["invocationArn"]
+        assert arn.startswith("arn:aws:bedrock:us-west-2:123456789012:async-invoke/")
+        quoted = arn.replace(":", "%3A").replace("/", "%2F")
+        got = client.get(f"{url}/{quoted}")
+    assert got.json()["status"] == "InProgress"
+    assert [(call.transport, call.operation) for call in batchjobs_fake.calls] == [
+        ("httpx", "StartAsyncInvoke"),
+        ("httpx", "GetAsyncInvoke"),
+    ]
+
+
+def test_hooks_name_the_service_and_the_kind(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        EVENTS = []
+
+        def pytest_batchjobs_job_created(fake, service, kind, job):
+            EVENTS.append(("created", service, kind, job["status"]))
+
+        def pytest_batchjobs_status_changed(fake, service, kind, job, old, new):
+            EVENTS.append((service, kind, old, new, job.get("endTime") is not None))
+        """
+    )
+    pytester.makepyfile(
+        """
+        import boto3
+        from conftest import EVENTS
+
+        def test_invocation(batchjobs_fake):
+            runtime = boto3.client("bedrock-runtime", region_name="us-east-1")
+            runtime.start_async_invoke(
+                modelId="amazon.nova-reel-v1:1",
+                modelInput={"taskType": "TEXT_VIDEO"},
+                outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://videos-out/x"}},
+            )
+            batchjobs_fake.clock.advance(minutes=2)
+            assert EVENTS == [
+                ("created", "bedrock-runtime", "bedrock_async", "InProgress"),
+                ("bedrock-runtime", "bedrock_async", "InProgress", "Completed", True),
+            ]
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=1)
