@@ -8,7 +8,8 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ....core.registry import KIND_NAMES, KINDS, SERVICE_NAMES, control_routes
+from ....core.registry import KIND_NAMES, SERVICE_NAMES, control_routes
+from ....core.registry import KINDS as JOB_KINDS
 from ....policies.operations import canonical
 from ....wire.instants import format_iso
 from ....wire.models import service_model
@@ -27,7 +28,7 @@ PREFIX = "/_batchjobs/"
 # names are the fake's attributes: a service may run several kinds.
 SERVICES = SERVICE_NAMES
 # The namespaces of the jobs' ARNs (bedrock-runtime's invocations are arn:aws:bedrock:...).
-ARN_SERVICES = tuple(dict.fromkeys(kind.arn.split(":")[2] for kind in KINDS))
+ARN_SERVICES = tuple(dict.fromkeys(kind.arn.split(":")[2] for kind in JOB_KINDS))
 KINDS = KIND_NAMES
 # The ``{kind}/...`` routes, by their last segment, and the kinds each exists for.
 PER_KIND: dict[str, tuple[str, ...]] = control_routes()
