@@ -267,7 +267,7 @@ def test_quota_is_service_quota_exceeded(runtime: Any, batchjobs_fake: BatchJobs
     assert error_of(excinfo) == (
         "ServiceQuotaExceededException",
         400,
-        "You have reached the quota of 1 concurrent asynchronous invocations (1 are in "
+        "You have reached the quota of 1 concurrent asynchronous invocations (1 in "
         "progress). Wait for an invocation to finish, or request a quota increase.",
     )
     batchjobs_fake.clock.advance(minutes=2)

@@ -56,7 +56,7 @@ class AsyncInvokes(KindBackend[AsyncInvocation]):
     quota_error = "ServiceQuotaExceededException"
     quota_message = (
         "You have reached the quota of {limit} concurrent asynchronous invocations "
-        "({active} are in progress). Wait for an invocation to finish, or request a "
+        "({active} in progress). Wait for an invocation to finish, or request a "
         "quota increase."
     )
     default_page_size = 1000
