@@ -82,6 +82,9 @@ class BatchJobsFake(ContextDecorator):
     """Personalize batch segment jobs: the factory, lifecycles, the quota, responders."""
     sagemaker: JobControls
     """SageMaker transform jobs: the factory, lifecycles, the quota, responders."""
+    bedrock_async: JobControls
+    """Bedrock async invocations (bedrock-runtime StartAsyncInvoke): the factory,
+    lifecycles, the quota, responders."""
 
     def __init__(
         self,

@@ -70,7 +70,6 @@ def test_every_endpoint_the_rules_produce_in_every_region_is_recognised(service:
 @pytest.mark.parametrize(
     "service",
     [
-        "bedrock-runtime",
         "bedrock-agent",
         "bedrock-agent-runtime",
         "personalize-runtime",

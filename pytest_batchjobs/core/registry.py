@@ -10,10 +10,15 @@ this registry.
 
 from __future__ import annotations
 
-from ..services import bedrock, personalize, sagemaker
+from ..services import bedrock, bedrock_runtime, personalize, sagemaker
 from ..services._kit.spec import JobKind, Service
 
-SERVICES: tuple[Service, ...] = (personalize.SERVICE, bedrock.SERVICE, sagemaker.SERVICE)
+SERVICES: tuple[Service, ...] = (
+    personalize.SERVICE,
+    bedrock.SERVICE,
+    sagemaker.SERVICE,
+    bedrock_runtime.SERVICE,
+)
 
 SERVICE_NAMES = tuple(service.name for service in SERVICES)
 KINDS: tuple[JobKind, ...] = tuple(kind for service in SERVICES for kind in service.kinds)

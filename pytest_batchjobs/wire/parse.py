@@ -83,6 +83,8 @@ def read_value(shape: Shape, value: Any, path: str) -> Any:
     """A member read from a JSON document, checked against its shape's type."""
     kind = shape.type_name
     if kind == "structure":
+        if shape.metadata.get("document"):  # any JSON value (StartAsyncInvoke's modelInput)
+            return value
         return structure(shape, value, path)
     if kind == "list":
         if not isinstance(value, list):

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ....core.registry import KIND_NAMES, SERVICE_NAMES, control_routes
+from ....core.registry import KINDS as JOB_KINDS
 from ....policies.operations import canonical
 from ....wire.instants import format_iso
 from ....wire.members import refuse_newer
@@ -27,6 +28,8 @@ PREFIX = "/_batchjobs/"
 # (``{kind}/jobs``, ...) are addressed by job kind (``personalize_segments``), whose
 # names are the fake's attributes: a service may run several kinds.
 SERVICES = SERVICE_NAMES
+# The namespaces of the jobs' ARNs (bedrock-runtime's invocations are arn:aws:bedrock:...).
+ARN_SERVICES = tuple(dict.fromkeys(kind.arn.split(":")[2] for kind in JOB_KINDS))
 KINDS = KIND_NAMES
 # The ``{kind}/...`` routes, by their last segment, and the kinds each exists for.
 PER_KIND: dict[str, tuple[str, ...]] = control_routes()
@@ -370,10 +373,10 @@ class ControlAPI:
         # does not know (it keeps outputs by ARN and checks no more).
         arn = request.param("job", "a job's ARN: ?job=arn:aws:...")
         parts = arn.split(":", 5)
-        if len(parts) < 6 or parts[0] != "arn" or parts[2] not in SERVICES or not parts[5]:
+        if len(parts) < 6 or parts[0] != "arn" or parts[2] not in ARN_SERVICES or not parts[5]:
             raise BadRequest(
                 f"{request.endpoint}: 'job' must be the ARN of a "
-                f"{' or '.join(SERVICES)} job, like arn:aws:bedrock:us-east-1:123456789012:"
+                f"{' or '.join(ARN_SERVICES)} job, like arn:aws:bedrock:us-east-1:123456789012:"
                 f"model-invocation-job/abcdefghijkl, got {arn!r}"
             )
         return {"job": arn, "outputs": self.fake.outputs(arn)}

@@ -1,0 +1,174 @@
+"""Bedrock async invocations (bedrock-runtime): the API's handlers.
+
+Choices where AWS documentation is silent (each is tested; the fidelity page has the
+evidence):
+
+* GetAsyncInvoke of a well-formed ARN that names no invocation of the caller's
+  (account, region) is a ``ValidationException``: the model gives the operation no
+  ``ResourceNotFoundException``, only ValidationException, AccessDenied, Throttling
+  and InternalServer (unverified against the service).
+* A ``clientRequestToken`` reused with the same request returns the same invocation;
+  with a different request it is a ``ConflictException`` (modeled for
+  StartAsyncInvoke, and AWS's documented idempotency convention).
+* A ``modelId`` that is an ARN must be a foundation-model or provisioned-model ARN
+  (the pattern of ``modelArn``); anything else is a ``ValidationException`` in the
+  wording Bedrock uses for a bad model id. The fake does not know which models exist
+  or support async invocation.
+* ``submitTimeAfter`` / ``submitTimeBefore`` are exclusive bounds; newest first
+  unless ``sortOrder=Ascending``; a page holds at most 1000 summaries when
+  ``maxResults`` is omitted (the model's maximum).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import random
+import re
+from typing import TYPE_CHECKING, Any
+
+from ....time.lifecycles import to_millis
+from ....wire.errors import ServiceError
+from ..._kit.backend import KindBackend, handles
+from ..._kit.store import next_sequence
+from .factory import made_jobs
+from .job import ID_ALPHABET, AsyncInvocation, model_arn
+from .outputs import AsyncOutputs
+
+if TYPE_CHECKING:
+    from ..._kit.backend import Parts
+    from ..._kit.context import CallContext
+    from ..._kit.factory import JobFactory
+    from ..._kit.spec import JobKind, Service
+
+# The pattern of modelArn (AsyncInvokeArn in botocore's model).
+_MODEL_ARN = re.compile(
+    r"arn:[a-z0-9\-]+:bedrock:[a-z0-9\-]*:[0-9]*:(provisioned-model|foundation-model)/.+"
+)
+
+
+class AsyncInvokes(KindBackend[AsyncInvocation]):
+    """StartAsyncInvoke, GetAsyncInvoke, ListAsyncInvokes."""
+
+    outputs_class = AsyncOutputs
+    outputs: AsyncOutputs
+    extra_overrides = ("submitTime", "failureMessage")
+    quota_error = "ServiceQuotaExceededException"
+    quota_message = (
+        "You have reached the quota of {limit} concurrent asynchronous invocations "
+        "({active} in progress). Wait for an invocation to finish, or request a "
+        "quota increase."
+    )
+    default_page_size = 1000
+
+    def __init__(self, kind: JobKind, service: Service, parts: Parts) -> None:
+        super().__init__(kind, service, parts)
+        self.random = random.Random()  # invocation ids; seeded by the fake
+
+    def seed(self, seed: int) -> None:
+        self.random.seed(seed)
+
+    # -- handlers ---------------------------------------------------------------------
+
+    @handles("StartAsyncInvoke")
+    def start_async_invoke(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+        state = self.state(context.account, context.region)
+        token = params.get("clientRequestToken")
+        fingerprint = json.dumps(
+            {k: v for k, v in params.items() if k != "clientRequestToken"},
+            sort_keys=True,
+            default=str,
+        )
+        if token is not None and token in state.idempotency:
+            previous, arn = state.idempotency[token]
+            if previous != fingerprint:
+                raise ServiceError(
+                    "ConflictException",
+                    f"The clientRequestToken {token} was already used for invocation {arn} "
+                    "with a different request. Use a new token, or resend the same request.",
+                )
+            return {"invocationArn": arn}
+        model_id = params["modelId"]
+        if model_id.startswith("arn:") and _MODEL_ARN.fullmatch(model_id) is None:
+            raise ServiceError("ValidationException", "The provided model identifier is invalid.")
+        self.check_quota(context)
+        job = self.new_job(context, params, context.now)
+        self.created(state, job, context.now)
+        if token is not None:
+            state.idempotency[token] = (fingerprint, job.arn)
+        return {"invocationArn": job.arn}
+
+    @handles("GetAsyncInvoke")
+    def get_async_invoke(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+        return self.find_arn(context, params["invocationArn"]).shown(context.now)
+
+    @handles("ListAsyncInvokes")
+    def list_async_invokes(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+        now = context.now
+        after = params.get("submitTimeAfter")
+        before = params.get("submitTimeBefore")
+        status = params.get("statusEquals")
+
+        def accept(job: AsyncInvocation) -> bool:
+            return (
+                (after is None or job.created > after)
+                and (before is None or job.created < before)
+                and (status is None or job.timeline.status(now) == status)
+            )
+
+        filters = {
+            "submitTimeAfter": after,
+            "submitTimeBefore": before,
+            "statusEquals": status,
+            "sortBy": params.get("sortBy", "SubmissionTime"),
+        }
+        descending = params.get("sortOrder", "Descending") == "Descending"
+        jobs, token = self.page(context, params, filters, accept, descending)
+        return {"asyncInvokeSummaries": [job.shown(now) for job in jobs], "nextToken": token}
+
+    # -- invocations ------------------------------------------------------------------
+
+    def new_job(
+        self, context: CallContext, params: dict[str, Any], submitted: _dt.datetime
+    ) -> AsyncInvocation:
+        """An invocation of ``params`` started at ``submitted`` (cut to the millisecond,
+        as sent), answered by the responder now: one that raises fails the invocation."""
+        submitted = to_millis(submitted)
+        lifecycle = self.lifecycle_for(params["modelId"])
+        invocation_id = "".join(self.random.choices(ID_ALPHABET, k=12))
+        arn = self.job_arn(context, invocation_id)
+        job = AsyncInvocation(
+            arn=arn,
+            invocation_id=invocation_id,
+            model=model_arn(context.partition, context.region, params["modelId"]),
+            request=dict(params),
+            created=submitted,
+            timeline=lifecycle.timeline(submitted),
+            lifecycle=lifecycle,
+            sequence=next_sequence(),
+            tags={tag["key"]: tag["value"] for tag in params.get("tags", ())},
+        )
+        if lifecycle.outcome == "Completed":
+            self.outputs.answer(job)
+        return job
+
+    def made_jobs(
+        self,
+        factory: JobFactory,
+        context: CallContext,
+        wanted: list[str],
+        overrides: dict[str, Any],
+    ) -> list[AsyncInvocation]:
+        return made_jobs(self, factory, context, wanted, overrides)
+
+    def find_arn(self, context: CallContext, arn: str) -> AsyncInvocation:
+        """The invocation with ``arn`` in the caller's (account, region), else the
+        ValidationException the fake answers for one that does not exist."""
+        job = self.state(context.account, context.region).jobs.get(arn)
+        if job is None:
+            raise ServiceError(
+                "ValidationException",
+                f"The specified invocation {arn} was not found. Check the invocationArn "
+                "(it names one account and Region) and try your request again.",
+            )
+        return job

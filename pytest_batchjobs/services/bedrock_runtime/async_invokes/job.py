@@ -1,0 +1,58 @@
+"""A Bedrock async invocation, and how GetAsyncInvoke and ListAsyncInvokes show it."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from ..._kit.job import StoredJob
+
+ID_ALPHABET = string.ascii_lowercase + string.digits  # the 12 characters of an id
+DEFAULT_FAILURE = "The model could not process the input. Check the modelInput and try again."
+
+
+def model_arn(partition: str, region: str, model_id: str) -> str:
+    """``modelArn`` as GetAsyncInvoke shows it: a model ARN as given, else the ARN of
+    the foundation model ``model_id`` (foundation-model ARNs name no account)."""
+    if model_id.startswith("arn:"):
+        return model_id
+    return f"arn:{partition}:bedrock:{region}::foundation-model/{model_id}"
+
+
+@dataclass(eq=False, kw_only=True, slots=True)
+class AsyncInvocation(StoredJob):
+    """One async invocation: what was asked, its timeline and its model's ARN."""
+
+    invocation_id: str
+    model: str  # modelArn
+    files: dict[str, str] | None = None  # what it writes on completing (outputs.py)
+
+    @property
+    def name(self) -> str:
+        """Invocations have no name: a lifecycle's ``match`` globs the model id."""
+        return str(self.request["modelId"])
+
+    def shown(self, now: _dt.datetime) -> dict[str, Any]:
+        """The invocation as GetAsyncInvoke (and each summary of ListAsyncInvokes)
+        shows it at ``now``, without empty members."""
+        timeline = self.timeline
+        index = timeline.index(now)
+        status, changed = timeline.statuses[index], timeline.at(index)
+        shown: dict[str, Any] = {
+            "invocationArn": self.arn,
+            "modelArn": self.model,
+            "status": status,
+            "submitTime": self.created,
+            "lastModifiedTime": changed,
+            "outputDataConfig": self.request["outputDataConfig"],
+        }
+        token = self.request.get("clientRequestToken")
+        if token is not None:
+            shown["clientRequestToken"] = token
+        if status != "InProgress":
+            shown["endTime"] = changed
+        if status == "Failed":
+            shown["failureMessage"] = self.failure or self.lifecycle.message or DEFAULT_FAILURE
+        return shown
