@@ -44,7 +44,7 @@ class Shared:
         from .transports import http as http_transport
 
         self.until_last(_patch_env())
-        self.until_last(loop_patch.patch_when_imported())
+        self.until_last(loop_patch.patch())
         botocore_transport.install()
         self.until_last(botocore_transport.deactivate)
         botocore_transport.activate()

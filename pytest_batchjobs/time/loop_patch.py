@@ -1,9 +1,7 @@
 """While a fake is active, asyncio's event loops keep their time on the fake clock.
 
-:func:`patch_when_imported` is called once for the whole process (the first active
-fake calls it; the last to stop undoes it). It patches asyncio now if asyncio is
-loaded, else the moment something imports it (importing asyncio costs tens of ms: a
-fake never does it for code that does not use it). The patches:
+:func:`patch` is called once for the whole process (the first active fake calls it;
+the last to stop undoes it). The patches:
 
 * ``BaseEventLoop.time`` reads real monotonic time (``clock_gettime``, never
   freezegun's frozen ``time.monotonic``: a loop under a plain freezegun freeze waits
@@ -31,7 +29,6 @@ what it had left to wait.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 import weakref
@@ -278,49 +275,9 @@ def _patch(asyncio: ModuleType) -> Callable[[], None]:
     return restore
 
 
-class _PatchOnImport:
-    """A meta path finder (by ``find_spec`` alone) that patches asyncio once loaded."""
+def patch() -> Callable[[], None]:
+    """Patch asyncio (importing it: the requests transport loads it anyway, through
+    ``responses`` and ``unittest.mock``); return the undo."""
+    import asyncio
 
-    def __init__(self) -> None:
-        self.undo: Callable[[], None] | None = None
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if fullname != "asyncio":
-            return None
-        from importlib.machinery import PathFinder
-
-        spec = PathFinder.find_spec(fullname, path)
-        if spec is None or spec.loader is None:
-            return None
-        loader: Any = spec.loader
-        original_exec = loader.exec_module
-
-        def exec_module(module: ModuleType) -> None:
-            original_exec(module)
-            _remove(self)
-            self.undo = _patch(module)
-            sync()
-
-        loader.exec_module = exec_module
-        return spec
-
-
-def _remove(finder: _PatchOnImport) -> None:
-    if finder in sys.meta_path:
-        sys.meta_path.remove(finder)
-
-
-def patch_when_imported() -> Callable[[], None]:
-    """Patch asyncio now if it is loaded, else once it is; return the undo."""
-    asyncio = sys.modules.get("asyncio")
-    if asyncio is not None and "wrap_future" in asyncio.__dict__:  # fully loaded
-        return _patch(asyncio)
-    finder = _PatchOnImport()
-    sys.meta_path.insert(0, finder)
-
-    def undo() -> None:
-        _remove(finder)
-        if finder.undo is not None:
-            finder.undo()
-
-    return undo
+    return _patch(asyncio)
