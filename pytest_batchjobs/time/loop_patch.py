@@ -228,7 +228,8 @@ def _patch(asyncio: ModuleType) -> Callable[[], None]:
 
     _STATE.reset()
     replace(base_events.BaseEventLoop, "time", _loop_time)
-    for cls in vars(selectors).values():
+    # DefaultSelector is another name of one of them: each class once.
+    for cls in {id(value): value for value in vars(selectors).values()}.values():
         if (
             isinstance(cls, type)
             and issubclass(cls, selectors.BaseSelector)
