@@ -1,5 +1,6 @@
 """What the process has only one of while any fake is active: dummy credentials in the
-environment, the transports in place, the sleep patch; all undone when the last stops."""
+environment, the transports in place, the sleep patch, asyncio's loop time; all undone
+when the last stops."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 
 from .active import DUMMY_CREDENTIALS
-from .time import sleep_patch
+from .time import loop_patch, sleep_patch
 from .transports.when_loaded import WhenLoaded
 from .wire.facts import DEFAULT_REGION
 
@@ -25,10 +26,13 @@ class Shared:
     Fakes may start and stop in any order (start A, start B, stop A, stop B). The
     first to start saves the environment and puts dummy credentials in it, and puts
     the transports in place; the first that lets fake time pass patches
-    ``time.sleep``; a fake that froze the clock leaves the freeze in place when it
-    stops, for the fakes started after it read their time from it. All of that is
-    undone when the last active fake stops, in reverse order, each step even if an
-    earlier one raised. So no fake ever takes another's patch for an original.
+    ``time.sleep``; asyncio's loops keep their time on the patched clock of
+    :mod:`~pytest_batchjobs.time.loop_patch` (whatever the options: no frozen clock may
+    hang a loop), following the innermost fake that lets loop time pass; a fake that
+    froze the clock leaves the freeze in place when it stops, for the fakes started
+    after it read their time from it. All of that is undone when the last active fake
+    stops, in reverse order, each step even if an earlier one raised. So no fake ever
+    takes another's patch for an original.
     """
 
     def __init__(self) -> None:
@@ -37,14 +41,16 @@ class Shared:
         self._sleep_patched = False
 
     def first_started(self) -> None:
-        """The first active fake starts: dummy credentials, the transports. If a step
-        fails, the caller undoes the steps before it with :meth:`last_stopped`."""
+        """The first active fake starts: dummy credentials, loop time, the transports.
+        If a step fails, the caller undoes the steps before it with
+        :meth:`last_stopped`."""
         from .transports import aiobotocore as aiobotocore_transport
         from .transports import botocore as botocore_transport
         from .transports import http as http_transport
         from .transports import import_hook
 
         self.until_last(_patch_env())
+        self.until_last(loop_patch.patch())
         botocore_transport.install()
         self.until_last(botocore_transport.deactivate)
         botocore_transport.activate()
@@ -66,6 +72,11 @@ class Shared:
         if not self._sleep_patched:
             self.until_last(sleep_patch.patch())
             self._sleep_patched = True
+
+    def innermost_changed(self) -> None:
+        """A fake was pushed on or popped off the active stack: loop time follows the
+        innermost one's clock if it lets loop time pass, else real time."""
+        loop_patch.sync()
 
     def until_last(self, undo: Callable[[], None]) -> None:
         """Call ``undo()`` when the last active fake stops."""

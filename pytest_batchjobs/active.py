@@ -31,6 +31,9 @@ class ActiveFake(Protocol):
     @property
     def patch_sleep(self) -> bool: ...
 
+    @property
+    def loop_time(self) -> bool: ...
+
 
 class _Entry(NamedTuple):
     fake: ActiveFake

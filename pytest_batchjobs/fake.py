@@ -9,6 +9,8 @@ pipeline on the active stack, where the transports find it.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import inspect
 import os
 import random
 import threading
@@ -32,6 +34,7 @@ from .services._kit.backend import Parts
 from .services._kit.context import DEFAULT_ACCOUNT
 from .services._kit.factory import JobFactory
 from .services._kit.storage import Storage
+from .time import loop_patch
 from .time.clock import DEFAULT_HORIZON, Clock
 from .time.transitions import TransitionFeed
 from .transports.moto import moto_active
@@ -95,6 +98,7 @@ class BatchJobsFake(ContextDecorator):
         max_page_size: int | None = None,
         validate_outputs: bool = False,
         sleep: bool = True,
+        loop_time: bool = True,
         horizon: _dt.timedelta | None = DEFAULT_HORIZON,
         hook: Any = None,
         seed: int | None = None,
@@ -102,12 +106,14 @@ class BatchJobsFake(ContextDecorator):
         self.clock = Clock(start, clock, horizon)
         self.clock._horizon.message = self._horizon_message
         self.clock._on_change(self._observe_time)
+        self.clock._on_change(loop_patch.moved)
         if account is not None and not (len(account) == 12 and account.isdigit()):
             raise ValueError(f"an AWS account id is 12 digits, got {account!r}")
         self._account = account
         pager = Pager(PagePolicy(max_page_size=max_page_size))
         self.pagination = Pagination(pager, LIST_OPERATIONS)
         self._sleep = sleep
+        self._loop_time = loop_time
         self._hook = hook
         self._feed = TransitionFeed(self._job_created, self._status_changed)
         self._hooked = hook is not None and bool(
@@ -178,6 +184,7 @@ class BatchJobsFake(ContextDecorator):
                 self._leave()
                 raise
             active.push(self, self._core)
+            SHARED.innermost_changed()
         self._active = True
         return self
 
@@ -198,7 +205,10 @@ class BatchJobsFake(ContextDecorator):
         with SHARED.lock:
             self._active = False
             active.pop(self)
-            self._leave()
+            try:
+                SHARED.innermost_changed()
+            finally:
+                self._leave()
 
     def _leave(self) -> None:
         """This fake's clock stops driving time, and if no fake is active any more,
@@ -215,6 +225,25 @@ class BatchJobsFake(ContextDecorator):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    async def __aenter__(self) -> BatchJobsFake:
+        return self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __call__(self, func: Any) -> Any:
+        """Decorate a function, or a coroutine function (the fake is active while
+        the coroutine runs, not only while it is created)."""
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def active_while_awaited(*args: Any, **kwargs: Any) -> Any:
+                async with self._recreate_cm():
+                    return await func(*args, **kwargs)
+
+            return active_while_awaited
+        return super().__call__(func)
 
     def reset(self) -> None:
         """Forget jobs, calls, events, event handlers, the statuses seen, lifecycles,
@@ -341,6 +370,12 @@ class BatchJobsFake(ContextDecorator):
         """Whether ``time.sleep`` lets fake time pass while this fake is active (the
         ``sleep`` option), rather than blocking."""
         return self._sleep
+
+    @property
+    def loop_time(self) -> bool:
+        """Whether asyncio's timers let fake time pass while this fake is active (the
+        ``loop_time`` option), rather than waiting in real time."""
+        return self._loop_time
 
     @property
     def account(self) -> str:
@@ -510,6 +545,7 @@ def fake_batchjobs(
     max_page_size: int | None = None,
     validate_outputs: bool = False,
     sleep: bool = True,
+    loop_time: bool = True,
     horizon: _dt.timedelta | None = DEFAULT_HORIZON,
     seed: int | None = None,
 ) -> BatchJobsFake:

@@ -227,6 +227,17 @@ class FakeOptions:
             read=_flag,
         ),
     )
+    loop_time: bool = dataclasses.field(
+        default=True,
+        metadata=_row(
+            help="asyncio's timers (`asyncio.sleep`, `wait_for`, `timeout`, `call_later`) "
+            "let fake time pass instead of waiting",
+            values="`True` or `False` (`False`: event loops keep real time)",
+            ini="`true` / `false`",
+            default="`True`",
+            read=_flag,
+        ),
+    )
     horizon: _dt.timedelta | None = dataclasses.field(
         default=DEFAULT_HORIZON,
         metadata=_row(

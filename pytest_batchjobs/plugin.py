@@ -40,6 +40,8 @@ _INI_HELP = {
     "model's constraints: true / false (also 1/0, yes/no, on/off) "
     "(default: False)",
     "sleep": "time.sleep lets fake time pass instead of blocking: true / false (default: True)",
+    "loop_time": "asyncio's timers (asyncio.sleep, wait_for, timeout, call_later) let fake "
+    "time pass instead of waiting: true / false (default: True)",
     "horizon": "how far sleeping alone may move fake time before the test fails as polling "
     "forever: seconds, e.g. 259200 (three days); none for no limit (default: 3 "
     "days)",
@@ -49,8 +51,8 @@ _INI_HELP = {
 }
 _MARKER = (
     "batchjobs(start=None, clock='auto', account=None, max_page_size=None, "
-    "validate_outputs=False, sleep=True, horizon=timedelta(days=3), seed=None): "
-    "configure the batchjobs_fake fixture"
+    "validate_outputs=False, sleep=True, loop_time=True, "
+    "horizon=timedelta(days=3), seed=None): configure the batchjobs_fake fixture"
 )
 # </options:plugin>
 _OUTCOMES_MARKER = (

@@ -156,6 +156,7 @@ EXAMPLES: dict[str, tuple[Any, str, Any]] = {
     "max_page_size": (7, "7", 7),
     "validate_outputs": (True, "yes", True),
     "sleep": (False, "off", False),
+    "loop_time": (False, "no", False),
     "horizon": (3600, "3600", dt.timedelta(hours=1)),
     "seed": (7, "7", 7),
 }
@@ -235,7 +236,8 @@ def test_the_ini_options_and_the_marker_are_registered_with_help(
     markers.stdout.fnmatch_lines(
         [
             "@pytest.mark.batchjobs(start=None, clock='auto', account=None, max_page_size=None, "
-            "validate_outputs=False, sleep=True, horizon=timedelta(days=3), seed=None): "
+            "validate_outputs=False, sleep=True, loop_time=True, horizon=timedelta(days=3), "
+            "seed=None): "
             "configure the batchjobs_fake fixture"
         ]
     )

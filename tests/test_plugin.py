@@ -194,7 +194,8 @@ def test_a_wrong_marker_option_says_what_is_valid(pytester: pytest.Pytester) -> 
     result.stdout.fnmatch_lines(
         [
             "*@pytest.mark.batchjobs got unknown option(s) page_size; valid options are "
-            "account, clock, horizon, max_page_size, seed, sleep, start, validate_outputs*",
+            "account, clock, horizon, loop_time, max_page_size, seed, sleep, start, "
+            "validate_outputs*",
             "*batchjobs clock 'sundial' is not one of auto, time-machine, freezegun*",
         ]
     )

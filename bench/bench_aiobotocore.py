@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/bench_async.py
+    .venv/bin/python bench/bench_aiobotocore.py
 
 ``GetModelInvocationJob`` through an aiobotocore client answered by the fake, against
 the same call from a second aiobotocore client answered by a bare ``before-send``
