@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import datetime as dt
 import json
 from typing import Any
 
@@ -199,11 +200,15 @@ def test_list_sorts_and_filters(sagemaker: Any, batchjobs_fake: BatchJobsFake) -
     assert all(j["FailureReason"] for j in failed)
     name = made[0]["TransformJobName"]
     assert [j["TransformJobName"] for j in _all(sagemaker, NameContains=name.upper())] == [name]
-    middle = newest_first[5]["CreationTime"]
-    assert len(_all(sagemaker, CreationTimeBefore=middle)) == 6
+    # A whole second just after the sixth newest job: botocore before 1.42 sends JSON 1.1
+    # timestamps in whole seconds (it drops the milliseconds), later ones keep them.
+    sixth = newest_first[5]["CreationTime"]
+    middle = sixth.replace(microsecond=0) + dt.timedelta(seconds=1)
+    assert newest_first[4]["CreationTime"] > middle
+    assert len(_all(sagemaker, CreationTimeBefore=middle)) == 7
     assert len(_all(sagemaker, CreationTimeAfter=middle)) == 5
     changed = sorted(j["LastModifiedTime"] for j in _all(sagemaker))
-    pivot = changed[5]
+    pivot = changed[5].replace(microsecond=0) + dt.timedelta(seconds=1)  # whole, as above
     after = _all(sagemaker, LastModifiedTimeAfter=pivot)
     before = _all(sagemaker, LastModifiedTimeBefore=pivot)
     assert len(after) == sum(1 for c in changed if c > pivot)
