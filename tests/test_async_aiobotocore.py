@@ -1,11 +1,9 @@
 """aiobotocore clients of the faked services, answered in-process through aiobotocore's
 own serializer, signer, parser and retry handler.
 
-Until the event loop runs on fake time, aiobotocore's backoff (``asyncio.sleep``) and a
-waiter's delay are real loop sleeps, which never end under freezegun's frozen
-``time.monotonic``: the retry tests keep backoff off the loop with
-:func:`instant_backoff` (which still records what aiobotocore asked for), and the
-waiters' delay is 0. No test here sleeps on the loop, so all run on either clock.
+aiobotocore's backoff (``asyncio.sleep``) and a waiter's delay sleep on the event loop,
+which runs on the fake clock while a fake is active: :func:`backoffs` records what
+aiobotocore asked for, and the retry tests check that fake time, not wall time, passed.
 """
 
 from __future__ import annotations
@@ -61,25 +59,23 @@ def client(service: str, mode: str = "standard", retries: int = 3, **kwargs: Any
 
 
 @pytest.fixture
-def instant_backoff(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The backoff aiobotocore's retry handler asks for, not slept in wall time.
-
-    Drop it once the event loop runs on fake time: the sleeps then move the fake clock.
-    """
+def backoffs(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The backoff aiobotocore's retry handler asks for, each slept as asked (on the
+    loop, in fake time)."""
     asked: list[float] = []
 
-    async def instant(seconds: float) -> None:
+    async def recorded(seconds: float) -> None:
         asked.append(seconds)
-        await real_sleep(0)
+        await real_sleep(seconds)
 
     real_sleep = asyncio.sleep
     if hasattr(aiobotocore.endpoint.AioEndpoint, "_sleep"):  # aiobotocore 3
         monkeypatch.setattr(
-            aiobotocore.endpoint.AioEndpoint, "_sleep", lambda _, seconds: instant(seconds)
+            aiobotocore.endpoint.AioEndpoint, "_sleep", lambda _, seconds: recorded(seconds)
         )
     else:  # aiobotocore 2 sleeps with asyncio.sleep in its retry loop
         shim = types.SimpleNamespace(**vars(asyncio))
-        shim.sleep = instant
+        shim.sleep = recorded
         monkeypatch.setattr(aiobotocore.endpoint, "asyncio", shim)
     return asked
 
@@ -355,10 +351,11 @@ def test_the_complete_waiter_follows_a_job_to_completed(batchjobs_fake: BatchJob
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("error", ["ThrottlingException", "InternalServerException"])
 def test_injected_errors_are_retried_in_every_mode(
-    batchjobs_fake: BatchJobsFake, instant_backoff: list[float], mode: str, error: str
+    batchjobs_fake: BatchJobsFake, backoffs: list[float], mode: str, error: str
 ) -> None:
     job = batchjobs_fake.bedrock.add_job(status="Scheduled")
     batchjobs_fake.faults.fail("GetModelInvocationJob", error=error, times=2)
+    before = batchjobs_fake.clock.now()
 
     async def main() -> Any:
         async with client("bedrock", mode, retries=3) as bedrock:
@@ -368,13 +365,16 @@ def test_injected_errors_are_retried_in_every_mode(
     assert shown["status"] == "Scheduled"
     assert shown["ResponseMetadata"]["RetryAttempts"] == 2
     assert [call.error for call in batchjobs_fake.calls] == [error, error, None]
-    assert len(instant_backoff) == 2
-    assert all(seconds > 0 for seconds in instant_backoff) or mode == "legacy"
+    assert len(backoffs) == 2
+    assert all(seconds > 0 for seconds in backoffs) or mode == "legacy"
+    # The backoff passed in fake time (at least what was asked; the clock's resolution
+    # rounds each sleep up to a microsecond).
+    assert batchjobs_fake.clock.now() - before >= dt.timedelta(seconds=sum(backoffs))
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_the_final_error_reaches_the_caller_after_exhaustion(
-    batchjobs_fake: BatchJobsFake, instant_backoff: list[float], mode: str
+    batchjobs_fake: BatchJobsFake, backoffs: list[float], mode: str
 ) -> None:
     batchjobs_fake.faults.fail("ListBatchInferenceJobs", error="ThrottlingException", times=None)
 
@@ -400,7 +400,7 @@ def test_the_final_error_reaches_the_caller_after_exhaustion(
 @pytest.mark.parametrize("mode", MODES)
 def test_broken_connections_are_aiobotocores_own_errors_and_retried(
     batchjobs_fake: BatchJobsFake,
-    instant_backoff: list[float],
+    backoffs: list[float],
     kind: str,
     exception: type[Exception],
     mode: str,
@@ -424,7 +424,7 @@ def test_broken_connections_are_aiobotocores_own_errors_and_retried(
 
 
 def test_adaptive_mode_paces_a_throttle_in_fake_time(
-    batchjobs_fake: BatchJobsFake, instant_backoff: list[float]
+    batchjobs_fake: BatchJobsFake, backoffs: list[float]
 ) -> None:
     # The adaptive token bucket waits for capacity by its clock: in fake time, at once.
     batchjobs_fake.faults.fail("ListModelInvocationJobs", error="ThrottlingException", times=3)
@@ -443,7 +443,7 @@ def test_adaptive_mode_paces_a_throttle_in_fake_time(
 
 
 def test_a_throttle_is_absorbed_by_standard_retries(
-    batchjobs_fake: BatchJobsFake, instant_backoff: list[float]
+    batchjobs_fake: BatchJobsFake, backoffs: list[float]
 ) -> None:
     batchjobs_fake.faults.throttle("ListModelInvocationJobs", per_second=1, burst=1)
 
@@ -669,3 +669,46 @@ def test_loading_the_plugin_imports_no_aiobotocore(pytester: pytest.Pytester) ->
     )
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.asyncio
+async def test_every_job_kind_through_aiobotocore(batchjobs_fake: BatchJobsFake) -> None:
+    """SageMaker transform jobs (botocore's own waiter, on fake loop time), Bedrock async
+    invocations and Personalize batch segment jobs: the transport is the same for every
+    kind of the registry."""
+    session = aiobotocore_session.get_session()
+    async with (
+        session.create_client("sagemaker", region_name="us-east-1") as sm,
+        session.create_client("bedrock-runtime", region_name="us-east-1") as rt,
+        session.create_client("personalize", region_name="us-east-1") as p,
+    ):
+        await sm.create_transform_job(
+            TransformJobName="t1",
+            ModelName="m",
+            TransformInput={
+                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://in/"}}
+            },
+            TransformOutput={"S3OutputPath": "s3://out/"},
+            TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
+        )
+        waiter = sm.get_waiter("transform_job_completed_or_stopped")
+        await waiter.wait(TransformJobName="t1")
+        assert (await sm.describe_transform_job(TransformJobName="t1"))[
+            "TransformJobStatus"
+        ] == "Completed"
+        arn = (
+            await rt.start_async_invoke(
+                modelId="amazon.nova-reel-v1:0",
+                modelInput={"a": 1},
+                outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://out/reel"}},
+            )
+        )["invocationArn"]
+        while (await rt.get_async_invoke(invocationArn=arn))["status"] == "InProgress":
+            await asyncio.sleep(10)
+        assert (await rt.get_async_invoke(invocationArn=arn))["status"] == "Completed"
+        job = batchjobs_fake.personalize_segments.add_job(status="ACTIVE")
+        listed = await p.list_batch_segment_jobs()
+        assert [j["batchSegmentJobArn"] for j in listed["batchSegmentJobs"]] == [
+            job["batchSegmentJobArn"]
+        ]
+    assert {c.transport for c in batchjobs_fake.calls} == {"aiobotocore"}
