@@ -13,113 +13,31 @@ Choices where AWS documentation is silent (each is tested):
 
 from __future__ import annotations
 
-import datetime as _dt
-from typing import TYPE_CHECKING, Any
-
-from ....time.lifecycles import to_millis
-from ....wire.errors import ServiceError
-from ..._kit.backend import KindBackend, RegionState, handles
-from ..._kit.store import next_sequence
-from ..._kit.tagging import tags_of
-from .factory import made_jobs
+from .._shared import PersonalizeJobs, operation
+from .factory import STYLE
 from .job import PersonalizeJob
 from .outputs import BatchInferenceOutputs
 
-if TYPE_CHECKING:
-    from ..._kit.context import CallContext
-    from ..._kit.factory import JobFactory
 
-
-class BatchInferenceJobs(KindBackend[PersonalizeJob]):
+class BatchInferenceJobs(PersonalizeJobs[PersonalizeJob]):
     """CreateBatchInferenceJob, DescribeBatchInferenceJob, ListBatchInferenceJobs."""
 
+    job_class = PersonalizeJob
     outputs_class = BatchInferenceOutputs
-    extra_overrides = ("creationDateTime", "failureReason")
-    quota_error = "LimitExceededException"
+    job_member = "batchInferenceJob"
+    list_member = "batchInferenceJobs"
+    factory_style = STYLE
     quota_message = (
         "The limit of {limit} batch inference jobs that are pending or in progress has been "
         "reached ({active} active)."
     )
-    default_page_size = 100
+    taken_message = (
+        "a Personalize job named {name!r} already exists in this region; job names are "
+        "unique (they end the ARN): leave jobName out, or vary it"
+    )
 
-    @handles("CreateBatchInferenceJob")
-    def create_batch_inference_job(
-        self, context: CallContext, params: dict[str, Any]
-    ) -> dict[str, Any]:
-        state = self.state(context.account, context.region)
-        arn = self.job_arn(context, params["jobName"])
-        if state.jobs.get(arn) is not None:
-            raise ServiceError(
-                "ResourceAlreadyExistsException",
-                f"Another resource with Arn {arn} already exists.",
-            )
-        self.check_quota(context)
-        job = self.new_job(arn, params, context.now)
-        self.created(state, job, context.now)
-        return {"batchInferenceJobArn": arn}
-
-    @handles("DescribeBatchInferenceJob")
-    def describe_batch_inference_job(
-        self, context: CallContext, params: dict[str, Any]
-    ) -> dict[str, Any]:
-        job = self.find_arn(context, params["batchInferenceJobArn"])
-        return {"batchInferenceJob": job.shown(context.now)}
-
-    @handles("ListBatchInferenceJobs")
-    def list_batch_inference_jobs(
-        self, context: CallContext, params: dict[str, Any]
-    ) -> dict[str, Any]:
-        solution = params.get("solutionVersionArn")
-
-        def accept(job: PersonalizeJob) -> bool:
-            return solution is None or job.request["solutionVersionArn"] == solution
-
-        jobs, token = self.page(context, params, {"solutionVersionArn": solution}, accept)
-        now = context.now
-        return {"batchInferenceJobs": [job.summary(now) for job in jobs], "nextToken": token}
-
-    # -- jobs -------------------------------------------------------------------------
-
-    def new_job(self, arn: str, params: dict[str, Any], created: _dt.datetime) -> PersonalizeJob:
-        """A job for ``params`` created at ``created`` (cut to the millisecond, as sent),
-        with its lifecycle's timeline."""
-        created = to_millis(created)
-        lifecycle = self.lifecycle_for(params["jobName"])
-        return PersonalizeJob(
-            arn=arn,
-            request=dict(params),
-            created=created,
-            timeline=lifecycle.timeline(created),
-            lifecycle=lifecycle,
-            sequence=next_sequence(),
-            tags=tags_of(self.service, params),
-        )
-
-    def made_jobs(
-        self,
-        factory: JobFactory,
-        context: CallContext,
-        wanted: list[str],
-        overrides: dict[str, Any],
-    ) -> list[PersonalizeJob]:
-        return made_jobs(self, factory, context, wanted, overrides)
-
-    def admit(self, state: RegionState[PersonalizeJob], jobs: list[PersonalizeJob]) -> None:
-        """Job names are unique per region (they are the end of the ARN)."""
-        seen: set[str] = set()
-        for job in jobs:
-            if job.arn in seen or state.jobs.get(job.arn) is not None:
-                raise ValueError(
-                    f"a Personalize job named {job.name!r} already exists in this region; "
-                    "job names are unique (they end the ARN): leave jobName out, or vary it"
-                )
-            seen.add(job.arn)
-
-    def find_arn(self, context: CallContext, arn: str) -> PersonalizeJob:
-        """The job with ``arn`` in the caller's (account, region)."""
-        job = self.state(context.account, context.region).jobs.get(arn)
-        if job is None:
-            raise ServiceError(
-                "ResourceNotFoundException", f"Could not find resource with arn {arn}."
-            )
-        return job
+    create_batch_inference_job = operation("CreateBatchInferenceJob", PersonalizeJobs.create_job)
+    describe_batch_inference_job = operation(
+        "DescribeBatchInferenceJob", PersonalizeJobs.describe_job
+    )
+    list_batch_inference_jobs = operation("ListBatchInferenceJobs", PersonalizeJobs.list_jobs)

@@ -2,50 +2,32 @@
 
 from __future__ import annotations
 
-import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from ..._kit.job import StoredJob
+from .._shared import DEFAULT_NUM_RESULTS, PersonalizeBatchJob
 
-DEFAULT_NUM_RESULTS = 25
+__all__ = ["DEFAULT_NUM_RESULTS", "PersonalizeJob"]
 
 
 @dataclass(eq=False, kw_only=True, slots=True)
-class PersonalizeJob(StoredJob):
+class PersonalizeJob(PersonalizeBatchJob):
     """One batch inference job: what was asked, and its timeline."""
 
-    def summary(self, now: _dt.datetime) -> dict[str, Any]:
-        """The job as ListBatchInferenceJobs summarises it at ``now``."""
-        status = self.timeline.status(now)
-        summary: dict[str, Any] = {
-            "batchInferenceJobArn": self.arn,
-            "jobName": self.name,
-            "status": status,
-            "creationDateTime": self.created,
-            "lastUpdatedDateTime": self.timeline.changed_at(now),
-            "solutionVersionArn": self.request["solutionVersionArn"],
-            "batchInferenceJobMode": self.request.get("batchInferenceJobMode", "BATCH_INFERENCE"),
-        }
-        if status == "CREATE FAILED":
-            summary["failureReason"] = (
-                self.failure
-                or self.lifecycle.message
-                or ("The batch inference job failed. Check the input data and the role's access.")
-            )
-        return summary
-
-    def shown(self, now: _dt.datetime) -> dict[str, Any]:
-        """The job as DescribeBatchInferenceJob shows it at ``now``, without empty members."""
-        request = self.request
-        described = {
-            **self.summary(now),
-            "filterArn": request.get("filterArn"),
-            "numResults": request.get("numResults", DEFAULT_NUM_RESULTS),
-            "jobInput": request["jobInput"],
-            "jobOutput": request["jobOutput"],
-            "batchInferenceJobConfig": request.get("batchInferenceJobConfig"),
-            "roleArn": request["roleArn"],
-            "themeGenerationConfig": request.get("themeGenerationConfig"),
-        }
-        return {key: value for key, value in described.items() if value is not None}
+    arn_member = "batchInferenceJobArn"
+    listed = ("solutionVersionArn", "batchInferenceJobMode")
+    described = (
+        "filterArn",
+        "numResults",
+        "jobInput",
+        "jobOutput",
+        "batchInferenceJobConfig",
+        "roleArn",
+        "themeGenerationConfig",
+    )
+    defaults: ClassVar[Mapping[str, Any]] = {
+        "numResults": DEFAULT_NUM_RESULTS,
+        "batchInferenceJobMode": "BATCH_INFERENCE",
+    }
+    default_failure = "The batch inference job failed. Check the input data and the role's access."

@@ -17,114 +17,29 @@ AWS documentation is silent (each is tested), as for batch inference jobs:
 
 from __future__ import annotations
 
-import datetime as _dt
-from typing import TYPE_CHECKING, Any
-
-from ....time.lifecycles import to_millis
-from ....wire.errors import ServiceError
-from ..._kit.backend import KindBackend, RegionState, handles
-from ..._kit.store import next_sequence
-from ..._kit.tagging import tags_of
-from .factory import made_jobs
+from .._shared import PersonalizeJobs, operation
+from .factory import STYLE
 from .job import SegmentJob
 from .outputs import BatchSegmentOutputs
 
-if TYPE_CHECKING:
-    from ..._kit.context import CallContext
-    from ..._kit.factory import JobFactory
 
-
-class BatchSegmentJobs(KindBackend[SegmentJob]):
+class BatchSegmentJobs(PersonalizeJobs[SegmentJob]):
     """CreateBatchSegmentJob, DescribeBatchSegmentJob, ListBatchSegmentJobs."""
 
+    job_class = SegmentJob
     outputs_class = BatchSegmentOutputs
-    extra_overrides = ("creationDateTime", "failureReason")
-    quota_error = "LimitExceededException"
+    job_member = "batchSegmentJob"
+    list_member = "batchSegmentJobs"
+    factory_style = STYLE
     quota_message = (
         "The limit of {limit} batch segment jobs that are pending or in progress has been "
         "reached ({active} active)."
     )
-    default_page_size = 100
+    taken_message = (
+        "a Personalize batch segment job named {name!r} already exists in this region; "
+        "job names are unique (they end the ARN): leave jobName out, or vary it"
+    )
 
-    @handles("CreateBatchSegmentJob")
-    def create_batch_segment_job(
-        self, context: CallContext, params: dict[str, Any]
-    ) -> dict[str, Any]:
-        state = self.state(context.account, context.region)
-        arn = self.job_arn(context, params["jobName"])
-        if state.jobs.get(arn) is not None:
-            raise ServiceError(
-                "ResourceAlreadyExistsException",
-                f"Another resource with Arn {arn} already exists.",
-            )
-        self.check_quota(context)
-        job = self.new_job(arn, params, context.now)
-        self.created(state, job, context.now)
-        return {"batchSegmentJobArn": arn}
-
-    @handles("DescribeBatchSegmentJob")
-    def describe_batch_segment_job(
-        self, context: CallContext, params: dict[str, Any]
-    ) -> dict[str, Any]:
-        job = self.find_arn(context, params["batchSegmentJobArn"])
-        return {"batchSegmentJob": job.shown(context.now)}
-
-    @handles("ListBatchSegmentJobs")
-    def list_batch_segment_jobs(
-        self, context: CallContext, params: dict[str, Any]
-    ) -> dict[str, Any]:
-        solution = params.get("solutionVersionArn")
-
-        def accept(job: SegmentJob) -> bool:
-            return solution is None or job.request["solutionVersionArn"] == solution
-
-        jobs, token = self.page(context, params, {"solutionVersionArn": solution}, accept)
-        now = context.now
-        return {"batchSegmentJobs": [job.summary(now) for job in jobs], "nextToken": token}
-
-    # -- jobs -------------------------------------------------------------------------
-
-    def new_job(self, arn: str, params: dict[str, Any], created: _dt.datetime) -> SegmentJob:
-        """A job for ``params`` created at ``created`` (cut to the millisecond, as sent),
-        with its lifecycle's timeline."""
-        created = to_millis(created)
-        lifecycle = self.lifecycle_for(params["jobName"])
-        return SegmentJob(
-            arn=arn,
-            request=dict(params),
-            created=created,
-            timeline=lifecycle.timeline(created),
-            lifecycle=lifecycle,
-            sequence=next_sequence(),
-            tags=tags_of(self.service, params),
-        )
-
-    def made_jobs(
-        self,
-        factory: JobFactory,
-        context: CallContext,
-        wanted: list[str],
-        overrides: dict[str, Any],
-    ) -> list[SegmentJob]:
-        return made_jobs(self, factory, context, wanted, overrides)
-
-    def admit(self, state: RegionState[SegmentJob], jobs: list[SegmentJob]) -> None:
-        """Job names are unique per region (they are the end of the ARN)."""
-        seen: set[str] = set()
-        for job in jobs:
-            if job.arn in seen or state.jobs.get(job.arn) is not None:
-                raise ValueError(
-                    f"a Personalize batch segment job named {job.name!r} already exists in "
-                    "this region; job names are unique (they end the ARN): leave jobName "
-                    "out, or vary it"
-                )
-            seen.add(job.arn)
-
-    def find_arn(self, context: CallContext, arn: str) -> SegmentJob:
-        """The segment job with ``arn`` in the caller's (account, region)."""
-        job = self.state(context.account, context.region).jobs.get(arn)
-        if job is None:
-            raise ServiceError(
-                "ResourceNotFoundException", f"Could not find resource with arn {arn}."
-            )
-        return job
+    create_batch_segment_job = operation("CreateBatchSegmentJob", PersonalizeJobs.create_job)
+    describe_batch_segment_job = operation("DescribeBatchSegmentJob", PersonalizeJobs.describe_job)
+    list_batch_segment_jobs = operation("ListBatchSegmentJobs", PersonalizeJobs.list_jobs)

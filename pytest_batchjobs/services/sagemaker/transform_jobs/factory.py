@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..._kit.store import next_sequence
 from ..._kit.tagging import tags_of
 from .job import TransformJob
 
 if TYPE_CHECKING:
-    from ..._kit.backend import KindBackend
     from ..._kit.context import CallContext
     from ..._kit.factory import JobFactory
+    from ..._kit.named import NamedJobs
 
 # FailureReason values SageMaker reports for transform jobs.
 FAILURES = (
@@ -26,7 +25,7 @@ CONTENT = (("text/csv", "text/csv"), ("application/jsonlines", "application/json
 
 
 def made_jobs(
-    backend: KindBackend[TransformJob],
+    backend: NamedJobs[TransformJob],
     factory: JobFactory,
     context: CallContext,
     wanted: list[str],
@@ -90,15 +89,6 @@ def made_jobs(
             **overrides,
         }
         jobs.append(
-            TransformJob(
-                arn=backend.job_arn(context, name.lower()),
-                request=params,
-                created=placed.submitted,
-                timeline=placed.timeline,
-                lifecycle=placed.lifecycle,
-                sequence=next_sequence(),
-                tags=dict(tags),
-                from_factory=True,
-            )
+            backend.factory_job(backend.job_arn(context, name.lower()), params, placed, tags)
         )
     return jobs

@@ -20,14 +20,11 @@ Choices where AWS documentation is silent (each is tested):
 
 from __future__ import annotations
 
-import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
-from ....time.lifecycles import to_millis
 from ....wire.errors import ServiceError
-from ..._kit.backend import KindBackend, RegionState, handles
-from ..._kit.store import next_sequence
-from ..._kit.tagging import tags_of
+from ..._kit.backend import handles
+from ..._kit.named import NamedJobs
 from .factory import made_jobs
 from .job import TransformJob
 from .outputs import TransformOutputs
@@ -39,8 +36,17 @@ if TYPE_CHECKING:
     from ..._kit.factory import JobFactory
 
 
-class TransformJobs(KindBackend[TransformJob]):
+class TransformJobs(NamedJobs[TransformJob]):
     """CreateTransformJob, DescribeTransformJob, ListTransformJobs, StopTransformJob."""
+
+    job_class = TransformJob
+    name_member = "TransformJobName"
+    # Job names are unique per region, whatever their case (they end the ARN).
+    taken_message = (
+        "a SageMaker transform job named {name!r} already exists in this region; job "
+        "names are unique whatever their case (they end the ARN): leave TransformJobName "
+        "out, or vary it"
+    )
 
     outputs_class = TransformOutputs
     outputs: TransformOutputs
@@ -148,21 +154,6 @@ class TransformJobs(KindBackend[TransformJob]):
 
     # -- jobs -------------------------------------------------------------------------
 
-    def new_job(self, arn: str, params: dict[str, Any], created: _dt.datetime) -> TransformJob:
-        """A job for ``params`` created at ``created`` (cut to the millisecond, as sent),
-        with its lifecycle's timeline."""
-        created = to_millis(created)
-        lifecycle = self.lifecycle_for(params["TransformJobName"])
-        return TransformJob(
-            arn=arn,
-            request=dict(params),
-            created=created,
-            timeline=lifecycle.timeline(created),
-            lifecycle=lifecycle,
-            sequence=next_sequence(),
-            tags=tags_of(self.service, params),
-        )
-
     def made_jobs(
         self,
         factory: JobFactory,
@@ -171,18 +162,6 @@ class TransformJobs(KindBackend[TransformJob]):
         overrides: dict[str, Any],
     ) -> list[TransformJob]:
         return made_jobs(self, factory, context, wanted, overrides)
-
-    def admit(self, state: RegionState[TransformJob], jobs: list[TransformJob]) -> None:
-        """Job names are unique per region, whatever their case (they end the ARN)."""
-        seen: set[str] = set()
-        for job in jobs:
-            if job.arn in seen or state.jobs.get(job.arn) is not None:
-                raise ValueError(
-                    f"a SageMaker transform job named {job.name!r} already exists in this "
-                    "region; job names are unique whatever their case (they end the ARN): "
-                    "leave TransformJobName out, or vary it"
-                )
-            seen.add(job.arn)
 
     def find(self, context: CallContext, name: str) -> TransformJob:
         """The job called ``name`` (in any case) in the caller's (account, region)."""
