@@ -62,6 +62,17 @@ def test_the_docs_have_examples() -> None:
     assert set(SECTIONS) >= READ_COUNTS
 
 
+def test_no_example_file_is_named_as_a_test_module() -> None:
+    """The examples run in-process (pytester): a file named as one of this suite's
+    modules is a different module under a name already imported, and its collection
+    fails with pytest's "import file mismatch" whenever that module was imported first."""
+    ours = {path.name for path in Path(__file__).parent.glob("test_*.py")}
+    clashing = {
+        f"{key}: {name}" for key, files in SECTIONS.items() for name in files if name in ours
+    }
+    assert not clashing, f"rename these examples' files: {sorted(clashing)}"
+
+
 # Sections whose examples read record counts from GetModelInvocationJob.
 COUNTS_SHOWN = needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 READ_COUNTS = {"cookbook.md#Outputs with moto", "cookbook.md#Polling and outcomes"}
