@@ -353,7 +353,8 @@ def test_the_complete_waiter_follows_a_job_to_completed(batchjobs_fake: BatchJob
 def test_injected_errors_are_retried_in_every_mode(
     batchjobs_fake: BatchJobsFake, backoffs: list[float], mode: str, error: str
 ) -> None:
-    job = batchjobs_fake.bedrock.add_job(status="Scheduled")
+    # An ended job: the backoff moves the fake clock, and a running job could move on.
+    job = batchjobs_fake.bedrock.add_job(status="Completed")
     batchjobs_fake.faults.fail("GetModelInvocationJob", error=error, times=2)
     before = batchjobs_fake.clock.now()
 
@@ -362,7 +363,7 @@ def test_injected_errors_are_retried_in_every_mode(
             return await bedrock.get_model_invocation_job(jobIdentifier=job["jobArn"])
 
     shown = run(main)
-    assert shown["status"] == "Scheduled"
+    assert shown["status"] == "Completed"
     assert shown["ResponseMetadata"]["RetryAttempts"] == 2
     assert [call.error for call in batchjobs_fake.calls] == [error, error, None]
     assert len(backoffs) == 2
