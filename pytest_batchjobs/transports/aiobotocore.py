@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 from ..active import DUMMY_CREDENTIALS, active_core, active_fake
 from . import botocore as botocore_transport
 from .botocore import answer_request, faked_signing, service_of, with_dummy_keys
+from .class_patches import ClassPatches
 
 if TYPE_CHECKING:
     from ..core.contract import Core
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
     from ..time.clock import Clock
 
 _lock = threading.Lock()
-_patched: list[tuple[Any, str, Any]] = []  # (class, attribute, original) while active
+_patches = ClassPatches()  # the methods replaced while a fake is active
 
 
 class _Raw:
@@ -161,27 +162,24 @@ def activate() -> None:
     signers = import_module("aiobotocore.signers")
     install()
     with _lock:
-        if _patched:
+        if _patches.applied:
             return
-        for owner, name, wrap in (
-            (endpoint.AioEndpoint, "_send", _answering_send),
-            (signers.AioRequestSigner, "get_auth_instance", _dummy_signing),
-            (session.AioSession, "_create_client", _dummy_keys),
-            (bucket.AsyncTokenBucket, "_acquire", _acquire_in_fake_time),
-        ):
-            original = owner.__dict__[name]
-            _patched.append((owner, name, original))
-            setattr(owner, name, wrap(original))
+        _patches.apply(
+            (
+                (endpoint.AioEndpoint, "_send", _answering_send),
+                (signers.AioRequestSigner, "get_auth_instance", _dummy_signing),
+                (session.AioSession, "_create_client", _dummy_keys),
+                (bucket.AsyncTokenBucket, "_acquire", _acquire_in_fake_time),
+            )
+        )
 
 
 def deactivate() -> None:
     """Undo :func:`activate` once no fake is active (nothing if it never ran)."""
     with _lock:
-        if not _patched or active_core() is not None:
+        if not _patches.applied or active_core() is not None:
             return
-        for owner, name, original in _patched:
-            setattr(owner, name, original)
-        _patched.clear()
+        _patches.undo()
 
 
 def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:

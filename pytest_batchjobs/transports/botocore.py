@@ -46,6 +46,7 @@ from ..active import DUMMY_CREDENTIALS, active_core
 from ..core.outcome import Answered, Broken
 from ..errors import UnfakedOperationError
 from ..wire.messages import WireRequest, WireResponse
+from .class_patches import ClassPatches
 from .moto import moto_active
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 DUMMY_BEARER_TOKEN = "fake-batchjobs-bearer-token"
 _lock = threading.Lock()
 _installed = False
-_patched: list[tuple[Any, str, Any]] = []  # (class, attribute, original) while active
+_patches = ClassPatches()  # the methods replaced while a fake is active
 _original_moto_call: Any = None
 _ANSWERED = "_pytest_batchjobs_answered"
 
@@ -225,26 +226,23 @@ def activate() -> None:
     import botocore.signers
 
     with _lock:
-        if _patched:
+        if _patches.applied:
             return
-        for owner, name, wrap in (
-            (botocore.endpoint.Endpoint, "_send", _answering_send),
-            (botocore.signers.RequestSigner, "get_auth_instance", _dummy_signing),
-            (botocore.session.Session, "create_client", _dummy_keys),
-        ):
-            original = getattr(owner, name)
-            _patched.append((owner, name, original))
-            setattr(owner, name, wrap(original))
+        _patches.apply(
+            (
+                (botocore.endpoint.Endpoint, "_send", _answering_send),
+                (botocore.signers.RequestSigner, "get_auth_instance", _dummy_signing),
+                (botocore.session.Session, "create_client", _dummy_keys),
+            )
+        )
 
 
 def deactivate() -> None:
     """Undo :func:`activate` once no fake is active."""
     with _lock:
-        if not _patched or active_core() is not None:
+        if not _patches.applied or active_core() is not None:
             return
-        for owner, name, original in _patched:
-            setattr(owner, name, original)
-        _patched.clear()
+        _patches.undo()
         _unguard_moto()
 
 
