@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import gc
+import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -192,6 +193,43 @@ class KindBackend(abc.ABC, Generic[J]):
         """Store a job created by a call, and report it."""
         state.jobs.add(job)
         self.parts.feed.created(self.name, job, now)
+
+    def create_once(
+        self,
+        context: CallContext,
+        params: dict[str, Any],
+        conflict: str,
+        make: Callable[[], J],
+        check: Callable[[], None] | None = None,
+    ) -> str:
+        """Create a job for the call with ``make()``, once per ``clientRequestToken``;
+        return its ARN.
+
+        The token again with the same request returns the job it made; with another
+        request it is the ``ConflictException`` ``conflict`` words (with ``{token}`` and
+        ``{arn}``). A new request runs ``check`` (the kind's own refusals), then the
+        quota, before the job is made.
+        """
+        state = self.state(context.account, context.region)
+        token = params.get("clientRequestToken")
+        fingerprint = json.dumps(
+            {k: v for k, v in params.items() if k != "clientRequestToken"},
+            sort_keys=True,
+            default=str,
+        )
+        if token is not None and token in state.idempotency:
+            previous, arn = state.idempotency[token]
+            if previous != fingerprint:
+                raise ServiceError("ConflictException", conflict.format(token=token, arn=arn))
+            return arn
+        if check is not None:
+            check()
+        self.check_quota(context)
+        job = make()
+        self.created(state, job, context.now)
+        if token is not None:
+            state.idempotency[token] = (fingerprint, job.arn)
+        return job.arn
 
     # -- what happens to a job's data -------------------------------------------------
 

@@ -19,7 +19,6 @@ Choices where AWS documentation is silent (each is tested):
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import random
 from typing import TYPE_CHECKING, Any
 
@@ -73,28 +72,14 @@ class InvocationJobs(KindBackend[BedrockJob]):
     def create_model_invocation_job(
         self, context: CallContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        state = self.state(context.account, context.region)
-        token = params.get("clientRequestToken")
-        fingerprint = json.dumps(
-            {k: v for k, v in params.items() if k != "clientRequestToken"},
-            sort_keys=True,
-            default=str,
+        arn = self.create_once(
+            context,
+            params,
+            "The clientRequestToken {token} was already used for job {arn} "
+            "with different parameters.",
+            lambda: self.new_job(context, params, context.now),
         )
-        if token is not None and token in state.idempotency:
-            previous, arn = state.idempotency[token]
-            if previous != fingerprint:
-                raise ServiceError(
-                    "ConflictException",
-                    f"The clientRequestToken {token} was already used for job {arn} "
-                    "with different parameters.",
-                )
-            return {"jobArn": arn}
-        self.check_quota(context)
-        job = self.new_job(context, params, context.now)
-        self.created(state, job, context.now)
-        if token is not None:
-            state.idempotency[token] = (fingerprint, job.arn)
-        return {"jobArn": job.arn}
+        return {"jobArn": arn}
 
     @handles("GetModelInvocationJob")
     def get_model_invocation_job(

@@ -22,7 +22,6 @@ evidence):
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import random
 import re
 from typing import TYPE_CHECKING, Any
@@ -72,31 +71,22 @@ class AsyncInvokes(KindBackend[AsyncInvocation]):
 
     @handles("StartAsyncInvoke")
     def start_async_invoke(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-        state = self.state(context.account, context.region)
-        token = params.get("clientRequestToken")
-        fingerprint = json.dumps(
-            {k: v for k, v in params.items() if k != "clientRequestToken"},
-            sort_keys=True,
-            default=str,
-        )
-        if token is not None and token in state.idempotency:
-            previous, arn = state.idempotency[token]
-            if previous != fingerprint:
+        def check() -> None:
+            model_id = params["modelId"]
+            if model_id.startswith("arn:") and _MODEL_ARN.fullmatch(model_id) is None:
                 raise ServiceError(
-                    "ConflictException",
-                    f"The clientRequestToken {token} was already used for invocation {arn} "
-                    "with a different request. Use a new token, or resend the same request.",
+                    "ValidationException", "The provided model identifier is invalid."
                 )
-            return {"invocationArn": arn}
-        model_id = params["modelId"]
-        if model_id.startswith("arn:") and _MODEL_ARN.fullmatch(model_id) is None:
-            raise ServiceError("ValidationException", "The provided model identifier is invalid.")
-        self.check_quota(context)
-        job = self.new_job(context, params, context.now)
-        self.created(state, job, context.now)
-        if token is not None:
-            state.idempotency[token] = (fingerprint, job.arn)
-        return {"invocationArn": job.arn}
+
+        arn = self.create_once(
+            context,
+            params,
+            "The clientRequestToken {token} was already used for invocation {arn} "
+            "with a different request. Use a new token, or resend the same request.",
+            lambda: self.new_job(context, params, context.now),
+            check,
+        )
+        return {"invocationArn": arn}
 
     @handles("GetAsyncInvoke")
     def get_async_invoke(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
