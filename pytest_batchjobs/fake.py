@@ -414,13 +414,12 @@ class BatchJobsFake(ContextDecorator):
     # The transition feed names a job by its kind; the hooks get its service (botocore's
     # name) and its kind, which differ for a service with several kinds (Personalize).
     def _job_created(self, kind: str, job: StoredJob, now: _dt.datetime) -> None:
+        backend = self._backends.kinds[kind]
         if not job.from_factory:  # a factory's job was there before: no event for it
-            spec = self._backends.kinds[kind].kind
-            self._events.emit(spec, job, job.timeline.statuses[job.reported], now)
+            self._events.emit(backend.kind, job, job.timeline.statuses[job.reported], now)
         if self._hooked:
-            service = self._backends.kinds[kind].service.name
             self._hook.pytest_batchjobs_job_created(
-                fake=self, service=service, kind=kind, job=job.shown(now)
+                fake=self, service=backend.service.name, kind=kind, job=job.shown(now)
             )
 
     def _status_changed(
