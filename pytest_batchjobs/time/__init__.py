@@ -7,7 +7,9 @@
   the test's own freeze), the :class:`~.drivers.Driver` protocol and the backend choice.
 * :mod:`.sleepers`: the thread-sleep scheduler: sleeps in several threads overlap in
   fake time as they would in real time.
-* :mod:`.sleep_patch`: ``time.sleep`` (and botocore's adaptive bucket) routed to it.
+* :mod:`.sleep_patch`: ``time.sleep`` (and botocore's adaptive bucket) routed to it;
+  :mod:`.token_bucket`: botocore's and aiobotocore's adaptive token buckets waiting
+  in fake time.
 * :mod:`.loop_patch`: asyncio's event loops on the fake clock: an idle loop sleeps in
   fake time through the sleepers; a loop waiting for real work waits for real.
 * :mod:`.lifecycles`, :mod:`.transitions`: a job's status as a function of time, and

@@ -43,6 +43,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..active import DUMMY_CREDENTIALS, active_core, active_fake
+from ..time.token_bucket import async_acquire_in_fake_time
 from . import botocore as botocore_transport
 from .botocore import answer_request, faked_signing, service_of, with_dummy_keys
 from .class_patches import ClassPatches
@@ -50,7 +51,6 @@ from .class_patches import ClassPatches
 if TYPE_CHECKING:
     from ..core.contract import Core
     from ..core.outcome import Broken
-    from ..time.clock import Clock
 
 _lock = threading.Lock()
 _patches = ClassPatches()  # the methods replaced while a fake is active
@@ -169,7 +169,7 @@ def activate() -> None:
                 (endpoint.AioEndpoint, "_send", _answering_send),
                 (signers.AioRequestSigner, "get_auth_instance", _dummy_signing),
                 (session.AioSession, "_create_client", _dummy_keys),
-                (bucket.AsyncTokenBucket, "_acquire", _acquire_in_fake_time),
+                (bucket.AsyncTokenBucket, "_acquire", async_acquire_in_fake_time),
             )
         )
 
@@ -234,53 +234,3 @@ def _dummy_keys(original: Callable[..., Any]) -> Callable[..., Any]:
         return await original(*args, **kwargs)
 
     return _create_client
-
-
-def _acquire_in_fake_time(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``AsyncTokenBucket._acquire`` (called holding the bucket's condition) waiting
-    for capacity in fake time: botocore's algorithm, as the sync bucket's patch in
-    :mod:`~pytest_batchjobs.time.sleep_patch` runs it."""
-    from ..time.sleep_patch import _FakeBucketClock
-
-    @functools.wraps(original)
-    async def _acquire(bucket: Any, amount: int, block: bool) -> Any:
-        fake = active_fake()
-        if fake is None or not fake.patch_sleep:
-            return await original(bucket, amount, block)
-        clock = fake.clock
-        own_clock = bucket._clock
-        if not isinstance(own_clock, _FakeBucketClock):  # not already in a wait
-            bucket._clock = _FakeBucketClock(clock)
-            bucket._last_timestamp = None  # refill from now, in fake time
-        try:
-            bucket._refill()
-            if amount <= bucket._current_capacity or not block:
-                return await original(bucket, amount, block)
-            condition = bucket._new_fill_rate_condition
-            while (wait := bucket._sleep_amount(amount)) > 0:
-                condition.release()  # as a wait on the condition would, for set_max_rate
-                try:
-                    await _sleep_in_fake_time(condition, clock, max(wait, 0.001))
-                finally:
-                    await condition.acquire()
-                bucket._refill()
-            bucket._current_capacity -= amount
-            return True
-        finally:
-            bucket._clock = own_clock
-
-    return _acquire
-
-
-async def _sleep_in_fake_time(condition: Any, clock: Clock, seconds: float) -> None:
-    """Let ``seconds`` of fake time pass without blocking the event loop: the clock's
-    sleep, in a worker thread, overlapping other sleepers' as threads' sleeps do
-    (anyio's worker thread for the anyio bucket, which may run on trio)."""
-    import asyncio
-
-    if isinstance(condition, asyncio.Condition):
-        await asyncio.to_thread(clock.sleep, seconds)
-    else:
-        import anyio.to_thread
-
-        await anyio.to_thread.run_sync(clock.sleep, seconds)
