@@ -239,6 +239,13 @@ class KindBackend(abc.ABC, Generic[J]):
             return False
         return self.outputs.on_transition(job, new)
 
+    def stop_job(self, job: J, now: _dt.datetime) -> None:
+        """Stop ``job`` at ``now``: ``Stopping`` from then, ``Stopped`` after its
+        lifecycle's ``Stopping`` duration; the feed reports the new transitions."""
+        stopping = job.lifecycle.duration("Stopping")
+        job.timeline = job.timeline.interrupted(now, [(0.0, "Stopping"), (stopping, "Stopped")])
+        self.parts.feed.rescheduled(self.name, job)
+
     def responder(self, function: Responder | None) -> None:
         if function is not None and not callable(function):
             raise ValueError(f"responder must be a callable or None, got {function!r}")

@@ -30,14 +30,13 @@ from ....time.lifecycles import to_millis
 from ....wire.errors import ServiceError
 from ..._kit.backend import KindBackend, handles
 from ..._kit.store import next_sequence
-from .factory import made_jobs
+from . import factory
 from .job import ID_ALPHABET, AsyncInvocation, model_arn
 from .outputs import AsyncOutputs
 
 if TYPE_CHECKING:
     from ..._kit.backend import Parts
     from ..._kit.context import CallContext
-    from ..._kit.factory import JobFactory
     from ..._kit.spec import JobKind, Service
 
 # The pattern of modelArn (AsyncInvokeArn in botocore's model).
@@ -142,14 +141,7 @@ class AsyncInvokes(KindBackend[AsyncInvocation]):
             self.outputs.answer(job)
         return job
 
-    def made_jobs(
-        self,
-        factory: JobFactory,
-        context: CallContext,
-        wanted: list[str],
-        overrides: dict[str, Any],
-    ) -> list[AsyncInvocation]:
-        return made_jobs(self, factory, context, wanted, overrides)
+    made_jobs = factory.made_jobs  # drawn a column at a time, in factory.py
 
     def find_arn(self, context: CallContext, arn: str) -> AsyncInvocation:
         """The invocation with ``arn`` in the caller's (account, region), else the

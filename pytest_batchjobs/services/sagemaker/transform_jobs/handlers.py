@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ....wire.errors import ServiceError
 from ..._kit.backend import handles
 from ..._kit.named import NamedJobs
-from .factory import made_jobs
+from . import factory
 from .job import TransformJob
 from .outputs import TransformOutputs
 
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ..._kit.context import CallContext
-    from ..._kit.factory import JobFactory
 
 
 class TransformJobs(NamedJobs[TransformJob]):
@@ -147,21 +146,12 @@ class TransformJobs(NamedJobs[TransformJob]):
                 "ValidationException",
                 f"The request was rejected because the transform job is in status {status}.",
             )
-        stopping = job.lifecycle.duration("Stopping")
-        job.timeline = job.timeline.interrupted(now, [(0.0, "Stopping"), (stopping, "Stopped")])
-        self.parts.feed.rescheduled(self.name, job)
+        self.stop_job(job, now)
         return {}
 
     # -- jobs -------------------------------------------------------------------------
 
-    def made_jobs(
-        self,
-        factory: JobFactory,
-        context: CallContext,
-        wanted: list[str],
-        overrides: dict[str, Any],
-    ) -> list[TransformJob]:
-        return made_jobs(self, factory, context, wanted, overrides)
+    made_jobs = factory.made_jobs  # drawn a column at a time, in factory.py
 
     def find(self, context: CallContext, name: str) -> TransformJob:
         """The job called ``name`` (in any case) in the caller's (account, region)."""
