@@ -70,36 +70,6 @@ class ServiceStatuses:
         )
 
 
-# Personalize sends "CREATE PENDING" and "CREATE IN_PROGRESS", not the "PENDING" and
-# "IN PROGRESS" of its API reference: recorded describe_batch_inference_job polling
-# output in aws-samples/amazon-personalize-samples, and AWS's Solution
-# "maintaining-personalized-experiences-with-machine-learning", which waits on exactly
-# these strings (docs/fidelity.md has the quotes).
-PERSONALIZE = ServiceStatuses(
-    service="Personalize",
-    running=("CREATE PENDING", "CREATE IN_PROGRESS"),
-    outcomes=("ACTIVE", "CREATE FAILED"),
-    ends=frozenset({"ACTIVE", "CREATE FAILED"}),
-    default_durations={"CREATE PENDING": 60.0, "CREATE IN_PROGRESS": 1800.0},
-    working="CREATE IN_PROGRESS",
-    documented_only={"PENDING": "CREATE PENDING", "IN PROGRESS": "CREATE IN_PROGRESS"},
-)
-BEDROCK = ServiceStatuses(
-    service="Bedrock",
-    running=("Submitted", "Validating", "Scheduled", "InProgress"),
-    outcomes=("Completed", "PartiallyCompleted", "Failed", "Expired"),
-    ends=frozenset({"Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"}),
-    default_durations={
-        "Submitted": 30.0,
-        "Validating": 120.0,
-        "Scheduled": 300.0,
-        "InProgress": 3600.0,
-        "Stopping": 60.0,
-    },
-    working="InProgress",
-)
-
-
 _MILLISECOND = _dt.timedelta(milliseconds=1)
 
 

@@ -7,11 +7,11 @@
 
 from __future__ import annotations
 
-from ....time.lifecycles import BEDROCK
 from ..._kit.spec import JobKind, StateEvents
 from .controls import InvocationJobControls
 from .events import batch_job_detail
 from .handlers import InvocationJobs
+from .job import BEDROCK
 
 INVOCATION_JOBS = JobKind(
     name="bedrock",

@@ -8,9 +8,25 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from ....time.lifecycles import BEDROCK
+from ....time.lifecycles import ServiceStatuses
 from ....wire.members import has_member
 from ..._kit.job import StoredJob
+
+# JobStatus in botocore's model; Stopping and Stopped only after StopModelInvocationJob.
+BEDROCK = ServiceStatuses(
+    service="Bedrock",
+    running=("Submitted", "Validating", "Scheduled", "InProgress"),
+    outcomes=("Completed", "PartiallyCompleted", "Failed", "Expired"),
+    ends=frozenset({"Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"}),
+    default_durations={
+        "Submitted": 30.0,
+        "Validating": 120.0,
+        "Scheduled": 300.0,
+        "InProgress": 3600.0,
+        "Stopping": 60.0,
+    },
+    working="InProgress",
+)
 
 DEFAULT_TIMEOUT_HOURS = 168
 MAX_RECORDS = 50_000  # records per job (Bedrock's documented maximum)

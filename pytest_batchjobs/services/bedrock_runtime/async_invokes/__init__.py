@@ -6,21 +6,10 @@
 
 from __future__ import annotations
 
-from ....time.lifecycles import ServiceStatuses
 from ..._kit.controls import JobControls
 from ..._kit.spec import JobKind
 from .handlers import AsyncInvokes
-
-# AsyncInvokeStatus in botocore's model. An invocation is InProgress from the moment it
-# is started; AWS's Nova Reel guide gives "about 90 seconds for a 6 second video".
-BEDROCK_ASYNC = ServiceStatuses(
-    service="Bedrock async invoke",
-    running=("InProgress",),
-    outcomes=("Completed", "Failed"),
-    ends=frozenset({"Completed", "Failed"}),
-    default_durations={"InProgress": 90.0},
-    working="InProgress",
-)
+from .job import BEDROCK_ASYNC
 
 ASYNC_INVOKES = JobKind(
     name="bedrock_async",

@@ -7,7 +7,19 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
+from ....time.lifecycles import ServiceStatuses
 from ..._kit.job import StoredJob
+
+# AsyncInvokeStatus in botocore's model. An invocation is InProgress from the moment it
+# is started; AWS's Nova Reel guide gives "about 90 seconds for a 6 second video".
+BEDROCK_ASYNC = ServiceStatuses(
+    service="Bedrock async invoke",
+    running=("InProgress",),
+    outcomes=("Completed", "Failed"),
+    ends=frozenset({"Completed", "Failed"}),
+    default_durations={"InProgress": 90.0},
+    working="InProgress",
+)
 
 ID_ALPHABET = string.ascii_lowercase + string.digits  # the 12 characters of an id
 DEFAULT_FAILURE = "The model could not process the input. Check the modelInput and try again."

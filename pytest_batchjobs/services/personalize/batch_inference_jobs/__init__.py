@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
-from ....time.lifecycles import PERSONALIZE
 from ..._kit.controls import JobControls
 from ..._kit.spec import JobKind
+from .._shared import PERSONALIZE
 from .handlers import BatchInferenceJobs
 
 BATCH_INFERENCE_JOBS = JobKind(
