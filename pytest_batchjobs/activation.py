@@ -91,13 +91,20 @@ class Shared:
 SHARED = Shared()
 
 
-def _patch_env() -> Callable[[], None]:
-    """Dummy credentials and a region in ``os.environ``; return what puts back the
-    values they replaced."""
+def dummy_environment() -> dict[str, str | None]:
+    """What the first fake to start changes in ``os.environ`` now: dummy credentials,
+    no profile, and a region if there is none (``None`` removes a variable)."""
     changes: dict[str, str | None] = {**DUMMY_CREDENTIALS}
     changes.update(dict.fromkeys(_CLEARED_ENV))
     if not os.environ.get("AWS_DEFAULT_REGION"):  # botocore reads no other variable
         changes["AWS_DEFAULT_REGION"] = DEFAULT_REGION
+    return changes
+
+
+def _patch_env() -> Callable[[], None]:
+    """Dummy credentials and a region in ``os.environ``; return what puts back the
+    values they replaced."""
+    changes = dummy_environment()
     saved = {name: os.environ.get(name) for name in changes}
     _set_env(changes)
     return lambda: _set_env(saved)

@@ -184,6 +184,64 @@ def test_a_start_that_fails_half_way_undoes_what_it_did(
     assert _process_state() == before
 
 
+# -- monkeypatch and the fake's environment -------------------------------------------
+
+MONKEYPATCHED = """
+import os
+
+import pytest
+
+NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_PROFILE")
+BEFORE = {name: os.environ.get(name) for name in NAMES}
+
+def set_aws_variables(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIATESTSOWNKEY00000")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_PROFILE", "the-tests-profile")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+
+def test_1_monkeypatch_first(monkeypatch, batchjobs_fake):
+    set_aws_variables(monkeypatch)
+
+def test_2_as_before():
+    assert {name: os.environ.get(name) for name in NAMES} == BEFORE
+
+def test_3_monkeypatch_after(batchjobs_fake, monkeypatch):
+    set_aws_variables(monkeypatch)
+
+def test_4_as_before():
+    assert {name: os.environ.get(name) for name in NAMES} == BEFORE
+
+@pytest.fixture
+def region(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-south-1")  # before the fake starts
+
+def test_5_set_before_the_fake_too(region, monkeypatch, batchjobs_fake):
+    assert os.environ["AWS_DEFAULT_REGION"] == "ap-south-1"
+    set_aws_variables(monkeypatch)
+
+def test_6_as_before():
+    assert {name: os.environ.get(name) for name in NAMES} == BEFORE
+"""
+
+
+def test_variables_a_test_monkeypatches_during_the_fake_are_put_back_as_before_the_test(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """monkeypatch saves the fake's dummy value of a variable the test sets, and its
+    teardown runs after the fake's when the test asked for it first: the dummy keys,
+    the default region and a removed profile must not outlive the test."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEYOFTHEUSER")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "the-users-real-secret")
+    monkeypatch.setenv("AWS_PROFILE", "dev")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    pytester.makepyfile(test_monkeypatched=MONKEYPATCHED)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=6)
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIAREALKEYOFTHEUSER"
+    assert "AWS_DEFAULT_REGION" not in os.environ
+
+
 # -- fakes started and stopped in any order ----------------------------------------------
 
 

@@ -37,6 +37,8 @@ def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
         options = dataclasses.replace(options, seed=seed)
     # request.node.ihook: conftest.py hooks apply to their own folder
     fake = BatchJobsFake(**options.keywords(), hook=request.node.ihook)
+    if _set_up_before(request, "monkeypatch"):
+        _environment_through(request.getfixturevalue("monkeypatch"))
     fake.start()
     try:
         run = run_of(request.node)
@@ -53,6 +55,38 @@ def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     fake.reset()
     if errors:
         pytest.fail("\n".join(errors), pytrace=False)
+
+
+def _set_up_before(request: pytest.FixtureRequest, name: str) -> bool:
+    """Whether the fixture ``name`` was set up for this test before this fixture (so it
+    is torn down after it). Read from the request's record of the fixtures it has
+    computed (``_fixture_defs`` from pytest 7.4 to 9; no public API says so); on a
+    pytest without it, ``False``. Asking for the fixture instead would set it up now,
+    and change the order in which the test's fixtures are torn down."""
+    computed = getattr(request, "_fixture_defs", None)
+    return isinstance(computed, dict) and name in computed
+
+
+def _environment_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the fake's changes to ``os.environ`` through the test's ``monkeypatch`` as
+    well, before the fake starts.
+
+    A test that sets an AWS variable with ``monkeypatch`` while the fake is active has
+    monkeypatch save the fake's dummy value, and write it back when monkeypatch is
+    undone, which is after the fake's own teardown when ``monkeypatch`` was set up
+    first: dummy keys, a region or a removed profile would stay for the rest of the
+    session. Made through monkeypatch too, the fake's changes are undone last: the
+    test's variable goes back to the dummy value, then the dummy value to what it was
+    before the test. (A ``monkeypatch`` set up after the fake is undone before it, and
+    the fake's own teardown puts the environment back.)
+    """
+    from ..activation import dummy_environment
+
+    for name, value in dummy_environment().items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
 
 
 def _lost_horizon(fake: BatchJobsFake, item: pytest.Item) -> bool:
