@@ -9,7 +9,8 @@ The fake's clock is frozen at ``--start`` for the server's life; a client moves 
 with ``POST /_batchjobs/clock/advance``.
 
 A server may run for days: its journal keeps the newest ``--journal-limit`` calls
-(10,000 by default), a connection silent for ``--idle-timeout`` seconds is closed, and
+and its pagination records the newest ``--pagination-limit`` sequences (10,000 of
+each by default), a connection silent for ``--idle-timeout`` seconds is closed, and
 at most ``--max-connections`` are served at once (the others wait for a slot).
 """
 
@@ -35,6 +36,8 @@ PROG = "batchjobs-fake"
 # The journal of a pytest fake keeps every call (assertions read them); a server's
 # keeps the newest 10,000, about 4 MB: a server that answers calls for days stays flat.
 DEFAULT_JOURNAL_LIMIT = 10_000
+# Likewise its pagination records (pagination.sequences): the newest 10,000 sequences.
+DEFAULT_PAGINATION_LIMIT = 10_000
 
 
 def _port(text: str) -> int:
@@ -166,6 +169,15 @@ def parser() -> argparse.ArgumentParser:
         help="keep the newest N calls in the journal (GET /_batchjobs/calls), or 'none' "
         "for every call; older calls are dropped (default %(default)s)",
     )
+    serve.add_argument(
+        "--pagination-limit",
+        type=_limit,
+        default=DEFAULT_PAGINATION_LIMIT,
+        metavar="N",
+        help="keep the newest N pagination sequences (GET /_batchjobs/pagination/sequences), "
+        "or 'none' for every one; older sequences are dropped, their tokens still work "
+        "(default %(default)s)",
+    )
     serve.add_argument("--verbose", "-v", action="store_true", help="log requests to stderr")
     return root
 
@@ -188,6 +200,7 @@ def serve(options: argparse.Namespace) -> int:
     # Nothing in this process should sleep in fake time, nor be stopped for it.
     fake = BatchJobsFake(**fake_options(options, sleep=False, horizon=None).keywords())
     fake.journal.limit = options.journal_limit
+    fake.pagination.limit = options.pagination_limit
     server = FakeServer(
         fake,
         options.host,

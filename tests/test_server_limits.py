@@ -348,6 +348,8 @@ def test_the_limits_are_checked_when_the_server_is_made(batchjobs_fake: BatchJob
         ["--max-connections", "0"],
         ["--journal-limit", "-3"],
         ["--journal-limit", "many"],
+        ["--pagination-limit", "0"],
+        ["--pagination-limit", "lots"],
     ],
 )
 def test_the_command_line_refuses_bad_limits(
@@ -363,8 +365,15 @@ def test_the_limits_are_in_the_command_line_help(capsys: pytest.CaptureFixture[s
     with pytest.raises(SystemExit):
         parser().parse_args(["serve", "--help"])
     text = capsys.readouterr().out
-    for flag in ("--idle-timeout", "--max-connections", "--journal-limit"):
+    for flag in ("--idle-timeout", "--max-connections", "--journal-limit", "--pagination-limit"):
         assert flag in text
+
+
+def test_the_server_bounds_its_records_by_default_and_none_lifts_the_bounds() -> None:
+    default = parser().parse_args(["serve"])
+    assert (default.journal_limit, default.pagination_limit) == (10_000, 10_000)
+    lifted = parser().parse_args(["serve", "--journal-limit", "none", "--pagination-limit", "None"])
+    assert (lifted.journal_limit, lifted.pagination_limit) == (None, None)
 
 
 @contextmanager
@@ -452,13 +461,17 @@ def test_a_burst_of_boto3_clients_is_served(tmp_path: Path) -> None:
             assert list(pool.map(call, clients, timeout=120)) == [0] * 32
 
 
-def test_the_server_process_bounds_its_journal_and_idle_connections(tmp_path: Path) -> None:
-    with serving(tmp_path, "--journal-limit", "5", "--idle-timeout", "0.5") as url:
+def test_the_server_process_bounds_its_records_and_idle_connections(tmp_path: Path) -> None:
+    flags = ("--journal-limit", "5", "--pagination-limit", "3", "--idle-timeout", "0.5")
+    with serving(tmp_path, *flags) as url:
         client = boto3_bedrock(url)
         for size in range(1, 13):
             client.list_model_invocation_jobs(maxResults=size)
         calls = requests.get(f"{url}/_batchjobs/calls", timeout=PATIENCE).json()["calls"]
         assert [call["params"]["maxResults"] for call in calls] == [8, 9, 10, 11, 12]
+        answer = requests.get(f"{url}/_batchjobs/pagination/sequences", timeout=PATIENCE)
+        sequences = answer.json()["sequences"]
+        assert [s["pages"][0]["max_results"] for s in sequences] == [10, 11, 12]
         port = int(url.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port)) as raw:
             assert_closed_soon(raw)
@@ -553,3 +566,160 @@ def test_reset_releases_the_jobs_it_forgets(batchjobs_fake: BatchJobsFake) -> No
     grown, left = traced(creates)
     assert grown > 500_000  # about 3 KB a job
     assert left < grown / 8
+
+
+# -- 13. the pagination records: bounded when asked, tokens of dropped sequences work ---
+
+LIST = "ListModelInvocationJobs"
+DROPPED_NOTE = "The pagination records dropped {} older sequences{}: pagination.limit = None"
+
+
+def first_pages(bedrock: Any, *sizes: int) -> list[str | None]:
+    """A first ListModelInvocationJobs call per size (a sequence each); their tokens."""
+    return [bedrock.list_model_invocation_jobs(maxResults=n).get("nextToken") for n in sizes]
+
+
+def sizes_kept(fake: BatchJobsFake) -> list[int | None]:
+    return [sequence.pages[0].max_results for sequence in fake.pagination.sequences]
+
+
+def test_the_pagination_records_keep_every_sequence_in_a_test(
+    batchjobs_fake: BatchJobsFake, bedrock: Any
+) -> None:
+    assert batchjobs_fake.pagination.limit is None
+    first_pages(bedrock, *range(1, 31))
+    assert sizes_kept(batchjobs_fake) == list(range(1, 31))
+    assert batchjobs_fake.pagination.dropped == 0
+
+
+def test_limited_pagination_records_keep_the_newest_sequences_and_say_so(
+    batchjobs_fake: BatchJobsFake, bedrock: Any
+) -> None:
+    batchjobs_fake.bedrock.add_jobs(3, status="Completed")
+    batchjobs_fake.pagination.limit = 3
+    first_pages(bedrock, 1, 2, 3, 4, 5)
+    assert sizes_kept(batchjobs_fake) == [3, 4, 5]
+    assert batchjobs_fake.pagination.dropped == 2
+    with pytest.raises(AssertionError) as failure:
+        batchjobs_fake.pagination.assert_max_results(LIST, at_most=3)
+    message = str(failure.value)
+    # Numbers count every sequence since the reset: the kept ones are 3 to 5.
+    assert "sequence 4, page 1: maxResults=4\n  sequence 5, page 1: maxResults=5" in message
+    assert DROPPED_NOTE.format(2, " (they keep the newest 3)") + " keeps every sequence." in message
+    # Sequences 1 and 2 stopped with a nextToken, but they are forgotten: only the kept
+    # ones are judged, which is why a test keeps every sequence by default.
+    batchjobs_fake.pagination.assert_exhausted(LIST)
+
+    batchjobs_fake.pagination.limit = 1  # lowering the limit drops the oldest at once
+    assert sizes_kept(batchjobs_fake) == [5]
+    assert batchjobs_fake.pagination.dropped == 4
+    batchjobs_fake.pagination.limit = None
+    bedrock.list_model_invocation_jobs(maxResults=1, statusEquals="Completed")  # not followed
+    assert sizes_kept(batchjobs_fake) == [5, 1]
+    with pytest.raises(AssertionError) as failure:
+        batchjobs_fake.pagination.assert_exhausted(LIST)
+    assert "Sequence 6 of ListModelInvocationJobs" in str(failure.value)
+    assert DROPPED_NOTE.format(4, "") in str(failure.value)
+    with pytest.raises(AssertionError) as failure:
+        batchjobs_fake.pagination.assert_exhausted("ListBatchInferenceJobs")
+    assert "to be paginated, but none of the sequences kept is of it." in str(failure.value)
+
+
+def test_reset_forgets_the_sequences_and_the_count_and_keeps_the_limit(
+    batchjobs_fake: BatchJobsFake, bedrock: Any
+) -> None:
+    batchjobs_fake.pagination.limit = 2
+    batchjobs_fake.pagination.max_page_size = 1
+    first_pages(bedrock, 1, 2, 3)
+    assert batchjobs_fake.pagination.dropped == 1
+    batchjobs_fake.pagination.reset()
+    assert (batchjobs_fake.pagination.sequences, batchjobs_fake.pagination.dropped) == ([], 0)
+    # The page controls go back as they were at start; the limit bounds memory, and stays.
+    assert (batchjobs_fake.pagination.max_page_size, batchjobs_fake.pagination.limit) == (None, 2)
+    first_pages(bedrock, 1, 2, 3)
+    batchjobs_fake.reset()
+    assert (batchjobs_fake.pagination.dropped, batchjobs_fake.pagination.limit) == (0, 2)
+    with pytest.raises(AssertionError) as failure:
+        batchjobs_fake.pagination.assert_exhausted(LIST)
+    assert "it was never called." in str(failure.value)
+    assert "dropped" not in str(failure.value)
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 2.5, "10"])
+def test_the_pagination_limit_is_a_positive_integer_or_none(
+    batchjobs_fake: BatchJobsFake, limit: Any
+) -> None:
+    with pytest.raises(
+        ValueError, match=r"pagination.limit must be an integer >= 1, or None to keep every "
+    ):
+        batchjobs_fake.pagination.limit = limit
+    assert batchjobs_fake.pagination.limit is None
+
+
+def test_a_dropped_sequence_s_token_still_works_and_starts_a_new_sequence(
+    batchjobs_fake: BatchJobsFake, bedrock: Any
+) -> None:
+    batchjobs_fake.bedrock.add_jobs(5, status="Completed")
+    every = [
+        job["jobArn"] for job in bedrock.list_model_invocation_jobs()["invocationJobSummaries"]
+    ]
+    batchjobs_fake.pagination.limit = 1
+    first = bedrock.list_model_invocation_jobs(maxResults=2)
+    first_pages(bedrock, 1)  # begins a second sequence: the first is let go
+    assert batchjobs_fake.pagination.dropped == 2
+
+    second = bedrock.list_model_invocation_jobs(maxResults=2, nextToken=first["nextToken"])
+    assert [job["jobArn"] for job in second["invocationJobSummaries"]] == every[2:4]
+    (continued,) = batchjobs_fake.pagination.sequences
+    assert (continued.pages[0].token_in, continued.pages[0].number) == (first["nextToken"], 1)
+    with pytest.raises(AssertionError) as failure:
+        batchjobs_fake.pagination.assert_exhausted(LIST)
+    message = str(failure.value)
+    assert "Sequence 4 of ListModelInvocationJobs" in message
+    assert "page 2: nextToken " in message  # its first page recorded is the walk's second
+    assert "(it began with a nextToken of a sequence no longer recorded: one dropped" in message
+    assert DROPPED_NOTE.format(3, " (they keep the newest 1)") in message
+
+    # Sent again, the token of the dropped sequence is a reuse within the new one.
+    bedrock.list_model_invocation_jobs(maxResults=2, nextToken=first["nextToken"])
+    with pytest.raises(AssertionError) as failure:
+        batchjobs_fake.pagination.assert_no_token_reuse()
+    shown = first["nextToken"][:8]
+    assert f"ListModelInvocationJobs token '{shown}" in str(failure.value)
+    assert "was sent 2 times (sequence 4, us-east-1)" in str(failure.value)
+    assert DROPPED_NOTE.format(3, " (they keep the newest 1)") in str(failure.value)
+
+    last = bedrock.list_model_invocation_jobs(maxResults=2, nextToken=second["nextToken"])
+    assert [job["jobArn"] for job in last["invocationJobSummaries"]] == every[4:]
+    assert "nextToken" not in last
+    batchjobs_fake.pagination.assert_exhausted(LIST)  # the continued walk reached the end
+
+
+@pytest.mark.batchjobs(validate_outputs=False)  # as served: its pattern cache fills to 8,192
+def test_a_bounded_fake_stays_flat_however_many_list_calls(batchjobs_fake: BatchJobsFake) -> None:
+    """With the journal and the pagination records bounded (as in ``batchjobs-fake
+    serve``), 3,000 more list calls keep no more memory than the first few hundred; each
+    of them begins a sequence with a token of its own (which goes with the sequence)."""
+    batchjobs_fake.bedrock.add_jobs(2, status="Completed")
+    batchjobs_fake.journal.limit = 50
+    batchjobs_fake.pagination.limit = 50
+
+    def grows(calls: int) -> int:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(calls):
+            call(batchjobs_fake, "GET", "/model-invocation-jobs?maxResults=1")
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] - before
+
+    tracemalloc.start()
+    try:
+        grows(300)  # fill what stays filled: bounded caches, the free lists, the 50 kept
+        flat = grows(3000)
+        batchjobs_fake.journal.limit = batchjobs_fake.pagination.limit = None
+        unbounded = grows(3000)
+    finally:
+        tracemalloc.stop()
+    assert batchjobs_fake.pagination.dropped == 3250
+    assert unbounded > 3_000_000  # about 1.5 KB a call: the call and its sequence
+    assert flat < unbounded / 30

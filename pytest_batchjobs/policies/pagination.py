@@ -1,10 +1,11 @@
 """Pages as AWS cuts them, and a record of how the client walked them.
 
 ``batchjobs_fake.pagination`` sets how pages are cut (``max_page_size``, the token
-lifetime, ``empty_pages``) and keeps every pagination *sequence*: a first list call
-and the calls that presented the tokens it (and its followers) issued. Assertions on
-the sequences catch the usual bugs of code that lists: stopping after the first page,
-resending a token, asking for pages bigger than it can handle.
+lifetime, ``empty_pages``) and keeps every pagination *sequence* (or the newest
+``limit``): a first list call and the calls that presented the tokens it (and its
+followers) issued. Assertions on the sequences catch the usual bugs of code that
+lists: stopping after the first page, resending a token, asking for pages bigger than
+it can handle.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import threading
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,6 +95,11 @@ class Sequence:
             f"{', ' + filters if filters else ''}): {len(self.pages)} page(s) fetched, "
             f"{len(self.items)} item(s) seen"
         ]
+        if self.pages and self.pages[0].token_in is not None:
+            lines.append(
+                "  (it began with a nextToken of a sequence no longer recorded: one dropped "
+                "to stay within pagination.limit, or one from before a reset)"
+            )
         followed = {page.token_in for page in self.pages}
         for page in self.pages:
             asked = "first call" if page.token_in is None else f"nextToken {_short(page.token_in)}"
@@ -129,27 +136,77 @@ class PagePolicy:
 
 class Pager:
     """Serves pages as the backends cut them: reads and issues tokens, and records every
-    page in its sequence. The request path's side of :class:`Pagination`."""
+    page in its sequence. The request path's side of :class:`Pagination`.
 
-    def __init__(self, policy: PagePolicy) -> None:
+    ``limit`` bounds the sequences kept, as ``Journal.limit`` bounds the calls: beyond
+    it the sequence that began first goes, with its tokens' entries, and ``dropped``
+    counts it. Tokens are signed, not remembered, so a client can still continue a
+    sequence let go: its next page begins a new recorded sequence.
+    """
+
+    def __init__(self, policy: PagePolicy, limit: int | None = None) -> None:
         self.policy = policy
         self._initial = dataclasses.replace(policy)
         self._codec = TokenCodec()
-        self._sequences: list[Sequence] = []
+        self._sequences: deque[Sequence] = deque()
         self._by_token: dict[str, Sequence] = {}
+        self._dropped = 0
+        self._limit: int | None = None
         self._lock = threading.Lock()
+        self.limit = limit
 
     @property
     def sequences(self) -> list[Sequence]:
         with self._lock:
             return list(self._sequences)
 
+    def numbered(self) -> list[tuple[int, Sequence]]:
+        """The sequences kept, each with its number since the last reset (from 1): the
+        numbers of the sequences let go are not given again."""
+        with self._lock:
+            return list(enumerate(self._sequences, self._dropped + 1))
+
+    @property
+    def limit(self) -> int | None:
+        """The most sequences kept (those that began last); ``None`` keeps every one."""
+        return self._limit
+
+    @limit.setter
+    def limit(self, limit: int | None) -> None:
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise ValueError(
+                "pagination.limit must be an integer >= 1, or None to keep every sequence; "
+                f"got {limit!r}"
+            )
+        with self._lock:
+            self._limit = limit
+            self._trim()
+
+    @property
+    def dropped(self) -> int:
+        """How many sequences were let go to stay within ``limit`` (since the last reset)."""
+        return self._dropped
+
     def reset(self) -> None:
-        """Forget the sequences, and put the page controls back as they were at start."""
+        """Forget the sequences (and the count of dropped ones), and put the page controls
+        back as they were at start; the limit stays (it bounds memory, it cuts no page)."""
         with self._lock:
             self._sequences.clear()
             self._by_token.clear()
+            self._dropped = 0
             self.policy = dataclasses.replace(self._initial)
+
+    def _trim(self) -> None:
+        """Let the oldest sequences go until at most ``limit`` are left (lock held)."""
+        while self._limit is not None and len(self._sequences) > self._limit:
+            gone = self._sequences.popleft()
+            for page in gone.pages:
+                for token in (page.token_in, page.token_out):
+                    if token is not None and self._by_token.get(token) is gone:
+                        del self._by_token[token]
+            self._dropped += 1
 
     def position(self, token: str | None, query: dict[str, Any], now: _dt.datetime) -> Position:
         """Where a list call continues; raises :class:`InvalidToken`."""
@@ -161,7 +218,7 @@ class Pager:
         """A token continuing ``query`` at ``position``."""
         return self._codec.issue(query, position, now)
 
-    def limit(self, max_results: int | None, default: int) -> int:
+    def page_size(self, max_results: int | None, default: int) -> int:
         """How many items the page may hold."""
         limit = max_results or default
         cap = self.policy.max_page_size
@@ -182,6 +239,10 @@ class Pager:
             if sequence is None:
                 sequence = Sequence(service, operation, region, dict(filters))
                 self._sequences.append(sequence)
+                if page.token_in is not None:
+                    # A token of a sequence let go (or from before a reset): sent again,
+                    # it joins this sequence, so assert_no_token_reuse still sees it.
+                    self._by_token[page.token_in] = sequence
             if page.token_in is not None:
                 token = page.token_in
                 sequence.sent[token] = sequence.sent.get(token, 0) + 1
@@ -193,6 +254,7 @@ class Pager:
             sequence.pages.append(page)
             if page.token_out is not None:
                 self._by_token[page.token_out] = sequence
+            self._trim()
 
 
 class Pagination:
@@ -249,11 +311,28 @@ class Pagination:
 
     @property
     def sequences(self) -> list[Sequence]:
-        """Every pagination sequence so far, in the order they began."""
+        """Every pagination sequence so far (the newest ``limit``), in the order they
+        began."""
         return self._pager.sequences
 
+    @property
+    def limit(self) -> int | None:
+        """The most sequences kept (those that began last); ``None`` (the default) keeps
+        every one, since the assertions read them. Lowering it drops the oldest at once."""
+        return self._pager.limit
+
+    @limit.setter
+    def limit(self, limit: int | None) -> None:
+        self._pager.limit = limit
+
+    @property
+    def dropped(self) -> int:
+        """How many sequences were let go to stay within ``limit`` (since the last reset)."""
+        return self._pager.dropped
+
     def reset(self) -> None:
-        """Forget the sequences, and put the page controls back as they were at start."""
+        """Forget the sequences (and the count of dropped ones), and put the page controls
+        back as they were at start; ``limit`` stays."""
         self._pager.reset()
 
     # -- assertions -------------------------------------------------------------------
@@ -269,13 +348,16 @@ class Pagination:
         name = None if operation is None else canonical(operation, self._list_operations)
         numbered = [
             (number, s)
-            for number, s in enumerate(self.sequences, 1)
+            for number, s in self._pager.numbered()
             if name is None or s.operation == name
         ]
         if not numbered:
+            happened = (
+                "none of the sequences kept is of it" if self.dropped else "it was never called"
+            )
             raise AssertionError(
                 f"pytest-batchjobs: expected {name or 'a list operation'} to be paginated, "
-                f"but it was never called.\nSee {DOCS}"
+                f"but {happened}.{self._dropped_note()}\nSee {DOCS}"
             )
         finished = {s.key for _, s in numbered if s.exhausted}
         unfinished = [(number, s) for number, s in numbered if s.key not in finished]
@@ -293,7 +375,8 @@ class Pagination:
                 "Expected: every nextToken a response carries is sent back, until a "
                 "response has none (a page may be empty and still have one).\n"
                 "Fix the client: loop while the response has a nextToken, passing it as "
-                f"nextToken in the next call, or use {paginators}.\nSee {DOCS}"
+                f"nextToken in the next call, or use {paginators}.{self._dropped_note()}"
+                f"\nSee {DOCS}"
             )
 
     def assert_no_token_reuse(self) -> None:
@@ -301,7 +384,7 @@ class Pagination:
         __tracebackhide__ = True
         reused = [
             (n, s, token, times)
-            for n, s in enumerate(self.sequences, 1)
+            for n, s in self._pager.numbered()
             for token, times in s.reused.items()
         ]
         if reused:
@@ -318,7 +401,7 @@ class Pagination:
                 "to resume a page it cut short): a resent token re-reads a page, so the "
                 "client sees its items twice (or loops for ever).\n"
                 "Fix the client: replace the token with the nextToken of the newest "
-                f"response before each call.\nSee {DOCS}"
+                f"response before each call.{self._dropped_note()}\nSee {DOCS}"
             )
 
     def assert_max_results(self, operation: str, at_most: int) -> None:
@@ -327,7 +410,7 @@ class Pagination:
         name = canonical(operation, self._list_operations)
         offending = [
             (n, s, page)
-            for n, s in enumerate(self.sequences, 1)
+            for n, s in self._pager.numbered()
             if s.operation == name
             for page in s.pages
             if page.max_results is None or page.max_results > at_most
@@ -346,8 +429,20 @@ class Pagination:
                 f"pytest-batchjobs: expected every {name} call to ask for at most "
                 f"{at_most} items (maxResults <= {at_most}), but {len(offending)} did not:\n"
                 f"{shown}\nFix the client: pass maxResults={at_most} (or "
-                f"PaginationConfig={{'PageSize': {at_most}}} to a paginator).\nSee {DOCS}"
+                f"PaginationConfig={{'PageSize': {at_most}}} to a paginator)."
+                f"{self._dropped_note()}\nSee {DOCS}"
             )
+
+    def _dropped_note(self) -> str:
+        dropped = self.dropped
+        if not dropped:
+            return ""
+        limit = self.limit
+        kept = "" if limit is None else f" (they keep the newest {limit})"
+        return (
+            f"\nThe pagination records dropped {dropped} older sequences{kept}: "
+            "pagination.limit = None keeps every sequence."
+        )
 
 
 def _short(token: str) -> str:

@@ -61,7 +61,7 @@ def page(
         items: list[Any] = []
         resume: Position | None = position if first is not None else None
     else:
-        limit = pager.limit(params.get("maxResults"), default_size)
+        limit = pager.page_size(params.get("maxResults"), default_size)
         items, last = cut_page(candidates, limit, lambda job: job.key)
         resume = None if last is None else Position(last, position.page)
     next_token = None

@@ -118,8 +118,9 @@ class FakeServer:
     few retries (botocore's standard mode allows three attempts) and fail the test under
     load. Clients reconnect by themselves when a kept-alive connection is closed.
 
-    The fake's journal keeps every call unless ``fake.journal.limit`` says otherwise
-    (``batchjobs-fake serve`` keeps the newest 10,000).
+    The fake's journal keeps every call unless ``fake.journal.limit`` says otherwise,
+    and its pagination records every sequence unless ``fake.pagination.limit`` does
+    (``batchjobs-fake serve`` keeps the newest 10,000 of each).
     """
 
     def __init__(
