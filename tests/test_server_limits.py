@@ -698,7 +698,7 @@ def test_a_dropped_sequence_s_token_still_works_and_starts_a_new_sequence(
 @pytest.mark.batchjobs(validate_outputs=False)  # as served: its pattern cache fills to 8,192
 def test_a_bounded_fake_stays_flat_however_many_list_calls(batchjobs_fake: BatchJobsFake) -> None:
     """With the journal and the pagination records bounded (as in ``batchjobs-fake
-    serve``), 3,000 more list calls keep no more memory than the first few hundred; each
+    serve``), 1,500 more list calls keep no more memory than the first few hundred; each
     of them begins a sequence with a token of its own (which goes with the sequence)."""
     batchjobs_fake.bedrock.add_jobs(2, status="Completed")
     batchjobs_fake.journal.limit = 50
@@ -714,12 +714,12 @@ def test_a_bounded_fake_stays_flat_however_many_list_calls(batchjobs_fake: Batch
 
     tracemalloc.start()
     try:
-        grows(300)  # fill what stays filled: bounded caches, the free lists, the 50 kept
-        flat = grows(3000)
+        grows(200)  # fill what stays filled: bounded caches, the free lists, the 50 kept
+        flat = grows(1500)
         batchjobs_fake.journal.limit = batchjobs_fake.pagination.limit = None
-        unbounded = grows(3000)
+        unbounded = grows(1500)
     finally:
         tracemalloc.stop()
-    assert batchjobs_fake.pagination.dropped == 3250
-    assert unbounded > 3_000_000  # about 1.5 KB a call: the call and its sequence
+    assert batchjobs_fake.pagination.dropped == 1650
+    assert unbounded > 1_500_000  # about 1.5 KB a call: the call and its sequence
     assert flat < unbounded / 30
