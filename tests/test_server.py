@@ -246,7 +246,8 @@ def test_control_calls_pagination_and_reset(batchjobs_server: FakeServer) -> Non
     assert {call["transport"] for call in calls} == {"server"}
 
     assert control(url, "POST", "reset")[0] == 200
-    assert control(url, "GET", "calls")[1] == {"calls": []}
+    assert control(url, "GET", "calls")[1] == {"calls": [], "dropped": 0}
+    assert control(url, "GET", "pagination/sequences")[1] == {"sequences": [], "dropped": 0}
     assert control(url, "GET", "pagination")[1]["max_page_size"] is None
     assert requests.get(f"{url}/model-invocation-jobs", timeout=5).json() == {
         "invocationJobSummaries": []

@@ -467,11 +467,13 @@ def test_the_server_process_bounds_its_records_and_idle_connections(tmp_path: Pa
         client = boto3_bedrock(url)
         for size in range(1, 13):
             client.list_model_invocation_jobs(maxResults=size)
-        calls = requests.get(f"{url}/_batchjobs/calls", timeout=PATIENCE).json()["calls"]
-        assert [call["params"]["maxResults"] for call in calls] == [8, 9, 10, 11, 12]
+        journal = requests.get(f"{url}/_batchjobs/calls", timeout=PATIENCE).json()
+        assert [call["params"]["maxResults"] for call in journal["calls"]] == [8, 9, 10, 11, 12]
+        assert journal["dropped"] == 7  # a client in any language can tell calls went
         answer = requests.get(f"{url}/_batchjobs/pagination/sequences", timeout=PATIENCE)
-        sequences = answer.json()["sequences"]
-        assert [s["pages"][0]["max_results"] for s in sequences] == [10, 11, 12]
+        records = answer.json()
+        assert [s["pages"][0]["max_results"] for s in records["sequences"]] == [10, 11, 12]
+        assert records["dropped"] == 9
         port = int(url.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port)) as raw:
             assert_closed_soon(raw)

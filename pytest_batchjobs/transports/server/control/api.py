@@ -330,7 +330,11 @@ class ControlAPI:
     # -- records ----------------------------------------------------------------------
 
     def calls(self, _: ControlRequest) -> dict[str, Any]:
-        return {"calls": [call(record) for record in self.fake.calls]}
+        # ``dropped``: the older calls a bounded journal let go (serve's --journal-limit).
+        return {
+            "calls": [call(record) for record in self.fake.calls],
+            "dropped": self.fake.journal.dropped,
+        }
 
     def events(self, _: ControlRequest) -> dict[str, Any]:
         return {"events": self.fake.events}
@@ -366,7 +370,12 @@ class ControlAPI:
         return self.pagination(request)
 
     def sequences(self, _: ControlRequest) -> dict[str, Any]:
-        return {"sequences": [sequence(s) for s in self.fake.pagination.sequences]}
+        pagination = self.fake.pagination
+        # ``dropped``: the older sequences bounded records let go (--pagination-limit).
+        return {
+            "sequences": [sequence(s) for s in pagination.sequences],
+            "dropped": pagination.dropped,
+        }
 
     def outputs(self, request: ControlRequest) -> dict[str, Any]:
         # Like fake.outputs(): {} for a job that has not completed, or that the fake
