@@ -26,7 +26,7 @@ from .tokens import InvalidToken, Position, TokenCodec
 DOCS = docs_link("pagination")
 
 
-@dataclass
+@dataclass(slots=True)
 class Page:
     """One page served: the token it was asked with, the items, the token it issued."""
 
@@ -39,7 +39,7 @@ class Page:
     empty_on_purpose: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Sequence:
     """A first list call and every call that continued it with an issued token."""
 
