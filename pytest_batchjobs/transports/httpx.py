@@ -59,6 +59,7 @@ from ..core.outcome import Answered, Broken
 from ..wire.endpoints import endpoint_of_url
 from ..wire.messages import WireRequest
 from .answer import not_implemented
+from .class_patches import ClassPatches
 
 if TYPE_CHECKING:
     from ..core.contract import Core
@@ -69,8 +70,8 @@ _ASYNC: Any = httpx.AsyncHTTPTransport
 _LAYER = "_pytest_batchjobs_layer"  # on the fake's patched methods: their _Layer
 _lock = threading.Lock()
 _layer: _Layer | None = None
-_mock_originals: tuple[Any, Any] | None = None  # pytest_httpx's handlers, while wrapped
-_respx_originals: tuple[Any, Any] | None = None  # respx's Mocker handlers, while wrapped
+_pytest_httpx_patches = ClassPatches()  # pytest_httpx's handlers, while wrapped
+_respx_patches = ClassPatches()  # respx's Mocker handlers, while wrapped
 
 Routed = tuple["Core", str]  # the active fake's core and the service a request is for
 
@@ -226,37 +227,43 @@ def _closure_of(function: Any) -> dict[str, Any]:
 def _wrap_pytest_httpx() -> None:
     """While a fake is active, pytest_httpx leaves the services' requests it has no
     response for to the fake (once; only if pytest_httpx is loaded)."""
-    global _mock_originals
     module = sys.modules.get("pytest_httpx._httpx_mock")
-    if module is None or _mock_originals is not None:
+    if module is None or _pytest_httpx_patches.applied:
         return
     with _lock:
-        if _mock_originals is not None:
+        if _pytest_httpx_patches.applied:
             return
         mock_class = module.HTTPXMock
-        sync, async_ = mock_class._handle_request, mock_class._handle_async_request
+        _pytest_httpx_patches.apply(
+            (
+                (mock_class, "_handle_request", _pytest_httpx_sync),
+                (mock_class, "_handle_async_request", _pytest_httpx_async),
+            )
+        )
 
-        def _handle_request(mock: Any, real_transport: Any, request: httpx.Request) -> Any:
-            routed = _routed(request)
-            if routed is not None:
-                request.read()
-                if not _registered_response_for(mock, real_transport, request):
-                    return _respond(routed, request)
-            return sync(mock, real_transport, request)
 
-        async def _handle_async_request(
-            mock: Any, real_transport: Any, request: httpx.Request
-        ) -> Any:
-            routed = _routed(request)
-            if routed is not None:
-                await request.aread()
-                if not _registered_response_for(mock, real_transport, request):
-                    return _respond(routed, request)
-            return await async_(mock, real_transport, request)
+def _pytest_httpx_sync(original: Callable[..., Any]) -> Callable[..., Any]:
+    def _handle_request(mock: Any, real_transport: Any, request: httpx.Request) -> Any:
+        routed = _routed(request)
+        if routed is not None:
+            request.read()
+            if not _registered_response_for(mock, real_transport, request):
+                return _respond(routed, request)
+        return original(mock, real_transport, request)
 
-        mock_class._handle_request = _handle_request
-        mock_class._handle_async_request = _handle_async_request
-        _mock_originals = (sync, async_)
+    return _handle_request
+
+
+def _pytest_httpx_async(original: Callable[..., Any]) -> Callable[..., Any]:
+    async def _handle_async_request(mock: Any, real_transport: Any, request: httpx.Request) -> Any:
+        routed = _routed(request)
+        if routed is not None:
+            await request.aread()
+            if not _registered_response_for(mock, real_transport, request):
+                return _respond(routed, request)
+        return await original(mock, real_transport, request)
+
+    return _handle_async_request
 
 
 def _registered_response_for(mock: Any, real_transport: Any, request: httpx.Request) -> bool:
@@ -286,49 +293,44 @@ def _wrap_respx() -> None:
     layer does: without this, a service request it has no route for would fail as
     "not mocked", or get respx's empty 200.
     """
-    global _respx_originals
     mocks = sys.modules.get("respx.mocks")
-    if mocks is None or _respx_originals is not None:
+    if mocks is None or _respx_patches.applied:
         return
     with _lock:
-        if _respx_originals is not None:
+        if _respx_patches.applied:
             return
-        mocker = mocks.Mocker
-        sync, async_ = mocker.__dict__["handler"], mocker.__dict__["async_handler"]
-
-        def handler(cls: Any, request: httpx.Request) -> Any:
-            routed = _routed(request)
-            if routed is not None and not _respx_route_for(request):
-                request.read()
-                return _respond(routed, request)
-            return sync.__func__(cls, request)
-
-        async def async_handler(cls: Any, request: httpx.Request) -> Any:
-            routed = _routed(request)
-            if routed is not None and not _respx_route_for(request):
-                await request.aread()
-                return _respond(routed, request)
-            return await async_.__func__(cls, request)
-
-        mocker.handler = classmethod(handler)
-        mocker.async_handler = classmethod(async_handler)
-        _respx_originals = (sync, async_)
+        _respx_patches.apply(
+            (
+                (mocks.Mocker, "handler", _respx_sync),
+                (mocks.Mocker, "async_handler", _respx_async),
+            )
+        )
 
 
-def _unwrap_respx() -> None:
-    global _respx_originals
-    if _respx_originals is not None:
-        mocker = sys.modules["respx.mocks"].Mocker
-        mocker.handler, mocker.async_handler = _respx_originals
-        _respx_originals = None
+def _respx_sync(original: Any) -> Any:
+    """``Mocker.handler`` (a classmethod, as ``original`` is)."""
+
+    def handler(cls: Any, request: httpx.Request) -> Any:
+        routed = _routed(request)
+        if routed is not None and not _respx_route_for(request):
+            request.read()
+            return _respond(routed, request)
+        return original.__func__(cls, request)
+
+    return classmethod(handler)
 
 
-def _unwrap_pytest_httpx() -> None:
-    global _mock_originals
-    if _mock_originals is not None:
-        mock_class = sys.modules["pytest_httpx._httpx_mock"].HTTPXMock
-        mock_class._handle_request, mock_class._handle_async_request = _mock_originals
-        _mock_originals = None
+def _respx_async(original: Any) -> Any:
+    """``Mocker.async_handler`` (a classmethod, as ``original`` is)."""
+
+    async def async_handler(cls: Any, request: httpx.Request) -> Any:
+        routed = _routed(request)
+        if routed is not None and not _respx_route_for(request):
+            await request.aread()
+            return _respond(routed, request)
+        return await original.__func__(cls, request)
+
+    return classmethod(async_handler)
 
 
 # -- activation --------------------------------------------------------------------------
@@ -368,5 +370,5 @@ def deactivate() -> None:
                 if getattr(owner, name) is patch:
                     setattr(owner, name, below)
         _layer = None
-        _unwrap_pytest_httpx()
-        _unwrap_respx()
+        _pytest_httpx_patches.undo()
+        _respx_patches.undo()
