@@ -12,6 +12,7 @@ import abc
 import contextlib
 import gc
 import json
+import random
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -119,6 +120,7 @@ class KindBackend(abc.ABC, Generic[J]):
         self.default_outcome = kind.statuses.outcomes[0]
         self._default_lifecycle = Lifecycle(kind.statuses, self.default_outcome)
         self.max_active_jobs: int | None = None
+        self.random = random.Random()  # the kind's own draws (job ids); seeded by the fake
 
     @property
     def name(self) -> str:
@@ -127,6 +129,7 @@ class KindBackend(abc.ABC, Generic[J]):
     def seed(self, seed: int) -> None:
         """Seed the kind's own randomness (its job ids, if it draws them): the fake's
         seed, at its start and on every reset."""
+        self.random.seed(seed)
 
     # -- dispatch ---------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ Choices where AWS documentation is silent (each is tested):
 from __future__ import annotations
 
 import datetime as _dt
-import random
 from typing import TYPE_CHECKING, Any
 
 from ....time.lifecycles import to_millis
@@ -57,13 +56,9 @@ class InvocationJobs(KindBackend[BedrockJob]):
 
     def __init__(self, kind: JobKind, service: Service, parts: Parts) -> None:
         super().__init__(kind, service, parts)
-        self.random = random.Random()  # job ids; seeded by the fake
         # A running job's results appear in its output location while it is InProgress
         # (AWS: "You can start viewing the results in the output S3 location").
         parts.feed.watch(self.outputs.progress)
-
-    def seed(self, seed: int) -> None:
-        self.random.seed(seed)
 
     # -- handlers ---------------------------------------------------------------------
 

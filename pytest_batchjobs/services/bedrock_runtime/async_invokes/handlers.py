@@ -22,7 +22,6 @@ evidence):
 from __future__ import annotations
 
 import datetime as _dt
-import random
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -35,9 +34,7 @@ from .job import ID_ALPHABET, AsyncInvocation, model_arn
 from .outputs import AsyncOutputs
 
 if TYPE_CHECKING:
-    from ..._kit.backend import Parts
     from ..._kit.context import CallContext
-    from ..._kit.spec import JobKind, Service
 
 # The pattern of modelArn (AsyncInvokeArn in botocore's model).
 _MODEL_ARN = re.compile(
@@ -58,13 +55,6 @@ class AsyncInvokes(KindBackend[AsyncInvocation]):
         "quota increase."
     )
     default_page_size = 1000
-
-    def __init__(self, kind: JobKind, service: Service, parts: Parts) -> None:
-        super().__init__(kind, service, parts)
-        self.random = random.Random()  # invocation ids; seeded by the fake
-
-    def seed(self, seed: int) -> None:
-        self.random.seed(seed)
 
     # -- handlers ---------------------------------------------------------------------
 
