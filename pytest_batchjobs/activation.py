@@ -11,7 +11,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 
 from .active import DUMMY_CREDENTIALS
-from .time import loop_patch, sleep_patch
+from .time import loop_patch, retry_jitter, sleep_patch
 from .transports.when_loaded import WhenLoaded
 from .wire.facts import DEFAULT_REGION
 
@@ -51,6 +51,7 @@ class Shared:
 
         self.until_last(_patch_env())
         self.until_last(loop_patch.patch())
+        self.until_last(retry_jitter.patch())
         botocore_transport.install()
         self.until_last(botocore_transport.deactivate)
         botocore_transport.activate()

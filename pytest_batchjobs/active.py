@@ -12,6 +12,8 @@ import threading
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
+    import random
+
     from .core.contract import Core
     from .time.clock import Clock
 
@@ -33,6 +35,8 @@ class ActiveFake(Protocol):
 
     @property
     def loop_time(self) -> bool: ...
+
+    _retry_jitter: random.Random  # botocore's retry backoff draws from it (seeded)
 
 
 class _Entry(NamedTuple):

@@ -121,6 +121,7 @@ class BatchJobsFake(ContextDecorator):
             or hook.pytest_batchjobs_status_changed.get_hookimpls()
         )
         self._seed = random.randrange(2**32) if seed is None else seed
+        self._retry_jitter = random.Random(self._seed)  # botocore's backoff (retry_jitter)
         self._factory: JobFactory | None = None
         self._factory_lock = threading.RLock()
         self._storage = Storage()
@@ -252,6 +253,7 @@ class BatchJobsFake(ContextDecorator):
         for backend in self._backends.kinds.values():
             backend.reset()
             backend.seed(self._seed)
+        self._retry_jitter.seed(self._seed)
         self._core.internal_errors.clear()
         self._feed.reset()
         self._events.reset(self._seed)

@@ -60,6 +60,11 @@ _OUTCOMES_MARKER = (
     "kind can end in (or those given), its jobs ending in it; the batchjobs_outcome "
     "fixture gives it"
 )
+_EXPLORE_MARKER = (
+    "batchjobs_explore(examples=None, dimensions=None, replay=None): run the test once per "
+    "scenario of what AWS may legally do (page sizes, transient faults, job outcomes and "
+    "timing), drawn with Hypothesis; a failure reports the smallest scenario and its replay"
+)
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -85,6 +90,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_addoption(parser: pytest.Parser) -> None:
     for name, help_text in _INI_HELP.items():
         parser.addini(f"batchjobs_{name}", help=help_text, default="")
+    parser.addini(
+        "batchjobs_explore_examples",
+        help="how many scenarios a @pytest.mark.batchjobs_explore test runs when the marker "
+        "does not say: an integer >= 1 (default: 50)",
+        default="",
+    )
     parser.getgroup("batchjobs").addoption(
         "--batchjobs-seed",
         type=int,
@@ -124,6 +135,7 @@ def pytest_configure_node(node: object) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", _MARKER)
     config.addinivalue_line("markers", _OUTCOMES_MARKER)
+    config.addinivalue_line("markers", _EXPLORE_MARKER)
     if config.getoption("batchjobs_status_report"):
         config.stash[STATUSES_RECEIVED] = {}
     config.stash[SEED] = _session_seed(config)
@@ -139,6 +151,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         from ._pytest.outcomes import parametrize
 
         parametrize(metafunc, marker)
+    explore = metafunc.definition.get_closest_marker("batchjobs_explore")
+    if explore is not None:
+        from ._pytest.explore import check
+
+        check(metafunc, explore)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
+    """``@pytest.mark.batchjobs_explore``: the test body runs once per scenario (an
+    async test's too: pytest-asyncio has made it a function that runs it to the end)."""
+    if pyfuncitem.get_closest_marker("batchjobs_explore") is None:
+        return (yield)
+    from ._pytest.explore import exploring
+
+    test = pyfuncitem.obj
+    pyfuncitem.obj = exploring(pyfuncitem, test)
+    try:
+        return (yield)
+    finally:
+        pyfuncitem.obj = test
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

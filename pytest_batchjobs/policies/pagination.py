@@ -152,6 +152,7 @@ class Pager:
         self._by_token: dict[str, Sequence] = {}
         self._dropped = 0
         self._limit: int | None = None
+        self._planned: deque[int] = deque()
         self._lock = threading.Lock()
         self.limit = limit
 
@@ -196,6 +197,7 @@ class Pager:
             self._sequences.clear()
             self._by_token.clear()
             self._dropped = 0
+            self._planned.clear()
             self.policy = dataclasses.replace(self._initial)
 
     def _trim(self) -> None:
@@ -219,10 +221,29 @@ class Pager:
         return self._codec.issue(query, position, now)
 
     def page_size(self, max_results: int | None, default: int) -> int:
-        """How many items the page may hold."""
+        """How many items the page may hold (0: an empty page, continued by a token).
+
+        A page size planned by an exploration (:meth:`plan_sizes`) is taken first, in
+        order, one a page, within what the request asks for.
+        """
         limit = max_results or default
         cap = self.policy.max_page_size
-        return limit if cap is None else min(limit, cap)
+        limit = limit if cap is None else min(limit, cap)
+        with self._lock:
+            planned = self._planned.popleft() if self._planned else None
+        return limit if planned is None else min(limit, planned)
+
+    def plan_sizes(self, sizes: Iterable[int]) -> None:
+        """The next pages' sizes, one a page, whatever list operation serves them (the
+        ``pages`` of a ``batchjobs_explore`` scenario); then pages are cut as usual."""
+        with self._lock:
+            self._planned = deque(sizes)
+
+    @property
+    def planned_left(self) -> int:
+        """How many planned page sizes no page has taken yet."""
+        with self._lock:
+            return len(self._planned)
 
     def record(
         self,

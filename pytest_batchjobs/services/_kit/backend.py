@@ -14,6 +14,7 @@ import gc
 import json
 import random
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
@@ -121,6 +122,10 @@ class KindBackend(abc.ABC, Generic[J]):
         self._default_lifecycle = Lifecycle(kind.statuses, self.default_outcome)
         self.max_active_jobs: int | None = None
         self.random = random.Random()  # the kind's own draws (job ids); seeded by the fake
+        # A batchjobs_explore scenario's lifecycles, one a new job, then the default; and
+        # (job name, lifecycle) of each taken, for the scenario's report.
+        self.planned: deque[Lifecycle] = deque()
+        self.planned_taken: list[tuple[str, Lifecycle]] = []
 
     @property
     def name(self) -> str:
@@ -156,6 +161,8 @@ class KindBackend(abc.ABC, Generic[J]):
         with self.lock:
             self._regions.clear()
             self.lifecycles.clear()
+            self.planned.clear()
+            self.planned_taken.clear()
             self.max_active_jobs = None
             self.outputs.reset()
 
@@ -303,10 +310,16 @@ class KindBackend(abc.ABC, Generic[J]):
             self._default_lifecycle = Lifecycle(self.kind.statuses, outcome)
 
     def lifecycle_for(self, job_name: str) -> Lifecycle:
-        """The newest lifecycle that applies to ``job_name``, else the default."""
+        """The newest lifecycle that applies to ``job_name``, else the next planned one
+        (an exploration's), else the default."""
         for lifecycle in reversed(self.lifecycles):
             if lifecycle.applies_to(job_name):
                 return lifecycle
+        with self.lock:
+            if self.planned:
+                planned = self.planned.popleft()
+                self.planned_taken.append((job_name, planned))
+                return planned
         return self._default_lifecycle
 
     def quota(self, max_active_jobs: int | None) -> None:

@@ -56,12 +56,12 @@ def page(
     else:
         candidates = _ordered(jobs, position.key, accept, order, descending)
     empty = pager.policy.empty_pages and position.page % 2 == 0
-    if empty:
+    limit = 0 if empty else pager.page_size(params.get("maxResults"), default_size)
+    if limit == 0:
         first = next(candidates, None)
         items: list[Any] = []
         resume: Position | None = position if first is not None else None
     else:
-        limit = pager.page_size(params.get("maxResults"), default_size)
         items, last = cut_page(candidates, limit, lambda job: job.key)
         resume = None if last is None else Position(last, position.page)
     next_token = None
@@ -79,7 +79,7 @@ def page(
             token_out=next_token,
             items=[job.ident for job in items],
             max_results=params.get("maxResults"),
-            empty_on_purpose=empty and next_token is not None,
+            empty_on_purpose=limit == 0 and next_token is not None,
         ),
     )
     return items, next_token
