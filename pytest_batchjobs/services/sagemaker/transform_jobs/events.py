@@ -15,8 +15,9 @@ do, and so does the fake.
 a value: MLSpace's recorded event carries both as ``null`` for an ``InProgress`` job,
 and its production handler reads ``detail["FailureReason"]`` of every transform job
 event without a default (a handler that would fail on every other event if the key
-were ever absent). The developer guide's sample, of a completed job, is silent on
-them.
+were ever absent). The developer guide's transform sample, of a completed job, shows
+neither; of training jobs it says a ``Failed`` event "contains the FailureReason
+field", which the fake's ``Failed`` events do, with the reason.
 """
 
 from __future__ import annotations
