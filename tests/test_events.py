@@ -545,13 +545,46 @@ def test_transform_jobs_send_sagemakers_state_change_events(
     # Times as epoch milliseconds, as the service's events carry them.
     assert detail["CreationTime"] == round(described["CreationTime"].timestamp() * 1000)
     assert detail["TransformEndTime"] == round(described["TransformEndTime"].timestamp() * 1000)
-    assert "FailureReason" not in detail
+    # FailureReason and TransformEndTime are always there, null until set (awslabs/mlspace
+    # records them so, and reads detail["FailureReason"] without a default).
+    assert detail["FailureReason"] is None
     failure = batchjobs_fake.assert_event(status="Failed", job=failed)["detail"]
     assert failure["FailureReason"] == "ClientError: model container exited"
-    assert (
-        "TransformEndTime"
-        not in batchjobs_fake.assert_event(status="InProgress", job=done)["detail"]
-    )
+    started = batchjobs_fake.assert_event(status="InProgress", job=done)["detail"]
+    assert (started["FailureReason"], started["TransformEndTime"]) == (None, None)
+
+
+def test_a_handler_reading_failure_reason_unconditionally_gets_every_event(
+    aws: dict[str, Any],
+) -> None:
+    """MLSpace's handler (resource_metadata/lambda_functions.py) reads
+    detail["FailureReason"] of every transform job event, through an EventBridge rule."""
+    url, arn = queue(aws, "transform-metadata")
+    pattern = {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Transform Job State Change"]}
+    rule(aws, "transform-metadata", pattern, arn)
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    fake = aws["fake"]
+    transform_job(sagemaker, "Fine")
+    fake.sagemaker.lifecycle("Failed", message="ClientError: model container exited")
+    transform_job(sagemaker, "Broken")
+    fake.clock.advance(hours=1)
+
+    def metadata(detail: dict[str, Any]) -> tuple[str, str, str | None, int | None]:
+        return (
+            detail["TransformJobName"],
+            detail["TransformJobStatus"],
+            detail["FailureReason"],
+            detail["TransformEndTime"],
+        )
+
+    seen = [metadata(body["detail"]) for body in received(aws, url)]
+    assert [(name, status, reason) for name, status, reason, _ in seen] == [
+        ("Fine", "InProgress", None),
+        ("Broken", "InProgress", None),
+        ("Fine", "Completed", None),
+        ("Broken", "Failed", "ClientError: model container exited"),
+    ]
+    assert [end is None for *_, end in seen] == [True, True, False, False]
 
 
 def test_a_rule_on_transform_job_failures_gets_only_those(aws: dict[str, Any]) -> None:
