@@ -195,6 +195,13 @@ REFUSED = [
         id="titan-embed-types",
     ),
     pytest.param(
+        TITAN_EMBED_V2,
+        {"inputText": "Hello", "dimensions": 100},
+        "Malformed input request: #/dimensions: 100 is not a valid enum value, please "
+        "reformat your input and try again.",
+        id="titan-embed-dimensions",
+    ),
+    pytest.param(
         MISTRAL,
         {"prompt": 5},
         "Malformed input request: #/prompt: expected type: String, found: Integer, please "
@@ -558,3 +565,21 @@ def test_the_order_is_drawn_from_the_seed() -> None:
     first = _order_with_seed(20261207)
     assert _order_with_seed(20261207) == first
     assert _order_with_seed(7) != first
+
+
+def test_the_converse_rules_are_botocores_converse_input() -> None:
+    """The Converse rules agree with the Converse API's own model (bedrock-runtime)."""
+    from botocore.session import get_session
+
+    from pytest_batchjobs.services.bedrock.invocation_jobs.bodies import CONVERSE
+
+    model = get_session().get_service_model("bedrock-runtime")
+    request = model.shape_for("ConverseRequest")
+    members = {member.name: member for member in CONVERSE.members}
+    assert set(members) <= set(request.members)
+    assert not any(member.required for member in CONVERSE.members)
+    assert "messages" not in request.required_members
+    message = model.shape_for("Message")
+    assert {item.name for item in members["messages"].items if item.required} == set(
+        message.required_members
+    )

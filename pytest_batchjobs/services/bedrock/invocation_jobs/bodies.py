@@ -43,24 +43,27 @@ _ACCEPTS: dict[str, Callable[[Any], bool]] = {
 @dataclass(frozen=True)
 class Member:
     """A member of a request body: its JSON type (``None``: any, the page allows several),
-    whether it is required, and the members each object of an array must have."""
+    whether it is required, the members each object of an array must have, and the only
+    values the page accepts (if it lists them)."""
 
     name: str
     type: str | None = None
     required: bool = False
     items: tuple[Member, ...] = ()
+    choices: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
 class Problem:
     """What is wrong at ``path`` (keys and array positions from the body's top):
     ``member`` is missing there, or (``expected`` set) the value at ``path + member``
-    is not of that type."""
+    is not of that type, or (``choices`` set) not one of them."""
 
     path: tuple[str | int, ...]
     member: str
     expected: str | None = None
     found: Any = None
+    choices: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,9 @@ def _check(
         if member.type is not None and not _ACCEPTS[member.type](value):
             found.append(Problem(path, member.name, member.type, value))
             continue
+        if member.choices and value not in member.choices:
+            found.append(Problem(path, member.name, member.type, value, member.choices))
+            continue
         if member.items and isinstance(value, list):
             for index, item in enumerate(value):
                 _check(member.items, item, (*path, member.name, index), found)
@@ -120,6 +126,9 @@ def _anthropic(problems: Sequence[Problem]) -> str:
     where = ".".join(str(part) for part in (*problem.path, problem.member))
     if problem.expected is None:
         return f"{where}: Field required"
+    if problem.choices:
+        listed = " or ".join(repr(choice) for choice in problem.choices)
+        return f"{where}: Input should be {listed}"
     return f"{where}: Input should be a valid {_PYDANTIC_TYPES[problem.expected]}"
 
 
@@ -157,6 +166,8 @@ def _schema(problems: Sequence[Problem]) -> str:
         pointer = "#" + "".join(f"/{part}" for part in problem.path)
         if problem.expected is None:
             parts.append(f"{pointer}: required key [{problem.member}] not found")
+        elif problem.choices:
+            parts.append(f"{pointer}/{problem.member}: {problem.found} is not a valid enum value")
         else:
             parts.append(
                 f"{pointer}/{problem.member}: expected type: "
@@ -187,6 +198,11 @@ def _coral(problems: Sequence[Problem]) -> str:
         if problem.expected is None:
             parts.append(
                 f"Value null at '{path}' failed to satisfy constraint: Member must not be null"
+            )
+        elif problem.choices:
+            parts.append(
+                f"Value '{problem.found}' at '{path}' failed to satisfy constraint: Member "
+                f"must satisfy enum value set: [{', '.join(map(str, problem.choices))}]"
             )
         else:
             parts.append(
@@ -223,7 +239,7 @@ ANTHROPIC = BodyRules(
 )
 NOVA = BodyRules(
     family="Amazon Nova (messages-v1)",
-    source="https://docs.aws.amazon.com/nova/latest/userguide/complete-request-schema.html",
+    source="https://docs.aws.amazon.com/nova/latest/nova2-userguide/request-response-schema.html",
     members=(
         Member(
             "messages",
@@ -240,6 +256,8 @@ NOVA = BodyRules(
         "messages": [{"role": "user", "content": [{"text": text}]}],
     },
 )
+# As botocore's bedrock-runtime model has it: ConverseRequest's messages are optional,
+# each Message requires role and content (tests/test_bedrock_records.py checks it).
 CONVERSE = BodyRules(
     family="Converse",
     source="https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html",
@@ -268,7 +286,7 @@ TITAN_EMBEDDINGS = BodyRules(
     source=_GUIDE + "model-parameters-titan-embed-text.html",
     members=(
         Member("inputText", "string", True),
-        Member("dimensions", "integer"),
+        Member("dimensions", "integer", choices=(1024, 512, 256)),
         Member("normalize", "boolean"),
         Member("embeddingTypes", "array"),
     ),

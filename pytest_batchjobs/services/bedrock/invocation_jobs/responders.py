@@ -11,6 +11,7 @@ and deterministic (the same record gives the same answer).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -122,12 +123,12 @@ def _embedding(asked: _Asked) -> dict[str, Any]:
     v2 = "titan-embed-text-v2" in asked.model_id
     body = asked.body
     size = body.get("dimensions", 1024) if v2 else 1536
-    draw = random.Random(asked.seed)
-    vector = [draw.uniform(-1.0, 1.0) for _ in range(size)]
-    if not v2 or body.get("normalize", True):
-        norm = math.sqrt(sum(value * value for value in vector)) or 1.0
-        vector = [value / norm for value in vector]
-    vector = [round(value, 6) for value in vector]
+    floats, bits = _unit_vector(size)
+    shift = asked.seed % size  # each text its own vector, at the cost of a copy
+    vector = floats[shift:] + floats[:shift]
+    if v2 and not body.get("normalize", True):
+        scale = 0.5 + (asked.seed >> 16) % 1000 / 1000
+        vector = [round(value * scale, 6) for value in vector]
     output: dict[str, Any] = {"embedding": vector, "inputTextTokenCount": asked.tokens_in}
     if v2:
         kinds = body.get("embeddingTypes") or ["float"]
@@ -135,9 +136,19 @@ def _embedding(asked: _Asked) -> dict[str, Any]:
         if "float" in kinds:
             by_type["float"] = vector
         if "binary" in kinds:
-            by_type["binary"] = [1 if value > 0 else 0 for value in vector]
+            by_type["binary"] = bits[shift:] + bits[:shift]
         output["embeddingsByType"] = by_type
     return output
+
+
+@functools.cache
+def _unit_vector(size: int) -> tuple[list[float], list[int]]:
+    """A fixed unit vector of ``size`` floats (6 decimals), and its signs as bits."""
+    draw = random.Random(size)
+    vector = [draw.uniform(-1.0, 1.0) for _ in range(size)]
+    norm = math.sqrt(sum(value * value for value in vector))
+    floats = [round(value / norm, 6) for value in vector]
+    return floats, [1 if value > 0 else 0 for value in floats]
 
 
 def _llama(asked: _Asked) -> dict[str, Any]:
