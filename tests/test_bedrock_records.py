@@ -410,7 +410,6 @@ FORMATS = [
 ]
 
 
-@needs_counts
 @pytest.mark.parametrize(("model", "body", "members", "tokens"), FORMATS)
 def test_outputs_are_in_the_models_format_and_the_manifest_counts_their_tokens(
     batchjobs_fake: BatchJobsFake,
