@@ -35,9 +35,11 @@ Responder = Callable[[dict[str, Any]], Any]
 class JobData:
     """A job's answered records, by input file, ready to be written.
 
-    Records are processed in input order, across files: the first ``n`` processed are
-    the first ``n`` lines. ``error_at`` holds the positions (in that order) of the error
-    records, ``tokens`` each record's (input, output) token counts.
+    Records are processed file after file, each file's in the order of its ``lines``
+    (the order they are written in: a kind may keep input order or not): the first
+    ``n`` processed are the first ``n`` lines, so a record once written stays written.
+    ``error_at`` holds the positions (in that order) of the error records, ``tokens``
+    each record's (input, output) token counts.
     """
 
     files: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
