@@ -10,8 +10,9 @@ with ``POST /_batchjobs/clock/advance``.
 
 A server may run for days: its journal keeps the newest ``--journal-limit`` calls
 and its pagination records the newest ``--pagination-limit`` sequences (10,000 of
-each by default), a connection silent for ``--idle-timeout`` seconds is closed, and
-at most ``--max-connections`` are served at once (the others wait for a slot).
+each by default), a connection silent for ``--idle-timeout`` seconds is closed, a
+request not read whole within ``--request-timeout`` seconds is answered 408, and at
+most ``--max-connections`` are served at once (the others wait for a slot).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .transports.server import (
     DEFAULT_HOST,
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_STALL_SECONDS,
 )
 
@@ -153,6 +155,14 @@ def parser() -> argparse.ArgumentParser:
         "one; clients reconnect for their next call (default %(default)s)",
     )
     serve.add_argument(
+        "--request-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="answer 408 and close the connection when a request's head and body have "
+        "not arrived whole this long after its first byte (default %(default)s)",
+    )
+    serve.add_argument(
         "--max-connections",
         type=_positive,
         default=DEFAULT_MAX_CONNECTIONS,
@@ -208,6 +218,7 @@ def serve(options: argparse.Namespace) -> int:
         allow_remote=options.allow_remote,
         stall_seconds=options.stall_seconds,
         idle_timeout=options.idle_timeout,
+        request_timeout=options.request_timeout,
         max_connections=options.max_connections,
         log=sys.stderr if options.verbose else None,
     )
