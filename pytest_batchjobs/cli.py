@@ -10,9 +10,10 @@ with ``POST /_batchjobs/clock/advance``.
 
 A server may run for days: its journal keeps the newest ``--journal-limit`` calls
 and its pagination records the newest ``--pagination-limit`` sequences (10,000 of
-each by default), a connection silent for ``--idle-timeout`` seconds is closed, a
-request not read whole within ``--request-timeout`` seconds is answered 408, and at
-most ``--max-connections`` are served at once (the others wait for a slot).
+each by default), it stores at most ``--job-limit`` jobs (1,000,000 by default), a
+connection silent for ``--idle-timeout`` seconds is closed, a request not read whole
+within ``--request-timeout`` seconds is answered 408, and at most
+``--max-connections`` are served at once (the others wait for a slot).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .transports.server import (
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_STALL_SECONDS,
 )
+from .transports.server.control.limits import DEFAULT_JOB_LIMIT
 
 PROG = "batchjobs-fake"
 # The journal of a pytest fake keeps every call (assertions read them); a server's
@@ -188,6 +190,15 @@ def parser() -> argparse.ArgumentParser:
         "or 'none' for every one; older sequences are dropped, their tokens still work "
         "(default %(default)s)",
     )
+    serve.add_argument(
+        "--job-limit",
+        type=_limit,
+        default=DEFAULT_JOB_LIMIT,
+        metavar="N",
+        help="store at most N jobs, every kind and region together: a factory request "
+        "(POST /_batchjobs/{kind}/jobs) that would store more is refused with a 400; "
+        "'none' for no bound. Each job holds about 2.3 KB (default %(default)s)",
+    )
     serve.add_argument("--verbose", "-v", action="store_true", help="log requests to stderr")
     return root
 
@@ -220,6 +231,7 @@ def serve(options: argparse.Namespace) -> int:
         idle_timeout=options.idle_timeout,
         request_timeout=options.request_timeout,
         max_connections=options.max_connections,
+        job_limit=options.job_limit,
         log=sys.stderr if options.verbose else None,
     )
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}

@@ -54,6 +54,7 @@ from ...policies.faults import TransportFault
 from ...wire.messages import WireRequest, WireResponse
 from ..answer import answer
 from .control import ControlAPI
+from .control.limits import DEFAULT_JOB_LIMIT
 
 if TYPE_CHECKING:
     from ...fake import BatchJobsFake
@@ -134,6 +135,11 @@ class FakeServer:
     few retries (botocore's standard mode allows three attempts) and fail the test under
     load. Clients reconnect by themselves when a kept-alive connection is closed.
 
+    ``job_limit`` (default 1,000,000, ``None`` for no bound) is the most jobs the fake
+    may store, every kind and region together, after a factory request of the control
+    API (``POST /_batchjobs/{kind}/jobs``): one that would store more is refused with a
+    ``400`` that says how many are stored. Each job holds about 2.3 KB.
+
     The fake's journal keeps every call unless ``fake.journal.limit`` says otherwise,
     and its pagination records every sequence unless ``fake.pagination.limit`` does
     (``batchjobs-fake serve`` keeps the newest 10,000 of each).
@@ -150,6 +156,7 @@ class FakeServer:
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        job_limit: int | None = DEFAULT_JOB_LIMIT,
         log: TextIO | None = None,
     ) -> None:
         check_host(host, allow_remote)
@@ -165,7 +172,7 @@ class FakeServer:
         ):
             raise ValueError(f"max_connections must be an integer >= 1, got {max_connections!r}")
         self.fake = fake
-        self.control = ControlAPI(fake)
+        self.control = ControlAPI(fake, job_limit)
         self.host = host
         self.port = port
         self.stall_seconds = stall_seconds
