@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 from clients import aws_env
+from jobs import bedrock_params
 
-GUARDED = textwrap.dedent(
+GUARD = textwrap.dedent(
     """\
     import asyncio, json, socket, sys
     attempts = []
@@ -41,8 +42,11 @@ GUARDED = textwrap.dedent(
 
     socket.socket.connect = guarded_connect
     socket.getaddrinfo = guarded_getaddrinfo
+    """
+)
 
-    import boto3
+CLIENTS = GUARD + textwrap.dedent(
+    """    import boto3
     from aiobotocore.session import get_session
     from botocore.config import Config
     from pytest_batchjobs import fake_batchjobs
@@ -82,12 +86,14 @@ GUARDED = textwrap.dedent(
 )
 
 
-def run_guarded(tmp_path: Path, config: str = "", **env: str) -> dict[str, Any]:
+def run_guarded(
+    tmp_path: Path, config: str = "", script: str = CLIENTS, **env: str
+) -> dict[str, Any]:
     environment = aws_env(tmp_path, **env)
     del environment["AWS_EC2_METADATA_DISABLED"]  # the metadata service is on, as by default
     Path(environment["AWS_CONFIG_FILE"]).write_text(config)
     run = subprocess.run(
-        [sys.executable, "-c", GUARDED],
+        [sys.executable, "-c", script],
         env=environment,
         capture_output=True,
         text=True,
@@ -134,3 +140,37 @@ def test_in_aws_lambda_auto_is_resolved_by_the_environment_s_region(tmp_path: Pa
         "async bedrock": "standard 1.1",
         "async personalize": "standard 1.1",
     }
+
+
+INSIDE_MOTO = GUARD + textwrap.dedent(
+    """\
+    import json, sys
+    import pytest_batchjobs  # first, as the plugin is in pytest
+    import boto3
+    from moto import mock_aws
+    from pytest_batchjobs import fake_batchjobs
+
+    with mock_aws(), fake_batchjobs() as fake:
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="batch-in")
+        s3.put_object(Bucket="batch-in", Key="records.jsonl", Body=sys.argv[1].encode())
+        bedrock = boto3.client("bedrock", region_name="us-east-1")
+        arn = bedrock.create_model_invocation_job(**json.loads(sys.argv[2]))["jobArn"]
+        status = bedrock.get_model_invocation_job(jobIdentifier=arn)["status"]
+        errors = fake.internal_errors
+    print(json.dumps({"attempts": attempts, "status": status, "errors": errors}))
+    """
+)
+
+
+def test_inside_mock_aws_the_fake_s_own_s3_client_asks_nothing_either(tmp_path: Path) -> None:
+    """The fake reads a job's input from moto's S3 with a client of its own, made
+    during the call: in mode ``auto`` it is made without the metadata service too."""
+    record = json.dumps({"recordId": "r1", "modelInput": {"prompt": "hi"}})
+    script = INSIDE_MOTO.replace("sys.argv[1]", repr(record)).replace(
+        "sys.argv[2]", repr(json.dumps(bedrock_params("inside-moto")))
+    )
+    result = run_guarded(tmp_path, script=script, AWS_DEFAULTS_MODE="auto")
+    assert result["attempts"] == []
+    assert result["errors"] == []
+    assert result["status"] == "Submitted"

@@ -29,7 +29,8 @@ patched on botocore's classes instead, while a fake is active:
   ask the instance metadata service for its region to choose its defaults mode: where
   ``AWS_DEFAULTS_MODE`` (or ``defaults_mode`` in the config file, or the client's
   ``Config``) is ``auto``, the client is made in the mode botocore would choose where
-  the service does not answer (:func:`mode_without_imds`).
+  the service does not answer (:func:`mode_without_imds`); so is every client made
+  inside moto's ``mock_aws``, which answers them all (the fake's own S3 client too).
 
 botocore emits ``before-send`` to every handler, even after one has answered, so
 moto's handler would still run (and raise for the operations moto does not
@@ -331,15 +332,22 @@ def faked_client_arguments(
     ``signature``, a method of a session), changed while a fake is active when the
     client is a faked service's, so that making it reaches no network: the dummy keys
     when the caller passed none (no credential lookup), and a defaults mode resolved
-    without the instance metadata service when it is ``auto``."""
+    without the instance metadata service when it is ``auto``. Inside moto's
+    ``mock_aws`` every client is answered in-process (the fake's own S3 client, which
+    reads inputs and writes outputs there, too): each gets the defaults mode so."""
     core = active_core()
     if core is None:
         return args, kwargs
     call = signature.bind(*args, **kwargs)
     given = call.arguments
-    if given.get("service_name") not in core.services:
+    faked = given.get("service_name") in core.services
+    if not faked and not moto_active():
         return args, kwargs
-    if given.get("aws_access_key_id") is None and given.get("aws_secret_access_key") is None:
+    if (
+        faked
+        and given.get("aws_access_key_id") is None
+        and given.get("aws_secret_access_key") is None
+    ):
         given["aws_access_key_id"] = DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]
         given["aws_secret_access_key"] = DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
         given["aws_session_token"] = DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"]
