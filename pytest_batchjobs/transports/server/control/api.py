@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import threading
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from ....wire.members import refuse_newer
 from ....wire.models import service_model
 from .body import read_body
 from .jobs import job_overrides, read_member, shown_member
-from .limits import INT64, JOB_BYTES, LATEST, MAX_JOBS, MAX_SECONDS
+from .limits import DEFAULT_JOB_LIMIT, INT64, JOB_BYTES, LATEST, MAX_JOBS, MAX_SECONDS
 from .render import call, jsonable, kind, rule, sequence, short
 from .request import MISSING, Args, BadRequest, ControlRequest
 
@@ -39,10 +40,20 @@ Endpoint = Callable[["ControlAPI", ControlRequest], dict[str, Any]]
 
 
 class ControlAPI:
-    """Answers ``/_batchjobs/...`` requests against one fake."""
+    """Answers ``/_batchjobs/...`` requests against one fake.
 
-    def __init__(self, fake: BatchJobsFake) -> None:
+    ``job_limit`` bounds the jobs stored (every kind and region together, however they
+    were made) that a factory request may bring the fake to; ``None`` lifts the bound.
+    """
+
+    def __init__(self, fake: BatchJobsFake, job_limit: int | None = DEFAULT_JOB_LIMIT) -> None:
+        if job_limit is not None and (
+            isinstance(job_limit, bool) or not isinstance(job_limit, int) or job_limit < 1
+        ):
+            raise ValueError(f"job_limit must be an integer >= 1 or None, got {job_limit!r}")
         self.fake = fake
+        self.job_limit = job_limit
+        self._adding = threading.Lock()
         self.errors: list[str] = []
         self._policy = dataclasses.replace(fake.pagination.policy)
         self._routes: dict[str, dict[str, Endpoint]] = {
@@ -199,8 +210,25 @@ class ControlAPI:
         )
         fields = {name: value for name, value in args.data.items() if name != "count"}
         overrides = job_overrides(backend, request.endpoint, fields, self.fake.clock.now())
-        jobs = backend.add_jobs(count, **overrides)
+        with self._adding:  # two requests at once cannot both fit in the room left
+            self._check_job_limit(request.endpoint, count)
+            jobs = backend.add_jobs(count, **overrides)
         return {"jobs": jsonable(jobs)}
+
+    def _check_job_limit(self, endpoint: str, count: int) -> None:
+        """Refuse a factory request that would store more jobs than the server keeps."""
+        limit = self.job_limit
+        if limit is None or count == 0:
+            return
+        stored = sum(1 for _ in self.fake.jobs())  # every kind and region: what memory holds
+        if stored + count > limit:
+            raise BadRequest(
+                f"{endpoint}: adding {count:,} jobs would store {stored + count:,}, over the "
+                f"server's job limit of {limit:,} ({stored:,} stored now, every kind and "
+                f"region; each holds about {JOB_BYTES}). Add at most {max(limit - stored, 0):,}, "
+                "POST /_batchjobs/reset to forget the jobs stored, or raise the limit: "
+                "batchjobs-fake serve --job-limit N (or 'none'), FakeServer(job_limit=N)"
+            )
 
     def lifecycle(self, request: ControlRequest) -> dict[str, Any]:
         backend = self._backend(request)
