@@ -19,7 +19,8 @@ produced it:
   not move it), and ``observe``: what to look at then (``create``: the create call's
   answer; ``statuses``: the distinct statuses a client polling every minute sees;
   ``call``: a boto3 call, ``{arn}`` / ``{name}`` / ``{id}`` in its parameters filled
-  in; ``output``: the lines of an S3 object; ``listing``: the object URIs under a prefix);
+  in; ``output``: the lines of an S3 object; ``listing``: the object URIs under a prefix;
+  ``event``: the EventBridge event of the job entering that status);
 - ``recorded``: the excerpt itself; ``match``: ``exact``, or ``subset`` when the excerpt
   shows only some members; ``recorded_ids``: generated ids in the excerpt that no ARN
   beside them names (an S3 key holding a job id);
@@ -202,9 +203,23 @@ def replay(case: dict[str, Any], fake: BatchJobsFake) -> Observation:
         bucket, key = _bucket_and_key(_fill(observe["output"], names))
         body = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
         return Observation([json.loads(line) for line in body.splitlines()], ids)
+    if "event" in observe:
+        return Observation(_event(fake, arn, observe["event"]), ids)
     bucket, prefix = _bucket_and_key(_fill(observe["listing"], names))
     listed = s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
     return Observation(sorted(f"s3://{bucket}/{item['Key']}" for item in listed), ids)
+
+
+def _event(fake: BatchJobsFake, arn: str, status: str) -> dict[str, Any]:
+    """The EventBridge event the fake emitted as the job entered ``status``."""
+    for event in fake.events:
+        detail = event["detail"]
+        if arn in event["resources"] and status in (
+            detail.get("status"),
+            detail.get("TransformJobStatus"),
+        ):
+            return event
+    raise AssertionError(f"the fake emitted no event for {arn} entering {status}: {fake.events}")
 
 
 def _refuse(record: dict[str, Any]) -> Any:
