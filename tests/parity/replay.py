@@ -24,7 +24,9 @@ produced it:
 - ``recorded``: the excerpt itself; ``match``: ``exact``, or ``subset`` when the excerpt
   shows only some members; ``recorded_ids``: generated ids in the excerpt that no ARN
   beside them names (an S3 key holding a job id);
-- ``gaps``: differences the fake is known to have, by path, each with what AWS does.
+- ``gaps``: differences the fake is known to have, by path, each with what AWS does;
+  ``needs_members``: ``[service, shape, member]`` of botocore's model the case needs
+  (skipped on a botocore whose model lacks one, as the rest of the suite does).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from model_members import needs_model_member
 from moto import mock_aws
 from replay import KINDS, load_cases, replay
 from shape import differences, shape
@@ -20,7 +21,17 @@ CASES = load_cases()
 SOURCES = {"recorded", "documented"}
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
+PARAMS = [
+    pytest.param(
+        case,
+        id=case["id"],
+        marks=[needs_model_member(*member) for member in case.get("needs_members", [])],
+    )
+    for case in CASES
+]
+
+
+@pytest.mark.parametrize("case", PARAMS)
 def test_the_fake_answers_as_recorded(case: dict[str, Any], batchjobs_fake: BatchJobsFake) -> None:
     with mock_aws():
         observed = replay(case, batchjobs_fake)
