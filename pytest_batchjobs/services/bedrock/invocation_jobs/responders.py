@@ -103,13 +103,15 @@ def _converse(asked: _Asked) -> dict[str, Any]:
 
 
 def _titan_text(asked: _Asked) -> dict[str, Any]:
+    # "FINISH", as Titan sends it (recorded in the batch results page's sample and in
+    # public tests of real InvokeModel answers); its parameters page says "FINISHED".
     return {
         "inputTextTokenCount": asked.tokens_in,
         "results": [
             {
                 "tokenCount": asked.tokens_out,
                 "outputText": f"\n{asked.text}",
-                "completionReason": "FINISHED",
+                "completionReason": "FINISH",
             }
         ],
     }
