@@ -26,14 +26,15 @@ When the last fake stops, loop time is real monotonic time again, and the timers
 pending in the loops that ran meanwhile are moved by the same amount, so each waits
 what it had left to wait.
 
-While loop time follows a fake clock, ``time.monotonic()`` and ``time.perf_counter()``
-(and their ``_ns`` twins) read loop time too, as in CPython, where the loop's time *is*
-``time.monotonic()``: under time-machine they would stay real (a poller's
-``while time.monotonic() < deadline`` would poll until the horizon), under freezegun
-they would read the frozen wall clock (a deadline taken from one and checked against
-the other would never pass). The names in ``time`` are replaced, not names bound
-before (``threading``'s and ``queue``'s own ``monotonic`` stay real for their real
-waits, and pytest's durations, which read ``_pytest.timing.perf_counter``, stay real).
+While loop time follows a fake clock, ``time.monotonic()`` (and ``monotonic_ns``)
+reads loop time too, as in CPython, where the loop's time *is* ``time.monotonic()``:
+under time-machine it would stay real (a poller's ``while time.monotonic() <
+deadline`` would poll until the horizon), under freezegun it would read the frozen wall
+clock (a deadline taken from loop time and checked against it would never pass). The
+name in ``time`` is replaced, not names bound before (``threading``'s and ``queue``'s
+own ``monotonic`` stay real for their real waits). ``time.perf_counter()`` (and
+``perf_counter_ns``) is real under both backends (freezegun would freeze it): it
+measures how long code takes (benchmarks, timing logs), not when a deadline passes.
 """
 
 from __future__ import annotations
@@ -144,15 +145,24 @@ def _fake_monotonic_ns() -> int:
     return int(_fake_monotonic() * 1e9)
 
 
+def _real_perf_counter() -> float:
+    return _gettime(_MONOTONIC)  # what time.perf_counter reads on Linux
+
+
+def _real_perf_counter_ns() -> int:
+    return time.clock_gettime_ns(_MONOTONIC)
+
+
 class _TimeNames:
-    """``time.monotonic`` and ``time.perf_counter`` (and ``_ns``) replaced by loop time,
-    and what they were (real, or a freezegun freeze's) put back."""
+    """``time.monotonic`` (and ``_ns``) replaced by loop time, ``time.perf_counter``
+    (and ``_ns``) by the real one, and what they were (real, or a freezegun freeze's)
+    put back."""
 
     FAKES: ClassVar[dict[str, Callable[[], Any]]] = {
         "monotonic": _fake_monotonic,
-        "perf_counter": _fake_monotonic,
         "monotonic_ns": _fake_monotonic_ns,
-        "perf_counter_ns": _fake_monotonic_ns,
+        "perf_counter": _real_perf_counter,
+        "perf_counter_ns": _real_perf_counter_ns,
     }
 
     def __init__(self) -> None:
