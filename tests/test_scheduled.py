@@ -228,3 +228,42 @@ def test_bad_arguments_are_refused_at_the_call(
     with pytest.raises(error) as refused:
         call(batchjobs_fake.clock)
     assert str(refused.value).startswith(message)
+
+
+def test_an_aiobotocore_poller_on_asyncio_sleep_meets_the_action_and_the_events(
+    fake: BatchJobsFake,
+) -> None:
+    """The asyncio path: the loop's idle waits move the clock through the transitions
+    and the action's instant; handlers and the action run there, in the loop's thread."""
+    session = pytest.importorskip("aiobotocore.session")
+    bedrock = boto3.client("bedrock", region_name=REGION)
+    fake.bedrock.lifecycle(durations={"InProgress": 3600})
+    arn = bedrock_job(bedrock)
+    read: list[tuple[str, str]] = []
+    fake.on_event(
+        lambda event: read.append(
+            (
+                event["detail"]["status"],
+                bedrock.get_model_invocation_job(jobIdentifier=arn)["status"],
+            )
+        )
+    )
+    action = fake.clock.call_later(
+        1800, lambda: bedrock.stop_model_invocation_job(jobIdentifier=arn)
+    )
+
+    async def poll() -> list[str]:
+        seen: list[str] = []
+        async with session.get_session().create_client("bedrock", region_name=REGION) as client:
+            while not seen or seen[-1] not in ENDS:
+                status = (await client.get_model_invocation_job(jobIdentifier=arn))["status"]
+                if not seen or seen[-1] != status:
+                    seen.append(status)
+                await asyncio.sleep(60)
+        return seen
+
+    assert asyncio.run(poll())[-2:] == ["Stopping", "Stopped"]
+    assert all(sent == seen for sent, seen in read)
+    assert [sent for sent, _ in read][-2:] == ["Stopping", "Stopped"]
+    stop = fake.assert_called("StopModelInvocationJob", jobIdentifier=arn)
+    assert stop.time == action.when == START + dt.timedelta(minutes=30)
