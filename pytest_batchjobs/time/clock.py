@@ -339,9 +339,11 @@ class Clock:
         try:
             for listener in self._listeners:
                 listener()
-            schedule, now = self._schedule, self.now()
-            while (action := schedule.pop_due(now)) is not None:
-                self._run(action)
+            schedule = self._schedule
+            if schedule:
+                now = self.now()
+                while (action := schedule.pop_due(now)) is not None:
+                    self._run(action)
         finally:
             sleepers.leave()
 

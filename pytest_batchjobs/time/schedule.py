@@ -56,9 +56,15 @@ class Schedule:
         with self._lock:
             heapq.heappush(self._heap, (action.when, next(self._order), action))
 
+    def __bool__(self) -> bool:
+        """Whether any action is still scheduled (cancelled ones may count)."""
+        return bool(self._heap)
+
     def next_at(self) -> _dt.datetime | None:
         """The instant of the earliest action not cancelled, if any."""
         heap = self._heap
+        if not heap:
+            return None
         with self._lock:
             while heap and heap[0][2]._cancelled:
                 heapq.heappop(heap)
