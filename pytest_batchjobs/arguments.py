@@ -20,6 +20,11 @@ from typing import Any, NoReturn
 INT64 = 2**63 - 1
 """The largest integer a count, quota, limit or seed may be (a 64-bit integer)."""
 
+MAX_JOBS = 1_000_000
+"""Jobs one ``add_jobs()`` call may add, as one control API ``{kind}/jobs`` request
+(its ``MAX_JOBS``, the same number: a test holds the two together). A job holds about
+2.3 KB in the store: a million cost about 2.3 GB."""
+
 MAX_SECONDS = 3_155_760_000
 """The longest duration, in seconds (100 years of 365.25 days): a lifecycle status, a
 token lifetime."""
@@ -68,6 +73,12 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def is_finite(value: int | float) -> bool:
+    """Whether a number is finite: every int is (``math.isfinite`` would convert one to
+    a float, and overflow past 1e308)."""
+    return isinstance(value, int) or math.isfinite(value)
+
+
 def integer(
     where: str, value: Any, *, minimum: int = 0, maximum: int = INT64, nullable: bool = False
 ) -> Any:
@@ -89,7 +100,7 @@ def seconds(where: str, value: Any, *, positive: bool = False) -> float:
     expected = f"a number of seconds {low} to {MAX_SECONDS} (100 years)"
     if not is_number(value):
         wrong_type(where, expected, value)
-    if not (math.isfinite(value) and 0 <= value <= MAX_SECONDS) or (positive and value <= 0):
+    if not (is_finite(value) and 0 <= value <= MAX_SECONDS) or (positive and value <= 0):
         out_of_range(where, expected, value)
     return float(value)
 
@@ -106,7 +117,7 @@ def duration(where: str, value: Any, *, nullable: bool = False) -> Any:
     if isinstance(value, _dt.timedelta):
         amount = value
     elif is_number(value):
-        if not math.isfinite(value) or not 0 < value <= MAX_SECONDS:
+        if not is_finite(value) or not 0 < value <= MAX_SECONDS:
             out_of_range(where, expected, value)
         amount = _dt.timedelta(seconds=value)
     else:

@@ -251,7 +251,7 @@ def test_max_page_size_caps_every_page(listing: Listing, fake: BatchJobsFake) ->
     fake.pagination.max_page_size = None
     assert len(listing.page()[0]) == 20
     for wrong, error in ((0, ValueError), (-1, ValueError), (True, TypeError), ("7", TypeError)):
-        with pytest.raises(error, match="max_page_size must be an integer from 1 to .* or None"):
+        with pytest.raises(error, match=r"max_page_size must be an integer from 1 to .* or None"):
             fake.pagination.max_page_size = wrong
 
 

@@ -405,7 +405,7 @@ def test_a_sleep_past_the_last_instant_raises_without_moving_the_clock(
 
 
 def test_a_start_past_the_last_instant_is_refused() -> None:
-    with pytest.raises(ValueError, match="start must be a datetime .* to 9000-01-01T00:00:00Z"):
+    with pytest.raises(ValueError, match=r"start must be a datetime .* to 9000-01-01T00:00:00Z"):
         BatchJobsFake(start=dt.datetime(9000, 1, 1, 0, 0, 0, 1))
 
 

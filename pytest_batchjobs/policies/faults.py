@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import abc
 import datetime as _dt
-import math
 import random
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -474,7 +473,7 @@ class Faults(arguments.Settings):
 
 def _finite_number(value: object) -> bool:
     """A real number (not a bool, not NaN or an infinity): what rates and speeds must be."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return arguments.is_number(value) and arguments.is_finite(value)  # type: ignore[arg-type]
 
 
 def _matcher(when: Mapping[str, Any] | Matcher | None) -> Matcher | None:

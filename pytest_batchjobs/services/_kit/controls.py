@@ -62,10 +62,12 @@ class JobControls(arguments.Settings):
         clock's ``now``, with a timeline consistent with it, and is returned exactly as
         a get / describe call then shows it (instants to the millisecond). Values the
         API could never return (a negative record count, more error records than
-        records, ...) are a ``ValueError`` that says what is allowed.
+        records, ...) are a ``ValueError`` that says what is allowed. ``count`` is at
+        most 1,000,000 (about 2.3 GB), as for the control API.
         """
         backend = self._backend
-        arguments.integer(f"{backend.name}.add_jobs() count", count)
+        # At most MAX_JOBS, as the control API: more would only exhaust the memory.
+        arguments.integer(f"{backend.name}.add_jobs() count", count, maximum=arguments.MAX_JOBS)
         # Names the kind does not take pass through, for the backend to refuse by name.
         now = backend.parts.clock.now()
         read = checked_overrides(backend.kind, f"{backend.name}.add_jobs()", overrides, now)
