@@ -150,6 +150,7 @@ def _option(name: str) -> Callable[[BatchJobsFake, Any], Any]:
 
 
 FAULTED = "GetModelInvocationJob"
+ARN = "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/abcdefghijkl"
 ENTRY_POINTS: list[Entry] = [
     # the fake's options (fake_batchjobs() and BatchJobsFake())
     Entry("fake_batchjobs(start=)", _option("start"), (dt.datetime(8999, 12, 31), "2024-01-01")),
@@ -272,6 +273,39 @@ ENTRY_POINTS: list[Entry] = [
         (AssertionError,),
     ),
     Entry("call_count(operation)", lambda f, v: f.call_count(v), ("list_model_invocation_jobs",)),
+    Entry(
+        "call_count(service=)",
+        lambda f, v: f.call_count("ListModelInvocationJobs", service=v),
+        ("bedrock", None),
+    ),
+    # the fake's calls that name a job
+    Entry("outputs(job)", lambda f, v: f.outputs(v), (ARN, {"jobArn": ARN}, {"x": 1})),
+    Entry(
+        "advance_until(job)",
+        lambda f, v: f.advance_until(v),
+        (ARN, {"jobArn": ARN}, {"x": 1}),
+    ),
+    Entry(
+        "advance_until(status=)",
+        lambda f, v: f.advance_until(f.bedrock.add_job(status="InProgress"), v),
+        ("Completed", "Failed", None),
+    ),
+    Entry(
+        "assert_event(job=)",
+        lambda f, v: f.assert_event(job=v),
+        (ARN, {"jobArn": ARN}),
+        (AssertionError,),
+    ),
+    Entry(
+        "assert_event(status=)",
+        lambda f, v: f.assert_event(status=v),
+        ("Completed",),
+        (AssertionError,),
+    ),
+    Entry("on_event(handler)", lambda f, v: f.on_event(v), (print, None)),
+    Entry("on_event(job=)", lambda f, v: f.on_event(print, job=v), (ARN, {"jobArn": ARN})),
+    Entry("statuses_seen(kind)", lambda f, v: f.statuses_seen(v), ("bedrock", "nope")),
+    Entry("faked_operations(service)", lambda f, v: f.faked_operations(v), ("bedrock", "nope")),
     Entry(
         "assert_not_called(operation)",
         lambda f, v: f.assert_not_called(v),
@@ -435,7 +469,13 @@ TAKES_NOTHING = {
     "now", "sleep", "sequences", "dropped", "reset", "assert_no_token_reuse", "clear",
     "rules", "assert_all_fired",
 }  # fmt: skip
+# The fake's own: its parts (each covered above), its life, what it has recorded.
+TAKES_NOTHING |= {
+    "clock", "pagination", "faults", "journal", *KIND_NAMES, "start", "stop", "calls",
+    "internal_errors", "jobs", "events", "account", "seed", "patch_sleep", "loop_time",
+}  # fmt: skip
 DOCUMENTED = (
+    "BatchJobsFake",
     "JobControls",
     "InvocationJobControls",
     "Pagination",

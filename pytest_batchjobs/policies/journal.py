@@ -110,6 +110,7 @@ class Journal:
     def matching(self, operation: str, service: str | None = None) -> list[Call]:
         """The calls of ``operation`` (API or boto3 casing), of ``service`` if given."""
         name = canonical(operation, self._operations)
+        arguments.text("service", service, nullable=True)
         return [
             call
             for call in self.calls
