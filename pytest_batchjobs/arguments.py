@@ -192,10 +192,10 @@ class Settings:
     __slots__ = ()
 
     def __setattr__(self, name: str, value: Any) -> None:
-        declared = getattr(type(self), name, _ABSENT)
         if name.startswith("_") or name in _settable(type(self)):
             object.__setattr__(self, name, value)
             return
+        declared = getattr(type(self), name, _ABSENT)
         if declared is not _ABSENT and not isinstance(declared, property):
             object.__setattr__(self, name, value)  # a method replaced (a test's monkeypatch)
             return
