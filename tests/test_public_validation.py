@@ -158,6 +158,10 @@ ENTRY_POINTS: list[Entry] = [
     Entry("fake_batchjobs(max_page_size=)", _option("max_page_size"), (0, 1, "3")),
     Entry("fake_batchjobs(clock=)", _option("clock"), ("freezegun", "nope")),
     Entry("fake_batchjobs(account=)", _option("account"), ("123456789012", "12345")),
+    Entry("fake_batchjobs(seed=)", _option("seed"), (0, 2**63, "12")),
+    Entry("fake_batchjobs(validate_outputs=)", _option("validate_outputs"), (True, "no")),
+    Entry("fake_batchjobs(sleep=)", _option("sleep"), (False, "off")),
+    Entry("fake_batchjobs(loop_time=)", _option("loop_time"), (False, "yes")),
     # the clock
     Entry("clock.advance(seconds)", _clock("seconds"), (dt.timedelta(days=1), -1, 1e12)),
     Entry("clock.advance(minutes=)", _clock("minutes"), (90, -0.5)),
