@@ -135,14 +135,27 @@ def instant(
     latest: _dt.datetime = LATEST,
     latest_is: str | None = None,
 ) -> _dt.datetime:
-    """``value``, a ``datetime`` (UTC if naive, as the clock's ``start`` takes it) from
-    ``earliest`` to ``latest``, as an aware UTC datetime. ``latest_is`` names the upper
-    bound in the message when it is not a fixed instant (the fake clock's now)."""
+    """``value`` as an aware UTC datetime from ``earliest`` to ``latest``: a ``datetime``
+    (UTC if naive), a ``date`` (its midnight, UTC) or an ISO 8601 string (as the control
+    API and the ``start`` option take it). ``latest_is`` names the upper bound in the
+    message when it is not a fixed instant (the fake clock's now)."""
     bound = latest_is or _iso(latest)
-    expected = f"a datetime (UTC if naive) from {_iso(earliest)} to {bound}"
-    if not isinstance(value, _dt.datetime):
+    expected = (
+        f"a datetime (UTC if naive), a date or an ISO 8601 string, from {_iso(earliest)} to {bound}"
+    )
+    if isinstance(value, str):
+        try:
+            moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            out_of_range(where, expected, value)
+    elif isinstance(value, _dt.datetime):
+        moment = value
+    elif isinstance(value, _dt.date):
+        moment = _dt.datetime(value.year, value.month, value.day)
+    else:
         wrong_type(where, expected, value)
-    moment = value if value.tzinfo is not None else value.replace(tzinfo=_dt.timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
     try:
         moment = moment.astimezone(_dt.timezone.utc)
         fits = earliest <= moment <= latest

@@ -583,9 +583,12 @@ def test_a_status_spec_that_names_no_status_is_refused(status: Any) -> None:
 def test_a_naive_submit_time_is_utc_as_a_naive_start_is(kind: str, member: str, shown: str) -> None:
     naive = dt.datetime(2023, 12, 31, 8, 30)
     with BatchJobsFake(start=dt.datetime(2024, 1, 1, 9)) as fake:
-        job = getattr(fake, kind).add_job(**{member: naive, "status": fake_end(kind)})
-        found = next(value for key, value in _flat(job) if key == shown)
-        assert found == naive.replace(tzinfo=UTC), job
+        for given in (naive, "2023-12-31T08:30:00", "2023-12-31T09:30:00+01:00"):
+            job = getattr(fake, kind).add_job(**{member: given, "status": fake_end(kind)})
+            found = next(value for key, value in _flat(job) if key == shown)
+            assert found == naive.replace(tzinfo=UTC), (given, job)
+        day = getattr(fake, kind).add_job(**{member: dt.date(2023, 12, 31)})
+        assert dt.datetime(2023, 12, 31, tzinfo=UTC) in [value for _, value in _flat(day)]
         assert fake.clock.now() == dt.datetime(2024, 1, 1, 9, tzinfo=UTC)
 
 
@@ -604,7 +607,8 @@ def _flat(value: Any) -> list[tuple[str, Any]]:
     [
         (dt.datetime(2024, 1, 2, tzinfo=UTC), ValueError),  # after the fake clock's now
         (dt.datetime(1969, 12, 31, 23, 59, tzinfo=UTC), ValueError),
-        ("2023-12-31T08:30:00Z", TypeError),
+        ("2024-01-02T00:00:00Z", ValueError),
+        ("yesterday", ValueError),
         (1703999400, TypeError),
     ],
 )

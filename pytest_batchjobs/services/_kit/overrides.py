@@ -7,8 +7,9 @@ service's model, so a job never holds what the service could not send:
 
 * its type (a ``TypeError`` in the wire parser's words), then its constraints (a
   ``ValueError`` in AWS's);
-* a timestamp is a ``datetime`` from 1970 to the fake clock's now (a job cannot have
-  been submitted in the future), UTC if naive, as the clock's ``start`` takes it;
+* a timestamp is an instant from 1970 to the fake clock's now (a job cannot have been
+  submitted in the future): a ``datetime`` (UTC if naive), a ``date`` or an ISO 8601
+  string, as the clock's ``start`` takes it;
 * ``status`` is one status, a non-empty list of statuses, or a dict of weights;
 * ``region`` a region name as botocore's partitions define them.
 """
