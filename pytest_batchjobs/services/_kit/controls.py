@@ -71,7 +71,7 @@ class JobControls(arguments.Settings):
         # Names the kind does not take pass through, for the backend to refuse by name.
         now = backend.parts.clock.now()
         read = checked_overrides(backend.kind, f"{backend.name}.add_jobs()", overrides, now)
-        return self._backend.add_jobs(count, **read)
+        return backend.add_jobs(count, **read)
 
     def override_names(self) -> list[str]:
         """What :meth:`add_job` accepts: the create request's members and a few more."""
