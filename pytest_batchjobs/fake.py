@@ -364,6 +364,12 @@ class BatchJobsFake(ContextDecorator):
 
     def faked_operations(self, service: str) -> list[str]:
         """The operations of ``service`` the fake answers, in API casing."""
+        names = [each.name for each in SERVICES]
+        if service not in names:
+            raise ValueError(
+                f"faked_operations(): {service!r} is not a faked service; the services are "
+                f"{', '.join(names)}"
+            )
         return self._backends.faked_operations(service)
 
     @property
@@ -553,6 +559,11 @@ def _arn_of(job: str | dict[str, Any], caller: str) -> str:
     """A job's ARN, from the ARN itself or the job as a call or the factory showed it."""
     if isinstance(job, str):
         return job
+    if not isinstance(job, dict):
+        raise TypeError(
+            f"{caller}() needs a job's ARN (a string), or the job as a call or the factory "
+            f"showed it (a dict); got {type(job).__name__} {job!r:.60}"
+        )
     members = dict.fromkeys(kind.arn_member for kind in sorted(KINDS, key=lambda k: k.name))
     arn = next((job[member] for member in members if job.get(member)), None)
     if arn is None:

@@ -28,6 +28,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from .. import arguments
 from . import drivers
 from .drivers import BACKENDS, Driver
 from .schedule import Schedule, ScheduledAction
@@ -35,10 +36,10 @@ from .sleepers import Sleepers
 
 DEFAULT_START = _dt.datetime(2024, 1, 1, 9, 0, tzinfo=_dt.timezone.utc)
 DEFAULT_HORIZON = _dt.timedelta(days=3)
-# The latest instant the clock may reach: the last whole second a datetime can hold.
-# Not datetime.max itself: time.time() is a float, 64 µs coarse in year 9999, and its
-# datetime could round past the end.
-LATEST = _dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=_dt.timezone.utc)
+# The latest instant the clock starts at or moves to (9000-01-01), the control API's
+# bound too: after it, Python's dates keep room for the longest timeline a job created
+# then can have, so no create fails for want of a date.
+LATEST = arguments.LATEST
 _RESOLUTION = _dt.timedelta(microseconds=1)
 
 
@@ -75,7 +76,7 @@ class Horizon:
             raise PollingHorizonExceeded(self.error)
 
 
-class Clock:
+class Clock(arguments.Settings):
     """Now, as jobs see it; ``advance()`` and ``sleep()`` move it forward, and
     ``call_at()`` / ``call_later()`` schedule what happens on the way.
 
@@ -97,12 +98,14 @@ class Clock:
             raise ValueError(
                 f"unknown clock backend {backend!r}; expected one of {', '.join(BACKENDS)}"
             )
-        self._start_at = _aware(start or DEFAULT_START)
-        if self._start_at > LATEST:
-            raise ValueError(
-                f"the fake clock's start {self._start_at.isoformat()} is past {_shown(LATEST)}, "
-                "the latest instant it can hold; start earlier"
-            )
+        self._start_at = arguments.instant(
+            "the fake clock's start", DEFAULT_START if start is None else start
+        )
+        if horizon is not None:
+            if not isinstance(horizon, _dt.timedelta):
+                arguments.wrong_type("the fake clock's horizon", _HORIZON, horizon)
+            if horizon <= _dt.timedelta(0):
+                arguments.out_of_range("the fake clock's horizon", _HORIZON, horizon)
         self._backend = backend
         self._horizon = Horizon(horizon)
         self._driver: Driver | None = None
@@ -165,10 +168,21 @@ class Clock:
         """Move fake time forward and return the new ``now``.
 
         ``advance(90)``, ``advance(minutes=30)``, ``advance(timedelta(hours=2))``. An
-        amount that would carry the clock past :data:`LATEST` (or is not a number) is
-        a ``ValueError``, raised before anything moves.
+        amount that would carry the clock past :data:`LATEST` (9000-01-01, the bound
+        of the control API's ``clock/advance`` too) or is NaN is a ``ValueError``, one
+        that is not a number a ``TypeError``, raised before anything moves.
         """
         amounts = {"minutes": minutes, "hours": hours, "days": days}
+        for name, amount in {"seconds": seconds, **amounts}.items():
+            if not (
+                arguments.is_number(amount)
+                or (name == "seconds" and isinstance(amount, _dt.timedelta))
+            ):
+                arguments.wrong_type(
+                    f"advance() {name}",
+                    "a number" + (" or a timedelta" if name == "seconds" else ""),
+                    amount,
+                )
         try:
             base = seconds if isinstance(seconds, _dt.timedelta) else _dt.timedelta(seconds=seconds)
             delta: _dt.timedelta | None = base + _dt.timedelta(**amounts)
@@ -238,7 +252,7 @@ class Clock:
         """
         if not isinstance(when, _dt.datetime):
             raise TypeError(f"call_at(): when must be a datetime, got {when!r}")
-        when = _aware(when)
+        when = when if when.tzinfo else when.replace(tzinfo=_dt.timezone.utc)
         if when > LATEST:
             raise ValueError(
                 f"call_at(): when, {when.isoformat()}, is past {_shown(LATEST)}, the latest "
@@ -369,6 +383,9 @@ class Clock:
         driver.shift(delta)
 
 
+_HORIZON = "a timedelta longer than 0, or None (no limit)"
+
+
 def _default_horizon_message(slept: _dt.timedelta) -> str:
     return f"time.sleep() has moved the fake clock {slept} forward: the client polls forever?"
 
@@ -384,13 +401,10 @@ def _advance_call(seconds: float | _dt.timedelta, amounts: dict[str, float]) -> 
 def _past_the_end(call: str, now: _dt.datetime) -> str:
     return (
         f"{call} cannot move the fake clock past {_shown(LATEST)}, the latest instant it "
-        f"can hold: it is at {_shown(now)}, {LATEST - now} before. Nothing moved:"
+        "moves to (jobs need room for their timelines before Python's dates end, in 9999): "
+        f"it is at {_shown(now)}, {LATEST - now} before. Nothing moved:"
     )
 
 
 def _shown(moment: _dt.datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
-
-
-def _aware(moment: _dt.datetime) -> _dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .... import arguments
 from ..._kit.controls import JobControls
 from .outputs import RECORD_ORDERS, RecordLimits, RecordOrder
 
@@ -21,7 +22,9 @@ class InvocationJobControls(JobControls):
         """Bedrock's records per job: fewer or more fail the job at validation. AWS
         documents a minimum of 100 (it was 1,000; it varies by model) and a maximum
         of 50,000."""
-        if not 0 <= minimum <= maximum:
+        arguments.integer("bedrock.record_limits() minimum", minimum)
+        arguments.integer("bedrock.record_limits() maximum", maximum)
+        if not minimum <= maximum:
             raise ValueError(
                 f"record_limits needs 0 <= minimum <= maximum, got {minimum!r}, {maximum!r}"
             )
