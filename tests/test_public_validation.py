@@ -269,6 +269,31 @@ ENTRY_POINTS: list[Entry] = [
         lambda f, v: f.bedrock.record_limits(0, maximum=v),
         (0, 50_000, -1),
     ),
+    Entry(
+        "bedrock.record_order(order)",
+        lambda f, v: f.bedrock.record_order(v),
+        ("input", "shuffled", "random", None, ["input"]),
+    ),
+    # scheduled actions
+    Entry(
+        "clock.call_at(when)",
+        lambda f, v: f.clock.call_at(v, print),
+        (
+            dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc),
+            dt.datetime(2024, 1, 2),
+            dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc),
+            dt.datetime(9999, 1, 1, tzinfo=dt.timezone.utc),
+            "2024-01-02",
+            1.5,
+        ),
+    ),
+    Entry("clock.call_at(fn)", lambda f, v: f.clock.call_at(f.clock.now(), v), (print, None, 3)),
+    Entry(
+        "clock.call_later(delay)",
+        lambda f, v: f.clock.call_later(v, print),
+        (0, 60, dt.timedelta(hours=1), -1, math.nan, math.inf, 10**400, "60", None),
+    ),
+    Entry("clock.call_later(fn)", lambda f, v: f.clock.call_later(1, v), (print, None, "x")),
     # the journal's assertions, read through the fake
     Entry(
         "assert_called(operation)",

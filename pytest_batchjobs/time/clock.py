@@ -277,7 +277,10 @@ class Clock(arguments.Settings):
             raise TypeError(
                 f"call_later(): delay must be seconds (a number) or a timedelta, got {delay!r}"
             )
-        seconds = delay.total_seconds() if isinstance(delay, _dt.timedelta) else float(delay)
+        try:
+            seconds = delay.total_seconds() if isinstance(delay, _dt.timedelta) else float(delay)
+        except OverflowError:  # an int past any float: past the latest instant anyway
+            seconds = math.inf
         if math.isnan(seconds) or seconds < 0:
             raise ValueError(
                 f"call_later(): delay must be 0 or more seconds, got {delay!r}: the clock only "

@@ -68,7 +68,10 @@ class JobControls(arguments.Settings):
         backend = self._backend
         # At most MAX_JOBS, as the control API: more would only exhaust the memory.
         arguments.integer(f"{backend.name}.add_jobs() count", count, maximum=arguments.MAX_JOBS)
-        # Names the kind does not take pass through, for the backend to refuse by name.
+        # Members the loaded model lacks, at any depth, are refused first, naming the
+        # release that adds them (reading by shape would drop a nested one); names the
+        # kind does not take pass through, for the backend to refuse by name.
+        backend.refuse_newer(overrides)
         now = backend.parts.clock.now()
         read = checked_overrides(backend.kind, f"{backend.name}.add_jobs()", overrides, now)
         return backend.add_jobs(count, **read)
