@@ -10,9 +10,12 @@ Start-up: two fresh virtual environments, one with pytest alone, one with the sa
 pytest and the plugin installed as the README says (``pip install <tree>``, so
 everything its dependencies bring comes too, their own pytest plugins included). A
 project of one test runs ``pytest -q`` in each, in paired rounds (ABBA order); the row
-is the median wall time of each side, the median of the paired differences and the
-ratio. Target: under 20 ms more. Wall time, not CPU time: a plugin that starts a thread
-or a subprocess would hide from the CPU time of the pytest process.
+is the median wall time of each side, the median of the paired differences (with the
+best run against the best run, and the paired CPU time, beside it) and the ratio.
+Target: under 20 ms more, judged on wall time, not CPU time: a plugin that starts a
+thread or a subprocess would hide from the CPU time of the pytest process. On a loaded
+machine the wall figures swing by tens of milliseconds; the CPU and min/min figures
+show what is left.
 
 Resolution: a fresh virtual environment (pip's own cache is used), timed through
 ``pip install --dry-run -e "<tree>[EXTRA]"``, with the count of boto3 releases pip looked
@@ -55,6 +58,11 @@ class Startup:
         return statistics.median(a - b for a, b in pairs)
 
     @property
+    def min_extra(self) -> float:
+        """Best run against best run, in seconds: what is left when load is least."""
+        return min(self.with_plugin) - min(self.without)
+
+    @property
     def cpu_extra(self) -> float:
         """Median of the paired CPU differences, in seconds: steadier than wall time on a
         loaded machine, reported beside it."""
@@ -73,7 +81,8 @@ class Startup:
             f"| {statistics.median(self.with_plugin) * 1000:,.0f} ms "
             f"| pytest alone: {statistics.median(self.without) * 1000:,.0f} ms "
             f"| {self.ratio:.2f} "
-            f"| {extra_ms:+.0f} ms (paired; CPU {self.cpu_extra * 1000:+.0f} ms) "
+            f"| {extra_ms:+.0f} ms (paired; min/min {self.min_extra * 1000:+.0f} ms; "
+            f"CPU {self.cpu_extra * 1000:+.0f} ms) "
             f"| < +{TARGET_MS:g} ms | {ok} |"
         )
 
