@@ -46,10 +46,6 @@ if TYPE_CHECKING:
     from .services.bedrock.invocation_jobs.controls import InvocationJobControls
     from .time.lifecycles import Timeline
 
-# Held while a JobFactory is made: each one seeds and draws from the one Faker that
-# every factory of the process shares.
-_BUILDING_FACTORY = threading.Lock()
-
 
 class BatchJobsFake(ContextDecorator):
     """An in-memory Amazon Personalize, Amazon Bedrock and SageMaker batch-job service.
@@ -407,11 +403,10 @@ class BatchJobsFake(ContextDecorator):
     @contextmanager
     def _job_factory(self) -> Iterator[JobFactory]:
         """The factory of this fake's jobs, for one caller at a time (its random draws
-        and counters are not thread-safe); made on first use (faker loads then)."""
+        and counters are not thread-safe); made on first use."""
         with self._factory_lock:
             if self._factory is None:
-                with _BUILDING_FACTORY:
-                    self._factory = JobFactory(self._seed)
+                self._factory = JobFactory(self._seed)
             yield self._factory
 
     # -- time and hooks ---------------------------------------------------------------
