@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import functools
 import socket
+import sys
+import threading
 import time
 from collections.abc import Callable, Generator
 from time import sleep as pause
@@ -189,6 +191,22 @@ def test_the_watch_starts_again_when_the_thread_moves_on_and_skips_its_own_threa
     assert found == []
     watch._sample({7: second}, 7, 100.0 + 3 * after)  # thread 7 is the watcher itself
     assert found == []
+
+
+def test_the_watchers_thread_is_not_counted_among_the_tests_threads() -> None:
+    # The fake's sleepers let a thread alone in the process jump at once: a counted
+    # watcher would make every fake sleep wait for quiet.
+    threads = threading.active_count()
+    clock = Clock()
+    real_sleep.watch(clock.now, print).stop()  # type: ignore[arg-type]
+    running = threading.Event()
+    for _ in range(3000):  # until the watcher's thread runs Python code (at most 30 s)
+        if len(sys._current_frames()) > threads:
+            running.set()
+            break
+        running.wait(0.01)
+    assert running.is_set()
+    assert threading.active_count() == threads
 
 
 def test_the_message_says_where_why_and_how_to_fix() -> None:

@@ -7,10 +7,11 @@ sleep as pause``, a closure or an attribute holding ``time.sleep``. The thread t
 calls it blocks for real, and a poller that sleeps a minute a round hangs the test
 without a word.
 
-A :class:`Watch` looks for such a thread while its fake is active. One daemon thread
-for the whole process (started by the first :func:`watch`, then waking every
+A :class:`Watch` looks for such a thread while its fake is active. One thread for the
+whole process (started by the first :func:`watch`, then waking every
 :data:`SAMPLE_SECONDS`, whether a fake is active or not: a test pays only for adding
-and removing its watch) reads every other thread's innermost Python frame. A thread
+and removing its watch; ``threading`` does not count it) reads every other thread's
+innermost Python frame. A thread
 found at the same instruction of the same frame for :data:`REPORT_AFTER_SECONDS` of
 real time while the fake clock has not moved, whose line calls the real
 ``time.sleep`` (a name or attribute on that line resolves to the C function itself), is
@@ -25,6 +26,7 @@ freezegun (which replaces ``time.monotonic``) nor time-machine reaches them.
 
 from __future__ import annotations
 
+import _thread
 import datetime as _dt
 import dis
 import functools
@@ -190,7 +192,8 @@ class _Episode:
 
 _LOCK = threading.Lock()
 _WATCHES: list[Watch] = []
-_WATCHER: list[threading.Thread] = []  # the watcher's thread, once started
+# The process the watcher's thread runs in, while it runs (a forked child has none).
+_WATCHING_IN: list[int] = []
 
 
 def watch(now: Callable[[], _dt.datetime], report: Callable[[RealSleep], None]) -> Watch:
@@ -198,12 +201,13 @@ def watch(now: Callable[[], _dt.datetime], report: Callable[[RealSleep], None]) 
     started = Watch(now, report)
     with _LOCK:
         _WATCHES.append(started)
-        if not _WATCHER or not _WATCHER[0].is_alive():  # first use, or a forked child
-            thread = threading.Thread(
-                target=_look, name="pytest-batchjobs real-sleep watch", daemon=True
-            )
-            thread.start()
-            _WATCHER[:] = [thread]
+        if [os.getpid()] != _WATCHING_IN:
+            # A bare thread, not a threading.Thread: threading.active_count() does not
+            # count it. The fake's sleepers let a thread alone in the process jump at
+            # once (a counted watcher would make every fake sleep wait for quiet), and
+            # a test may check that its own threads have all ended.
+            _thread.start_new_thread(_look, ())
+            _WATCHING_IN[:] = [os.getpid()]
     return started
 
 
@@ -211,19 +215,23 @@ def _look() -> None:
     """The watcher's thread: every :data:`SAMPLE_SECONDS`, sample for every watch."""
     never_set = threading.Event()  # its timed wait is real whatever is patched
     me = threading.get_ident()
-    while True:
-        never_set.wait(SAMPLE_SECONDS)
+    try:
+        while True:
+            never_set.wait(SAMPLE_SECONDS)
+            with _LOCK:
+                watches = list(_WATCHES)
+            if not watches:
+                continue
+            frames = sys._current_frames()
+            try:
+                at = real_monotonic()
+                for each in watches:
+                    each._sample(frames, me, at)
+            finally:
+                del frames  # hold no thread's frame until the next sample
+    finally:  # a report failed: the next watch starts another thread
         with _LOCK:
-            watches = list(_WATCHES)
-        if not watches:
-            continue
-        frames = sys._current_frames()
-        try:
-            at = real_monotonic()
-            for each in watches:
-                each._sample(frames, me, at)
-        finally:
-            del frames  # hold no thread's frame until the next sample
+            _WATCHING_IN.clear()
 
 
 def find_real_sleep(frame: types.FrameType, ident: int, seconds: float) -> RealSleep | None:
