@@ -271,13 +271,16 @@ def _loaded_chains(
     chain: list[str] = []
     for instruction in _line(code, lasti, lineno):
         name = instruction.opname
-        if name in _NAME_LOADS or name.startswith("LOAD_FAST"):
+        if name in _NAME_LOADS or "LOAD_FAST" in name:
             if chain:
                 yield tuple(chain)
             loaded = instruction.argval
-            # LOAD_FAST_LOAD_FAST (3.13) loads two names: the second may start a chain.
+            # Python 3.13+ pairs: LOAD_FAST_LOAD_FAST loads two names, and
+            # STORE_FAST_LOAD_FAST stores one and loads the other; the last loaded
+            # may start a chain.
             if isinstance(loaded, tuple):
-                yield from ((str(each),) for each in loaded[:-1])
+                if name.startswith("LOAD_FAST"):
+                    yield from ((str(each),) for each in loaded[:-1])
                 loaded = loaded[-1]
             chain = [str(loaded)]
         elif name in _ATTRIBUTE_LOADS and chain:
@@ -290,17 +293,22 @@ def _loaded_chains(
 
 
 def _line(code: types.CodeType, lasti: int, lineno: int | None) -> Iterator[dis.Instruction]:
-    """The instructions of line ``lineno`` up to the one at offset ``lasti``."""
+    """The instructions of the expression running at offset ``lasti`` (a call that may
+    span several lines: from Python 3.11, its instruction's positions say which), or
+    of its line ``lineno``, up to that instruction."""
+    instructions = [each for each in dis.get_instructions(code) if each.offset <= lasti]
+    positions = getattr(instructions[-1], "positions", None) if instructions else None
+    first = last = lineno
+    if positions is not None and positions.lineno is not None:  # Python 3.11+
+        first, last = positions.lineno, positions.end_lineno or positions.lineno
     line = None
-    for instruction in dis.get_instructions(code):
-        if instruction.offset > lasti:
-            return
-        positions = getattr(instruction, "positions", None)  # Python 3.11+
-        if positions is not None:
-            line = positions.lineno if positions.lineno is not None else line
+    for instruction in instructions:
+        at = getattr(instruction, "positions", None)
+        if at is not None:
+            line = at.lineno if at.lineno is not None else line
         elif instruction.starts_line is not None:  # Python 3.10: the line it starts
             line = int(instruction.starts_line)
-        if line == lineno:
+        if line is not None and first is not None and last is not None and first <= line <= last:
             yield instruction
 
 
