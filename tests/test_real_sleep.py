@@ -28,11 +28,11 @@ from types import FrameType
 import pytest
 
 from pytest_batchjobs import fake_batchjobs
-from pytest_batchjobs.time import real_sleep
+from pytest_batchjobs.time import real_sleep, sleep_patch
 from pytest_batchjobs.time.real_sleep import RealSleep, Watch, find_real_sleep
 
 FAST_WATCH = """
-from pytest_batchjobs.time import real_sleep
+from pytest_batchjobs.time import real_sleep, sleep_patch
 
 real_sleep.SAMPLE_SECONDS = 0.1
 real_sleep.REPORT_AFTER_SECONDS = 0.5
@@ -135,6 +135,24 @@ def test_a_call_of_the_real_sleep_bound_before_the_fake_is_found(
 def test_time_sleep_looked_up_at_call_time_is_the_fakes_and_not_reported() -> None:
     with fake_batchjobs():
         assert find_real_sleep(suspended(looked_up_at_call_time()), 1, 3.0) is None
+
+
+def test_the_patched_sleep_sleeping_for_real_under_an_inner_sleep_false_fake_is_not_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frames: list[FrameType] = []
+
+    def real(seconds: float) -> None:  # stands in for the real sleep, and keeps its caller
+        caller = sys._getframe(1)
+        frames.append(caller)
+
+    # the patch is undone first, before the fakes put time.sleep back
+    with fake_batchjobs(), fake_batchjobs(sleep=False), monkeypatch.context() as patched:
+        patched.setattr(sleep_patch, "_real_sleep", real)
+        time.sleep(5)
+    [frame] = frames
+    assert frame.f_code is sleep_patch.sleep.__code__
+    assert find_real_sleep(frame, 1, 3.0) is None
 
 
 def test_a_socket_read_is_not_a_sleep() -> None:

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..errors import docs_link
+from . import sleep_patch
 from .sleepers import real_monotonic
 
 #: How often (real seconds) the watcher reads the threads' frames.
@@ -235,7 +236,13 @@ def _look() -> None:
 
 
 def find_real_sleep(frame: types.FrameType, ident: int, seconds: float) -> RealSleep | None:
-    """The real sleep ``frame``'s current line calls, if it calls one, as a report."""
+    """The real sleep ``frame``'s current line calls, if it calls one, as a report.
+
+    The patched ``time.sleep`` itself sleeps for real on purpose while the innermost
+    active fake was made with ``sleep=False``: not reported.
+    """
+    if frame.f_code is sleep_patch.sleep.__code__:
+        return None
     call = _real_sleep_called(frame)
     if call is None:
         return None
