@@ -29,7 +29,7 @@ import pytest
 
 from pytest_batchjobs import fake_batchjobs
 from pytest_batchjobs.time import real_sleep, sleep_patch
-from pytest_batchjobs.time.real_sleep import RealSleep, Watch, find_real_sleep
+from pytest_batchjobs.time.real_sleep import Watch, find_real_sleep
 
 FAST_WATCH = """
 from pytest_batchjobs.time import real_sleep, sleep_patch
@@ -169,46 +169,42 @@ class Clock:
         return self.at
 
 
-def watched(clock: Clock) -> tuple[Watch, list[RealSleep]]:
-    """A watch that is not registered with the watcher's thread: the test samples."""
-    found: list[RealSleep] = []
-    return Watch(clock.now, found.append), found  # type: ignore[arg-type]
+def watched(clock: Clock) -> Watch:
+    """A watch that is not registered with the watcher's thread: the test samples, and
+    reads what each sample found to report."""
+    return Watch(clock.now, print)  # type: ignore[arg-type]
 
 
 def test_the_watch_reports_a_sleep_once_it_has_lasted_its_threshold_then_never_again() -> None:
-    clock = Clock()
-    watch, found = watched(clock)
+    watch = watched(Clock())
     frame = suspended(renamed_import())
     after = real_sleep.REPORT_AFTER_SECONDS
-    watch._sample({7: frame}, 0, 100.0)
-    watch._sample({7: frame}, 0, 100.0 + after / 2)
-    assert found == []
-    watch._sample({7: frame}, 0, 100.0 + after)
-    watch._sample({7: frame}, 0, 100.0 + 2 * after)
+    assert watch._sample({7: frame}, 0, 100.0) == []
+    assert watch._sample({7: frame}, 0, 100.0 + after / 2) == []
+    found = watch._sample({7: frame}, 0, 100.0 + after)
     assert [(each.call, each.seconds) for each in found] == [("pause", after)]
+    assert watch._sample({7: frame}, 0, 100.0 + 2 * after) == []
 
 
 def test_the_watch_reports_nothing_while_the_fake_clock_moves() -> None:
     clock = Clock()
-    watch, found = watched(clock)
+    watch = watched(clock)
     frame = suspended(renamed_import())
     after = real_sleep.REPORT_AFTER_SECONDS
     for step in range(4):
         clock.at += 1  # another thread advances fake time
-        watch._sample({7: frame}, 0, 100.0 + step * after)
-    assert found == []
+        assert watch._sample({7: frame}, 0, 100.0 + step * after) == []
 
 
 def test_the_watch_starts_again_when_the_thread_moves_on_and_skips_its_own_thread() -> None:
-    clock = Clock()
-    watch, found = watched(clock)
+    watch = watched(Clock())
     first, second = suspended(renamed_import()), suspended(default_argument())
     after = real_sleep.REPORT_AFTER_SECONDS
-    watch._sample({7: first}, 0, 100.0)
-    watch._sample({7: second}, 0, 100.0 + after)  # a new sleep: its time starts now
-    assert found == []
-    watch._sample({7: second}, 7, 100.0 + 3 * after)  # thread 7 is the watcher itself
-    assert found == []
+    assert watch._sample({7: first}, 0, 100.0) == []
+    # a new sleep: its time starts now
+    assert watch._sample({7: second}, 0, 100.0 + after) == []
+    # thread 7 is the watcher itself
+    assert watch._sample({7: second}, 7, 100.0 + 3 * after) == []
 
 
 def test_the_watchers_thread_is_not_counted_among_the_tests_threads() -> None:

@@ -138,13 +138,18 @@ class Watch:
         self._reported: set[tuple[str, int]] = set()
 
     def stop(self) -> None:
-        """Stop looking (the fake is stopping)."""
+        """Stop looking (before the fake stops): when this returns, the watcher has
+        finished with this watch, and will not read its clock again."""
         with _LOCK:
             if self in _WATCHES:
                 _WATCHES.remove(self)
 
-    def _sample(self, frames: dict[int, types.FrameType], watcher: int, at: float) -> None:
-        """Look at every thread's innermost frame once, ``at`` real monotonic seconds."""
+    def _sample(
+        self, frames: dict[int, types.FrameType], watcher: int, at: float
+    ) -> list[RealSleep]:
+        """Look at every thread's innermost frame once, ``at`` real monotonic seconds;
+        return the real sleeps to report."""
+        found: list[RealSleep] = []
         clock: _dt.datetime | None = None
         for ident in [ident for ident in self._episodes if ident not in frames]:
             del self._episodes[ident]  # the thread has ended
@@ -163,13 +168,14 @@ class Watch:
                 episode.since, episode.clock = at, clock
                 continue
             episode.examined = True
-            found = find_real_sleep(frame, ident, at - episode.since)
-            if found is None:
+            sleep = find_real_sleep(frame, ident, at - episode.since)
+            if sleep is None:
                 continue
-            line = (found.where.filename, found.where.lineno)
+            line = (sleep.where.filename, sleep.where.lineno)
             if line not in self._reported:
                 self._reported.add(line)
-                self._report(found)
+                found.append(sleep)
+        return found
 
 
 class _Episode:
@@ -219,17 +225,21 @@ def _look() -> None:
     try:
         while True:
             never_set.wait(SAMPLE_SECONDS)
+            # Sampling holds the lock: once Watch.stop() has returned, its fake's clock
+            # is never read again (a stopping freezegun clock could not answer).
+            # Reports are made outside it: one may wait for a slow terminal.
             with _LOCK:
-                watches = list(_WATCHES)
-            if not watches:
-                continue
-            frames = sys._current_frames()
-            try:
-                at = real_monotonic()
-                for each in watches:
-                    each._sample(frames, me, at)
-            finally:
-                del frames  # hold no thread's frame until the next sample
+                if not _WATCHES:
+                    continue
+                frames = sys._current_frames()
+                try:
+                    at = real_monotonic()
+                    found = [(each, each._sample(frames, me, at)) for each in _WATCHES]
+                finally:
+                    del frames  # hold no thread's frame until the next sample
+            for each, sleeps in found:
+                for sleep in sleeps:
+                    each._report(sleep)
     finally:  # a report failed: the next watch starts another thread
         with _LOCK:
             _WATCHING_IN.clear()
