@@ -96,10 +96,8 @@ def test_sagemaker_transform_job_fails_with_a_client_error(
 ) -> None:
     s3.put_object(Bucket="scoring-in", Key="2024/01/part-1.csv", Body=b"1,2\n")
     sagemaker = boto3.client("sagemaker", region_name="us-east-1")
-    sagemaker.create_transform_job(**transform_params())
-    job = batchjobs_fake.advance_until(
-        "arn:aws:sagemaker:us-east-1:123456789012:transform-job/nightly-scores"
-    )
+    arn = sagemaker.create_transform_job(**transform_params())["TransformJobArn"]
+    job = batchjobs_fake.advance_until(arn)
     assert job["TransformJobStatus"] == "Failed"
     assert job["FailureReason"].startswith("ClientError: ")
     assert "scoring-out" in job["FailureReason"]

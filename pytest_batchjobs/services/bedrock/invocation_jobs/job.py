@@ -11,6 +11,7 @@ from typing import Any
 from ....time.lifecycles import ServiceStatuses
 from ....wire.members import has_member
 from ..._kit.job import StoredJob
+from .model_arns import model_arn
 
 # JobStatus in botocore's model; Stopping and Stopped only after StopModelInvocationJob.
 BEDROCK = ServiceStatuses(
@@ -48,6 +49,11 @@ _COUNTS = (
     "outputTokenCount",
 )
 _SHAPES = ("GetModelInvocationJobResponse", "ModelInvocationJobSummary")
+# Where each data config keeps its S3 location, and the model shape of that location.
+_S3_CONFIGS = {
+    "inputDataConfig": ("s3InputDataConfig", "ModelInvocationJobS3InputDataConfig"),
+    "outputDataConfig": ("s3OutputDataConfig", "ModelInvocationJobS3OutputDataConfig"),
+}
 
 
 @dataclass(eq=False, kw_only=True, slots=True)
@@ -76,16 +82,17 @@ class BedrockJob(StoredJob):
         status, changed = timeline.statuses[index], timeline.at(index)
         request = self.request
         hours = self.timeout_hours
+        _, partition, _, region, account, _ = self.arn.split(":", 5)
         job: dict[str, Any] = {
             "jobArn": self.arn,
             "jobName": request["jobName"],
-            "modelId": request["modelId"],
+            "modelId": model_arn(request["modelId"], partition, region, account),
             "roleArn": request["roleArn"],
             "status": status,
             "submitTime": self.created,
             "lastModifiedTime": changed,
-            "inputDataConfig": request["inputDataConfig"],
-            "outputDataConfig": request["outputDataConfig"],
+            "inputDataConfig": _owned(request, "inputDataConfig", account),
+            "outputDataConfig": _owned(request, "outputDataConfig", account),
             "timeoutDurationInHours": hours,
             "jobExpirationTime": self.expiration,
         }
@@ -163,6 +170,21 @@ def shown_counts() -> tuple[str, ...]:
     return tuple(
         name for name in _COUNTS if all(has_member("bedrock", shape, name) for shape in _SHAPES)
     )
+
+
+def _owned(request: dict[str, Any], config: str, account: str) -> dict[str, Any]:
+    """The request's data config ``config`` as Bedrock answers it: its S3 location names
+    the bucket's owner, the job's own account unless the request named another
+    (``s3BucketOwner`` was in every data config of the jobs ListModelInvocationJobs
+    listed in aws-samples/amazon-bedrock-samples' batch-inference-launch-and-compare-jobs,
+    created without it). A model without the member (botocore before 1.35.20) is never
+    sent it."""
+    given: dict[str, Any] = request[config]
+    location, shape = _S3_CONFIGS[config]
+    s3 = given.get(location)
+    if s3 is None or "s3BucketOwner" in s3 or not has_member("bedrock", shape, "s3BucketOwner"):
+        return given
+    return {**given, location: {**s3, "s3BucketOwner": account}}
 
 
 def _default_message(status: str, timed_out: bool) -> str:
