@@ -1,4 +1,4 @@
-"""pytest-batchjobs: fake Amazon Personalize and Amazon Bedrock batch jobs for tests.
+"""pytest-batchjobs: fake AWS batch inference jobs (Bedrock, Personalize, SageMaker) for tests.
 
 The names below load on first use (PEP 562), so that pytest, which imports this
 package in every run, pays nothing for the fake until a test asks for it.
@@ -14,16 +14,20 @@ if TYPE_CHECKING:
     from .fake import BatchJobsFake, fake_batchjobs
     from .policies.journal import Call
     from .time.clock import Clock, PollingHorizonExceeded
+    from .time.real_sleep import BatchJobsRealSleepWarning
+    from .time.schedule import ScheduledAction
     from .transports.server import FakeServer
 
 __all__ = [
     "BatchJobsError",
     "BatchJobsFake",
+    "BatchJobsRealSleepWarning",
     "Call",
     "Clock",
     "FakeInternalError",
     "FakeServer",
     "PollingHorizonExceeded",
+    "ScheduledAction",
     "UnfakedOperationError",
     "fake_batchjobs",
 ]
@@ -32,6 +36,8 @@ _HOMES = {
     "FakeServer": "transports.server",
     "Clock": "time.clock",
     "PollingHorizonExceeded": "time.clock",
+    "ScheduledAction": "time.schedule",
+    "BatchJobsRealSleepWarning": "time.real_sleep",
     "BatchJobsError": "errors",
     "FakeInternalError": "errors",
     "UnfakedOperationError": "errors",
@@ -51,4 +57,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+    return sorted(__all__)

@@ -10,8 +10,10 @@ with ``POST /_batchjobs/clock/advance``.
 
 A server may run for days: its journal keeps the newest ``--journal-limit`` calls
 and its pagination records the newest ``--pagination-limit`` sequences (10,000 of
-each by default), a connection silent for ``--idle-timeout`` seconds is closed, and
-at most ``--max-connections`` are served at once (the others wait for a slot).
+each by default), it stores at most ``--job-limit`` jobs (1,000,000 by default), a
+connection silent for ``--idle-timeout`` seconds is closed, a request not read whole
+within ``--request-timeout`` seconds is answered 408, and at most
+``--max-connections`` are served at once (the others wait for a slot).
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from .transports.server import (
     DEFAULT_HOST,
     DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_STALL_SECONDS,
 )
+from .transports.server.control.limits import DEFAULT_JOB_LIMIT
 
 PROG = "batchjobs-fake"
 # The journal of a pytest fake keeps every call (assertions read them); a server's
@@ -153,6 +157,14 @@ def parser() -> argparse.ArgumentParser:
         "one; clients reconnect for their next call (default %(default)s)",
     )
     serve.add_argument(
+        "--request-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="answer 408 and close the connection when a request's head and body have "
+        "not arrived whole this long after its first byte (default %(default)s)",
+    )
+    serve.add_argument(
         "--max-connections",
         type=_positive,
         default=DEFAULT_MAX_CONNECTIONS,
@@ -177,6 +189,15 @@ def parser() -> argparse.ArgumentParser:
         help="keep the newest N pagination sequences (GET /_batchjobs/pagination/sequences), "
         "or 'none' for every one; older sequences are dropped, their tokens still work "
         "(default %(default)s)",
+    )
+    serve.add_argument(
+        "--job-limit",
+        type=_limit,
+        default=DEFAULT_JOB_LIMIT,
+        metavar="N",
+        help="store at most N jobs, every kind and region together: a factory request "
+        "(POST /_batchjobs/{kind}/jobs) that would store more is refused with a 400; "
+        "'none' for no bound. Each job holds about 2.3 KB (default %(default)s)",
     )
     serve.add_argument("--verbose", "-v", action="store_true", help="log requests to stderr")
     return root
@@ -208,7 +229,9 @@ def serve(options: argparse.Namespace) -> int:
         allow_remote=options.allow_remote,
         stall_seconds=options.stall_seconds,
         idle_timeout=options.idle_timeout,
+        request_timeout=options.request_timeout,
         max_connections=options.max_connections,
+        job_limit=options.job_limit,
         log=sys.stderr if options.verbose else None,
     )
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}

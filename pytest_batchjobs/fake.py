@@ -15,7 +15,7 @@ import os
 import random
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ContextDecorator, contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -44,10 +44,7 @@ if TYPE_CHECKING:
     from .services._kit.controls import JobControls
     from .services._kit.job import StoredJob
     from .services.bedrock.invocation_jobs.controls import InvocationJobControls
-
-# Held while a JobFactory is made: each one seeds and draws from the one Faker that
-# every factory of the process shares.
-_BUILDING_FACTORY = threading.Lock()
+    from .time.lifecycles import Timeline
 
 
 class BatchJobsFake(ContextDecorator):
@@ -107,6 +104,8 @@ class BatchJobsFake(ContextDecorator):
         self.clock._horizon.message = self._horizon_message
         self.clock._on_change(self._observe_time)
         self.clock._on_change(loop_patch.moved)
+        self.clock._on_due(self._next_due)
+        self.clock._report = self._report
         if account is not None and not (len(account) == 12 and account.isdigit()):
             raise ValueError(f"an AWS account id is 12 digits, got {account!r}")
         self._account = account
@@ -247,9 +246,9 @@ class BatchJobsFake(ContextDecorator):
         return super().__call__(func)
 
     def reset(self) -> None:
-        """Forget jobs, calls, events, event handlers, the statuses seen, lifecycles,
-        faults, quotas and responders (not the clock, nor a ``batchjobs_outcomes`` run's
-        outcome)."""
+        """Forget jobs, calls, events, event handlers, scheduled actions, the statuses
+        seen, lifecycles, faults, quotas and responders (not the clock's time, nor a
+        ``batchjobs_outcomes`` run's outcome)."""
         for backend in self._backends.kinds.values():
             backend.reset()
             backend.seed(self._seed)
@@ -257,6 +256,7 @@ class BatchJobsFake(ContextDecorator):
         self._core.internal_errors.clear()
         self._feed.reset()
         self._events.reset(self._seed)
+        self.clock._schedule.reset()
         self._journal.reset()
         self._statuses.reset()
         self.pagination.reset()
@@ -334,10 +334,13 @@ class BatchJobsFake(ContextDecorator):
         job: str | dict[str, Any] | None = None,
         **detail: Any,
     ) -> Any:
-        """Hand each event emitted from now on to ``handler`` as it is emitted, in fake
-        time order: ``handler(event)``, or ``handler(event, None)`` for a Lambda
-        handler taking ``(event, context)``. ``status``, ``job`` and ``detail`` filter
-        the events as :meth:`assert_event` does. Returns ``handler``; without one,
+        """Hand each event emitted from now on to ``handler``, in fake time order, with
+        the clock at the event's instant: ``handler(event)``, or ``handler(event, None)``
+        for a Lambda handler taking ``(event, context)``. As EventBridge's, delivery is
+        asynchronous: never inside the API call that emitted the event, but the next
+        time fake time passes (``advance()``, a sleep, ``advance_until()``), before the
+        clock leaves the call's instant, or when the fake stops. ``status``, ``job`` and
+        ``detail`` filter the events as :meth:`assert_event` does. Returns ``handler``; without one,
         returns a decorator. A handler that raises fails the test at its end."""
         arn = None if job is None else _arn_of(job, "on_event")
         wanted = self._events.filter(status, arn, detail)
@@ -359,6 +362,12 @@ class BatchJobsFake(ContextDecorator):
 
     def faked_operations(self, service: str) -> list[str]:
         """The operations of ``service`` the fake answers, in API casing."""
+        names = [each.name for each in SERVICES]
+        if service not in names:
+            raise ValueError(
+                f"faked_operations(): {service!r} is not a faked service; the services are "
+                f"{', '.join(names)}"
+            )
         return self._backends.faked_operations(service)
 
     @property
@@ -396,17 +405,30 @@ class BatchJobsFake(ContextDecorator):
     @contextmanager
     def _job_factory(self) -> Iterator[JobFactory]:
         """The factory of this fake's jobs, for one caller at a time (its random draws
-        and counters are not thread-safe); made on first use (faker loads then)."""
+        and counters are not thread-safe); made on first use."""
         with self._factory_lock:
             if self._factory is None:
-                with _BUILDING_FACTORY:
-                    self._factory = JobFactory(self._seed)
+                self._factory = JobFactory(self._seed)
             yield self._factory
 
     # -- time and hooks ---------------------------------------------------------------
 
     def _observe_time(self) -> None:
+        """At an instant the clock stopped at (or the fake's end): report transitions up
+        to it, then deliver the events emitted so far."""
         self._feed.observe(self.clock.now())
+        self._events.deliver()
+
+    def _next_due(self) -> _dt.datetime | None:
+        """Where the clock must stop next for the fake: now if events wait to be
+        delivered; the next transition if anyone can observe it at its instant (an
+        event handler, moto's bus, a hook), else nowhere."""
+        events = self._events
+        if events.undelivered():
+            return self.clock.now()
+        if self._hooked or events.listening():
+            return self._feed.next_at()
+        return None
 
     def _report(self, problem: str) -> None:
         """A problem beside the calls (an event handler that raised): the test fails on
@@ -516,7 +538,8 @@ class BatchJobsFake(ContextDecorator):
                     "fixed when it is created: set it first with "
                     f"batchjobs_fake.{kind}.lifecycle(outcome=...)"
                 )
-            self.clock.advance(timeline.at(ahead[0]) - now)
+            # Stop early if the job's timeline changes on the way (an action stops it).
+            self.clock._move_to(timeline.at(ahead[0]), until=_changed(stored, timeline))
 
     def jobs(self) -> Iterator[StoredJob]:
         """Every stored job of every kind (the fake's own records), kind by kind."""
@@ -524,10 +547,20 @@ class BatchJobsFake(ContextDecorator):
             yield from backend.all_jobs()
 
 
+def _changed(job: StoredJob, timeline: Timeline) -> Callable[[], bool]:
+    """Whether ``job``'s timeline is no longer ``timeline`` (a stop, a failure)."""
+    return lambda: job.timeline is not timeline
+
+
 def _arn_of(job: str | dict[str, Any], caller: str) -> str:
     """A job's ARN, from the ARN itself or the job as a call or the factory showed it."""
     if isinstance(job, str):
         return job
+    if not isinstance(job, dict):
+        raise TypeError(
+            f"{caller}() needs a job's ARN (a string), or the job as a call or the factory "
+            f"showed it (a dict); got {type(job).__name__} {job!r:.60}"
+        )
     members = dict.fromkeys(kind.arn_member for kind in sorted(KINDS, key=lambda k: k.name))
     arn = next((job[member] for member in members if job.get(member)), None)
     if arn is None:

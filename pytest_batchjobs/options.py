@@ -105,7 +105,7 @@ def _page_size(name: str, value: Any) -> Any:
         return None
     try:
         size = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinity
         size = 0
     if size < 1:
         raise ValueError(f"batchjobs {name} must be a positive integer, got {value!r}")
@@ -130,13 +130,14 @@ def _horizon(name: str, value: Any) -> Any:
         return None
     try:
         seconds = float(value)
-    except (TypeError, ValueError):
+        horizon = _dt.timedelta(seconds=seconds)
+    except (TypeError, ValueError, OverflowError):  # not a number, NaN, past a timedelta
         seconds = -1.0
     if seconds <= 0:
         raise ValueError(
             f"batchjobs {name} must be a positive number of seconds or a timedelta, got {value!r}"
         )
-    return _dt.timedelta(seconds=seconds)
+    return horizon
 
 
 def _seed(name: str, value: Any) -> Any:

@@ -2,7 +2,7 @@
 ini and command-line options, the status report.
 
 pytest imports this module in every run of every project that installs the plugin, so
-it imports nothing heavy: botocore, faker, freezegun and responses load when a fake is
+it imports nothing heavy: botocore, freezegun and responses load when a fake is
 activated.
 """
 

@@ -39,15 +39,63 @@ def test_get_by_arn_and_by_id_returns_the_request_back(bedrock: Any) -> None:
     for job in (by_arn, by_id):
         assert job["jobArn"] == arn
         assert job["jobName"] == "nightly-batch"
-        assert job["modelId"] == MODEL
+        assert job["modelId"] == f"arn:aws:bedrock:us-east-1::foundation-model/{MODEL}"
         assert job["roleArn"] == ROLE
         assert job["status"] == "Submitted"
         assert job["timeoutDurationInHours"] == 24
-        assert job["inputDataConfig"] == {
-            "s3InputDataConfig": {"s3Uri": "s3://batch-in/records.jsonl"}
-        }
+        assert job["inputDataConfig"]["s3InputDataConfig"]["s3Uri"] == (
+            "s3://batch-in/records.jsonl"
+        )
         assert job["jobExpirationTime"] - job["submitTime"] == dt.timedelta(hours=24)
         assert "endTime" not in job
+
+
+@pytest.mark.parametrize(
+    ("model_id", "answered"),
+    [
+        (MODEL, f"arn:aws:bedrock:us-east-1::foundation-model/{MODEL}"),
+        (
+            "us.amazon.nova-2-lite-v1:0",
+            "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-2-lite-v1:0",
+        ),
+        (
+            "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/hq2of259skzs",
+            "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/hq2of259skzs",
+        ),
+    ],
+    ids=["foundation-model-id", "inference-profile-id", "arn"],
+)
+def test_get_and_list_answer_the_model_as_an_arn(
+    bedrock: Any, model_id: str, answered: str
+) -> None:
+    arn = bedrock_job(bedrock, modelId=model_id)
+    assert bedrock.get_model_invocation_job(jobIdentifier=arn)["modelId"] == answered
+    (summary,) = bedrock.list_model_invocation_jobs()["invocationJobSummaries"]
+    assert summary["modelId"] == answered
+
+
+@needs_model_member("bedrock", "ModelInvocationJobS3InputDataConfig", "s3BucketOwner")
+def test_the_data_configs_name_the_bucket_owner(bedrock: Any) -> None:
+    arn = bedrock_job(
+        bedrock,
+        outputDataConfig={
+            "s3OutputDataConfig": {"s3Uri": "s3://shared-out/", "s3BucketOwner": "210987654321"}
+        },
+    )
+    expected_input = {
+        "s3InputDataConfig": {
+            "s3Uri": "s3://batch-in/records.jsonl",
+            "s3BucketOwner": "123456789012",
+        }
+    }
+    expected_output = {
+        "s3OutputDataConfig": {"s3Uri": "s3://shared-out/", "s3BucketOwner": "210987654321"}
+    }
+    got = bedrock.get_model_invocation_job(jobIdentifier=arn)
+    (summary,) = bedrock.list_model_invocation_jobs()["invocationJobSummaries"]
+    for job in (got, summary):
+        assert job["inputDataConfig"] == expected_input
+        assert job["outputDataConfig"] == expected_output
 
 
 @needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")

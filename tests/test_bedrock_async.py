@@ -51,7 +51,12 @@ def test_start_and_get(runtime: Any, batchjobs_fake: BatchJobsFake) -> None:
     assert got["modelArn"] == f"arn:aws:bedrock:us-east-1::foundation-model/{REEL}"
     assert got["status"] == "InProgress"
     assert got["clientRequestToken"] == "reel-0001"
-    assert got["outputDataConfig"] == OUTPUT
+    # The invocation's folder, as the service reports it: AWS's samples read
+    # s3Uri + "/output.mp4".
+    invocation_id = arn.rsplit("/", 1)[1]
+    assert got["outputDataConfig"] == {
+        "s3OutputDataConfig": {"s3Uri": f"s3://videos-out/reels/{invocation_id}"}
+    }
     assert got["submitTime"] == got["lastModifiedTime"] == batchjobs_fake.clock.now()
     assert "endTime" not in got
     assert "failureMessage" not in got
@@ -322,6 +327,7 @@ def test_inside_mock_aws_moto_answers_the_rest(batchjobs_fake: BatchJobsFake) ->
             modelId="amazon.titan-text-express-v1", body=b'{"inputText": "hi"}'
         )
         assert response["ResponseMetadata"]["HTTPStatusCode"] == 200  # moto's answer
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="videos-out")
         arn = start(runtime)
         assert runtime.get_async_invoke(invocationArn=arn)["status"] == "InProgress"
     assert [call.operation for call in batchjobs_fake.calls] == [
@@ -379,7 +385,11 @@ def test_nova_reel_writes_its_folder_per_invocation_in_motos_s3(
     assert batchjobs_fake.outputs(arn) == {}  # nothing while InProgress
     batchjobs_fake.advance_until(arn)
     keys = sorted(item["Key"] for item in s3.list_objects_v2(Bucket="videos-out")["Contents"])
-    assert keys == [f"reels/{invocation_id}/manifest.json", f"reels/{invocation_id}/output.mp4"]
+    assert keys == [
+        f"reels/{invocation_id}/generation-status.json",
+        f"reels/{invocation_id}/manifest.json",
+        f"reels/{invocation_id}/output.mp4",
+    ]
     body = s3.get_object(Bucket="videos-out", Key=f"reels/{invocation_id}/manifest.json")
     manifest = json.loads(body["Body"].read())
     assert manifest == {
@@ -390,8 +400,8 @@ def test_nova_reel_writes_its_folder_per_invocation_in_motos_s3(
 
 
 def test_other_models_write_output_json(batchjobs_fake: BatchJobsFake, runtime: Any) -> None:
-    model_input = {"inputType": "text", "inputText": "hikers at dawn"}
-    arn = start(runtime, modelId="twelvelabs.marengo-embed-2-7-v1:0", modelInput=model_input)
+    model_input = {"prompt": "hikers at dawn"}
+    arn = start(runtime, modelId="vendor.some-model-v1:0", modelInput=model_input)
     batchjobs_fake.advance_until(arn)
     files = batchjobs_fake.outputs(arn)
     folder = f"s3://videos-out/reels/{arn.rsplit('/', 1)[1]}/"

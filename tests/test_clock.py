@@ -153,7 +153,10 @@ def test_lifecycle_durations_and_match(batchjobs_fake: BatchJobsFake, bedrock: A
             "'Running' is not a status with a duration; valid "
             "ones: Submitted, Validating, Scheduled, InProgress, Stopping",
         ),
-        ({"durations": {"InProgress": -5}}, "'InProgress' must last a number of seconds >= 0"),
+        (
+            {"durations": {"InProgress": -5}},
+            "durations['InProgress'] must be a number of seconds from 0 to 3155760000 (100 years)",
+        ),
     ],
 )
 def test_invalid_lifecycles_fail_at_once_listing_the_valid_choices(

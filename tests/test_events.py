@@ -157,10 +157,15 @@ def test_reset_forgets_events_and_handlers(bedrock: Any, batchjobs_fake: BatchJo
     batchjobs_fake.on_event(seen.append)
     bedrock_job(bedrock)
     first = batchjobs_fake.events
-    assert len(first) == len(seen) == 1
-    batchjobs_fake.reset()
-    assert batchjobs_fake.events == []
+    assert (len(first), len(seen)) == (1, 0)  # kept at once, delivered as time passes
+    batchjobs_fake.clock.advance(seconds=1)
+    assert len(seen) == 1
     bedrock_job(bedrock)
+    batchjobs_fake.reset()  # its undelivered event too
+    assert batchjobs_fake.events == []
+    batchjobs_fake.clock.advance(seconds=1)
+    bedrock_job(bedrock)
+    batchjobs_fake.clock.advance(seconds=1)
     assert len(batchjobs_fake.events) == 1
     assert len(seen) == 1
     assert batchjobs_fake.events[0]["id"] == first[0]["id"]  # ids start again from the seed
@@ -380,6 +385,7 @@ def test_an_sns_topic_fans_the_event_out(
     )
     rule(aws, "to-sns", {"source": ["aws.bedrock"], "detail": {"status": ["Submitted"]}}, topic)
     bedrock_job(aws["bedrock"], "nightly-9")
+    batchjobs_fake.clock.advance(seconds=1)  # EventBridge delivers within seconds
     assert received(aws, url) == batchjobs_fake.events
 
 
@@ -393,6 +399,7 @@ def test_disabled_rules_and_other_buses(aws: dict[str, Any], batchjobs_fake: Bat
         Rule="on-custom", EventBusName="custom", Targets=[{"Id": "1", "Arn": arn}]
     )
     bedrock_job(aws["bedrock"])
+    batchjobs_fake.clock.advance(seconds=1)
     assert received(aws, url) == []  # AWS services send to the default bus only
 
 
@@ -402,6 +409,8 @@ def test_a_target_moto_cannot_reach_is_reported(
     target = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:collect"
     rule(aws, "to-lambda", {"source": ["aws.bedrock"]}, target)
     bedrock_job(aws["bedrock"], "nightly-3")
+    assert batchjobs_fake.internal_errors == []  # not inside the call: delivered later
+    batchjobs_fake.clock.advance(seconds=1)
     [error] = batchjobs_fake.internal_errors
     assert "Submitted nightly-3" in error
     assert error.endswith(
@@ -422,6 +431,7 @@ def test_moto_started_before_the_fake() -> None:
         events.put_targets(Rule="r", Targets=[{"Id": "1", "Arn": arn["Attributes"]["QueueArn"]}])
         with fake_batchjobs() as fake:
             bedrock_job(boto3.client("bedrock", region_name=REGION))
+            fake.clock.advance(seconds=1)
             got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
             assert [json.loads(m["Body"]) for m in got] == fake.events
 
@@ -480,6 +490,7 @@ def test_targets_input_settings_shape_what_the_queue_gets(
         ],
     )
     job = bedrock_job(aws["bedrock"], "nightly-5")
+    batchjobs_fake.clock.advance(seconds=1)
     bodies = received(aws, url)
     assert len(bodies) == 3
     assert batchjobs_fake.assert_event(job=job)["detail"] in bodies
@@ -545,13 +556,46 @@ def test_transform_jobs_send_sagemakers_state_change_events(
     # Times as epoch milliseconds, as the service's events carry them.
     assert detail["CreationTime"] == round(described["CreationTime"].timestamp() * 1000)
     assert detail["TransformEndTime"] == round(described["TransformEndTime"].timestamp() * 1000)
-    assert "FailureReason" not in detail
+    # FailureReason and TransformEndTime are always there, null until set (awslabs/mlspace
+    # records them so, and reads detail["FailureReason"] without a default).
+    assert detail["FailureReason"] is None
     failure = batchjobs_fake.assert_event(status="Failed", job=failed)["detail"]
     assert failure["FailureReason"] == "ClientError: model container exited"
-    assert (
-        "TransformEndTime"
-        not in batchjobs_fake.assert_event(status="InProgress", job=done)["detail"]
-    )
+    started = batchjobs_fake.assert_event(status="InProgress", job=done)["detail"]
+    assert (started["FailureReason"], started["TransformEndTime"]) == (None, None)
+
+
+def test_a_handler_reading_failure_reason_unconditionally_gets_every_event(
+    aws: dict[str, Any],
+) -> None:
+    """MLSpace's handler (resource_metadata/lambda_functions.py) reads
+    detail["FailureReason"] of every transform job event, through an EventBridge rule."""
+    url, arn = queue(aws, "transform-metadata")
+    pattern = {"source": ["aws.sagemaker"], "detail-type": ["SageMaker Transform Job State Change"]}
+    rule(aws, "transform-metadata", pattern, arn)
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    fake = aws["fake"]
+    transform_job(sagemaker, "Fine")
+    fake.sagemaker.lifecycle("Failed", message="ClientError: model container exited")
+    transform_job(sagemaker, "Broken")
+    fake.clock.advance(hours=1)
+
+    def metadata(detail: dict[str, Any]) -> tuple[str, str, str | None, int | None]:
+        return (
+            detail["TransformJobName"],
+            detail["TransformJobStatus"],
+            detail["FailureReason"],
+            detail["TransformEndTime"],
+        )
+
+    seen = [metadata(body["detail"]) for body in received(aws, url)]
+    assert [(name, status, reason) for name, status, reason, _ in seen] == [
+        ("Fine", "InProgress", None),
+        ("Broken", "InProgress", None),
+        ("Fine", "Completed", None),
+        ("Broken", "Failed", "ClientError: model container exited"),
+    ]
+    assert [end is None for *_, end in seen] == [True, True, False, False]
 
 
 def test_a_rule_on_transform_job_failures_gets_only_those(aws: dict[str, Any]) -> None:

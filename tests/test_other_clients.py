@@ -163,7 +163,7 @@ def test_aws_cli_follows_a_sagemaker_transform_job(
     command = ("sagemaker", "describe-transform-job", "--transform-job-name", "Scores-From-The-CLI")
     job = aws(url, env, *command)
     assert job["TransformJobStatus"] == "InProgress"
-    assert job["TransformJobArn"].endswith(":transform-job/scores-from-the-cli")
+    assert job["TransformJobArn"].endswith(":transform-job/Scores-From-The-CLI")
     fake.clock.advance(minutes=10)
     assert aws(url, env, *command)["TransformJobStatus"] == "Completed"
     missing = run_failing(
@@ -263,7 +263,7 @@ def test_javascript_sdk_follows_a_sagemaker_transform_job(
     result = json.loads(run([node, script, batchjobs_server.endpoint_url], env).stdout)
     fake = batchjobs_server.fake
 
-    assert result["created"].endswith(":transform-job/from-javascript")
+    assert result["created"].endswith(":transform-job/From-JavaScript")
     assert (result["statusAtFirst"], result["statusLater"]) == ("InProgress", "Completed")
     assert result["creationIsDate"] is True
     assert result["ended"] == 10 * 60 * 1000

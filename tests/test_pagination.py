@@ -250,8 +250,8 @@ def test_max_page_size_caps_every_page(listing: Listing, fake: BatchJobsFake) ->
     assert [len(page.items) for page in fake.pagination.sequences[-1].pages] == [7, 7, 6]
     fake.pagination.max_page_size = None
     assert len(listing.page()[0]) == 20
-    for wrong in (0, -1, True, "7"):
-        with pytest.raises(ValueError, match="max_page_size must be a positive integer or None"):
+    for wrong, error in ((0, ValueError), (-1, ValueError), (True, TypeError), ("7", TypeError)):
+        with pytest.raises(error, match=r"max_page_size must be an integer from 1 to .* or None"):
             fake.pagination.max_page_size = wrong
 
 

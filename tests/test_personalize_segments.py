@@ -360,13 +360,17 @@ def test_outputs_in_aws_segment_format_in_motos_s3(
     by_item = read_lines(s3, "weekly/items.json.out")
     assert [line["input"] for line in by_item] == items
     for line in by_item:
-        assert set(line) == {"input", "output"}
-        users = line["output"]["recommendedUsers"]
+        # As the service writes them (recorded in amazon-personalize-samples' user
+        # segmentation notebook): usersList, and an explicit null error.
+        assert set(line) == {"input", "output", "error"}
+        assert line["error"] is None
+        users = line["output"]["usersList"]
         assert len(users) == len(set(users)) == 4
         assert all(isinstance(user, str) for user in users)
     by_attribute = read_lines(s3, "weekly/attributes.json.out")
-    assert set(by_attribute[0]) == {"itemAttributes", "output"}  # as AWS's example shows it
-    assert by_attribute[0]["itemAttributes"] == attributes[0]["itemAttributes"]
+    # The notebook reads x["input"]["itemAttributes"]: the expression is under input.
+    assert [line["input"] for line in by_attribute] == attributes
+    assert len(by_attribute[0]["output"]["usersList"]) == 4
     assert sorted(batchjobs_fake.outputs(arn)) == [
         "s3://segments-out/weekly/attributes.json.out",
         "s3://segments-out/weekly/items.json.out",
@@ -387,8 +391,8 @@ def test_responder_and_error_lines(
     arn = segment_job(personalize)
     batchjobs_fake.advance_until(arn)
     assert read_lines(s3, "weekly/items.json.out") == [
-        {"input": {"itemId": "1"}, "output": {"recommendedUsers": ["u-1", "u-2", "u-3"]}},
-        {"input": {"itemId": "2"}, "error": "Item not found in the training data."},
+        {"input": {"itemId": "1"}, "output": {"usersList": ["u-1", "u-2", "u-3"]}, "error": None},
+        {"input": {"itemId": "2"}, "output": None, "error": "Item not found in the training data."},
     ]
 
 
@@ -415,7 +419,7 @@ def test_without_moto_outputs_stay_in_the_fake(
         if line
     ]
     assert len(lines) == 10
-    assert all(len(line["output"]["recommendedUsers"]) == 3 for line in lines)
+    assert all(len(line["output"]["usersList"]) == 3 for line in lines)
 
 
 # -- the control API ----------------------------------------------------------------------

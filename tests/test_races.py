@@ -111,7 +111,7 @@ def _names(fake: BatchJobsFake) -> list[str]:
 
 
 def test_fakes_made_at_once_make_the_same_jobs_as_one_made_alone() -> None:
-    # Every factory of the process seeds and draws from one shared Faker.
+    # Factories made in parallel threads draw the same names as one made alone.
     alone = _names(BatchJobsFake(seed=7))
     for _ in range(ROUNDS):
         fakes = [BatchJobsFake(seed=7) for _ in range(THREADS)]

@@ -45,14 +45,14 @@ def sagemaker(batchjobs_fake: BatchJobsFake) -> Any:
 def test_create_and_describe(sagemaker: Any, batchjobs_fake: BatchJobsFake) -> None:
     params = transform_params(Tags=[{"Key": "team", "Value": "growth"}], MaxPayloadInMB=6)
     arn = sagemaker.create_transform_job(**params)["TransformJobArn"]
-    assert arn == ARN + "nightly-scores"  # SageMaker lower-cases the name in its ARNs
-    job = sagemaker.describe_transform_job(TransformJobName="Nightly-Scores")
+    assert arn == ARN + "Nightly-Scores"  # the name as written, as SageMaker answers it
+    job = sagemaker.describe_transform_job(TransformJobName="nightly-scores")
     assert job["TransformJobName"] == "Nightly-Scores"
     assert job["TransformJobArn"] == arn
     assert job["TransformJobStatus"] == "InProgress"
     assert job["ModelName"] == "churn-xgboost-v7"
     assert job["MaxPayloadInMB"] == 6
-    assert job["TransformInput"] == params["TransformInput"]
+    assert job["TransformInput"] == {**params["TransformInput"], "CompressionType": "None"}
     assert job["CreationTime"] == job["TransformStartTime"] == batchjobs_fake.clock.now()
     assert "TransformEndTime" not in job
     assert "FailureReason" not in job
@@ -96,7 +96,58 @@ def test_repeated_name_in_any_case_is_resource_in_use(sagemaker: Any) -> None:
         sagemaker.create_transform_job(**transform_params("nightly-scores"))
     code, status, message = error_of(excinfo)
     assert (code, status) == ("ResourceInUse", 400)
-    assert message.endswith(f"a transform job with this name already exists ({ARN}nightly-scores)")
+    assert message.endswith(f"a transform job with this name already exists ({ARN}Nightly-Scores)")
+
+
+def test_names_keep_their_case_in_arns_and_match_in_any_case(
+    sagemaker: Any, batchjobs_fake: BatchJobsFake
+) -> None:
+    arn = sagemaker.create_transform_job(**transform_params())["TransformJobArn"]
+    assert arn == ARN + "Nightly-Scores"
+    (summary,) = sagemaker.list_transform_jobs()["TransformJobSummaries"]
+    assert summary["TransformJobArn"] == arn
+    assert sagemaker.list_tags(ResourceArn=arn)["Tags"] == []
+    with pytest.raises(ClientError) as excinfo:  # an ARN names a job in its own case only
+        sagemaker.list_tags(ResourceArn=arn.lower())
+    assert error_of(excinfo) == ("ValidationException", 400, "Resource does not exist")
+    sagemaker.stop_transform_job(TransformJobName="NIGHTLY-SCORES")
+    assert (
+        sagemaker.describe_transform_job(TransformJobName="nightly-scores")["TransformJobStatus"]
+        == "Stopping"
+    )
+    made = batchjobs_fake.sagemaker.add_job(TransformJobName="Weekly-Scores")
+    assert made["TransformJobArn"] == ARN + "Weekly-Scores"
+    with pytest.raises(ValueError, match="'weekly-scores' already exists"):
+        batchjobs_fake.sagemaker.add_job(TransformJobName="weekly-scores")
+    with pytest.raises(sagemaker.exceptions.ResourceInUse, match="Weekly-Scores"):
+        sagemaker.create_transform_job(**transform_params("WEEKLY-scores"))
+
+
+def test_describe_fills_in_sagemakers_defaults(sagemaker: Any) -> None:
+    sagemaker.create_transform_job(**transform_params("plain"))
+    plain = transform_params("plain")
+    job = sagemaker.describe_transform_job(TransformJobName="plain")
+    assert job["TransformInput"] == {**plain["TransformInput"], "CompressionType": "None"}
+    assert job["TransformOutput"] == {**plain["TransformOutput"], "KmsKeyId": ""}
+    assert job["DataProcessing"] == {"InputFilter": "$", "OutputFilter": "$", "JoinSource": "None"}
+    given = transform_params(
+        "given",
+        TransformInput={
+            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://in/"}},
+            "CompressionType": "Gzip",
+        },
+        TransformOutput={"S3OutputPath": "s3://out/", "KmsKeyId": "alias/scores"},
+        DataProcessing={"InputFilter": "$.features", "JoinSource": "Input"},
+    )
+    sagemaker.create_transform_job(**given)
+    job = sagemaker.describe_transform_job(TransformJobName="given")
+    assert job["TransformInput"] == {**given["TransformInput"], "SplitType": "None"}
+    assert job["TransformOutput"] == {**given["TransformOutput"], "AssembleWith": "None"}
+    assert job["DataProcessing"] == {
+        "InputFilter": "$.features",
+        "OutputFilter": "$",
+        "JoinSource": "Input",
+    }
 
 
 def test_unknown_job_is_a_validation_exception(sagemaker: Any) -> None:
@@ -267,7 +318,7 @@ def test_factory_jobs_are_consistent_with_their_status(
         described = sagemaker.describe_transform_job(TransformJobName=job["TransformJobName"])
         described.pop("ResponseMetadata")
         assert described == job
-        assert described["TransformJobArn"] == ARN + job["TransformJobName"].lower()
+        assert described["TransformJobArn"] == ARN + job["TransformJobName"]
         assert ("TransformEndTime" in job) == (status in ("Completed", "Failed", "Stopped"))
     with pytest.raises(ValueError, match="valid statuses: InProgress, Completed, Failed"):
         batchjobs_fake.sagemaker.add_job(status="Running")

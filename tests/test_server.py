@@ -281,7 +281,7 @@ def test_control_outputs_of_a_job_created_over_http(batchjobs_server: FakeServer
         ("POST", "clock/advance", {"seconds": "ten"}, 400, "'seconds' must be a number, got a"),
         ("POST", "clock/advance", {}, 400, "needs one of 'seconds'"),
         ("POST", "clock/advance", {"seconds": -5}, 400, "only moves forward"),
-        ("POST", "bedrock/jobs", {"count": -1}, 400, "count >= 0"),
+        ("POST", "bedrock/jobs", {"count": -1}, 400, "count must be an integer from 0 to 1000000"),
         ("POST", "bedrock/jobs", {"colour": "red"}, 400, "unknown field(s) 'colour'"),
         ("POST", "bedrock/jobs", {"status": "Done"}, 400, "Done"),
         ("POST", "bedrock/jobs", {"submitTime": "yesterday"}, 400, "ISO 8601"),

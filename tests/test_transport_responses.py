@@ -358,7 +358,7 @@ def test_sagemaker_transform_jobs_over_requests(batchjobs_fake: BatchJobsFake) -
     )
     assert created.status_code == 200, created.text
     arn = created.json()["TransformJobArn"]
-    assert arn == "arn:aws:sagemaker:eu-west-1:123456789012:transform-job/over-requests"
+    assert arn == "arn:aws:sagemaker:eu-west-1:123456789012:transform-job/Over-Requests"
     boto = boto3.client("sagemaker", region_name="eu-west-1")
     job = boto.describe_transform_job(TransformJobName="Over-Requests")
     assert job["TransformJobStatus"] == "InProgress"

@@ -80,7 +80,7 @@ def test_error_records_are_counted_and_named(
     prompts = tickets(150)
     outcome, results = night(bedrock, s3, prompts)
 
-    assert outcome.status == "PartiallyCompleted"
+    assert outcome.status == "Completed"  # error records do not change how a job ends
     assert results is not None
     refused = {record_id for record_id in prompts if record_id.endswith("3")}
     assert set(results.errors) == refused

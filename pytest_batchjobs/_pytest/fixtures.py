@@ -20,6 +20,7 @@ from ..services._kit.factory import seed_for_test
 from . import report
 from .keys import HORIZON_SHOWN, SEED
 from .outcomes import apply, run_of
+from .real_sleeps import RealSleepNotice
 
 if TYPE_CHECKING:
     from ..transports.server import FakeServer
@@ -40,6 +41,7 @@ def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     if _set_up_before(request, "monkeypatch"):
         _environment_through(request.getfixturevalue("monkeypatch"))
     fake.start()
+    real_sleeps = RealSleepNotice(fake, request.node)
     try:
         run = run_of(request.node)
         if run is not None:
@@ -47,6 +49,7 @@ def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
         request.node.ihook.pytest_batchjobs_configure(fake=fake)
         yield fake
     finally:
+        real_sleeps.stop()
         fake.stop()
         report.note(request.config, fake)
     errors = list(fake.internal_errors)
@@ -55,6 +58,7 @@ def fake_for_test(request: pytest.FixtureRequest) -> Iterator[BatchJobsFake]:
     fake.reset()
     if errors:
         pytest.fail("\n".join(errors), pytrace=False)
+    real_sleeps.warn()
 
 
 def _set_up_before(request: pytest.FixtureRequest, name: str) -> bool:

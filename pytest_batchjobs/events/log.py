@@ -1,11 +1,14 @@
 """The events one fake has emitted, the handlers they go to, and the assertion on them.
 
 Events are emitted as the transition feed reports transitions, so in fake-time order,
-once each; every one is kept (``batchjobs_fake.events``), put on moto's default bus
-while moto's ``mock_aws`` is active, and handed to each handler whose filter it
-matches (``batchjobs_fake.on_event``). What goes wrong on the way (a handler that
-raises, a target events cannot reach) is reported through ``report`` (the fake's
-errors: the test fails with them at its end), never into the call being answered.
+once each; every one is kept (``batchjobs_fake.events``) at once. Delivery is
+asynchronous, as EventBridge's: an event is put on moto's default bus (while moto's
+``mock_aws`` is active) and handed to each handler whose filter it matches
+(``batchjobs_fake.on_event``) by :meth:`EventLog.deliver`, which the fake calls at
+each instant the clock stops at while it moves, never inside the API call that emitted
+the event. What goes wrong on the way (a handler that raises, a target events cannot
+reach) is reported through ``report`` (the fake's errors: the test fails with them at
+its end), never into the call being answered.
 """
 
 from __future__ import annotations
@@ -63,6 +66,15 @@ class EventFilter:
 _ABSENT = object()
 
 
+@dataclass(frozen=True)
+class _Delivery:
+    """An event waiting to be delivered: to moto's bus or not, and to which handlers."""
+
+    event: dict[str, Any]
+    to_moto: bool
+    calls: list[tuple[Handler, bool]]
+
+
 class EventLog:
     """One fake's emitted events and its event handlers."""
 
@@ -79,7 +91,8 @@ class EventLog:
         self._handlers: list[tuple[Handler, EventFilter, bool]] = []
         self._lock = threading.Lock()
         self._ids = random.Random(0)
-        self._local = threading.local()  # the handler calls waiting on this thread
+        # Emitted, not delivered yet: the event, whether it goes to moto, its handlers.
+        self._undelivered: deque[_Delivery] = deque()
 
     def reset(self, seed: int) -> None:
         """Forget the events and the handlers; event ids start again from ``seed``."""
@@ -87,11 +100,13 @@ class EventLog:
             self._raw.clear()
             self._built.clear()
             self._handlers.clear()
+            self._undelivered.clear()
             self._ids = random.Random(seed)
 
     def emit(self, kind: JobKind, job: StoredJob, status: str, at: _dt.datetime) -> None:
         """``job`` of ``kind`` entered ``status`` at ``at``: its event, if its service
-        sends one, is kept, put on moto's bus and handed to the handlers."""
+        sends one, is kept, and waits for :meth:`deliver` to put it on moto's bus and
+        hand it to the handlers registered by now."""
         spec = kind.events
         if spec is None:
             return
@@ -101,28 +116,33 @@ class EventLog:
             if not (to_moto or self._handlers):
                 return
             event = self._build()[-1]
-            handlers = list(self._handlers)
-        if to_moto:
-            self._to_moto(event)
-        calls = [(h, _copied(event), c) for h, wanted, c in handlers if wanted.matches(event)]
-        if calls:
-            self._run(calls)
+            calls = [(h, c) for h, wanted, c in self._handlers if wanted.matches(event)]
+            if to_moto or calls:
+                self._undelivered.append(_Delivery(event, to_moto, calls))
 
-    def _run(self, calls: list[tuple[Handler, dict[str, Any], bool]]) -> None:
-        """Run handlers one after the other, in the order of their events. A handler
-        that calls the fake may make it report later transitions: their events are
-        emitted at once, but their handlers wait until this one has returned."""
-        pending: deque[tuple[Handler, dict[str, Any], bool]] | None
-        pending = getattr(self._local, "pending", None)
-        if pending is not None:  # inside a handler, on this thread: after it
-            pending.extend(calls)
-            return
-        self._local.pending = pending = deque(calls)
-        try:
-            while pending:
-                self._call(*pending.popleft())
-        finally:
-            self._local.pending = None
+    def listening(self) -> bool:
+        """Whether an event emitted now would be delivered somewhere."""
+        return bool(self._handlers) or moto_active()
+
+    def undelivered(self) -> bool:
+        """Whether events wait for :meth:`deliver`."""
+        return bool(self._undelivered)
+
+    def deliver(self) -> None:
+        """Deliver the events emitted so far, in their order, one after the other: to
+        moto's bus, then to each handler. Events a handler's own calls emit are
+        delivered after it has returned, in this same round."""
+        waiting = self._undelivered
+        while True:
+            with self._lock:
+                if not waiting:
+                    return
+                delivery = waiting.popleft()
+            event = delivery.event
+            if delivery.to_moto and moto_active():
+                self._to_moto(event)
+            for handler, with_context in delivery.calls:
+                self._call(handler, _copied(event), with_context)
 
     def _build(self) -> list[dict[str, Any]]:
         """Every event, built (under the lock)."""

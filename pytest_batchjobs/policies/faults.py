@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import abc
 import datetime as _dt
-import math
 import random
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .. import arguments
 from ..errors import docs_link
 from ..wire.errors import ServiceError
 from ..wire.models import service_model
@@ -208,8 +208,12 @@ class FaultRules:
         return None
 
 
-class Faults:
-    """``batchjobs_fake.faults``: inject errors, throttling, chaos and broken connections."""
+class Faults(arguments.Settings):
+    """``batchjobs_fake.faults``: inject errors, throttling, chaos and broken connections.
+
+    Every argument is checked at the call, by the rules the control API's ``faults/...``
+    endpoints apply too: a wrong type is a ``TypeError``, a wrong value a ``ValueError``.
+    """
 
     def __init__(
         self,
@@ -240,6 +244,8 @@ class Faults:
         (its modeled errors, or a service-wide one such as throttling).
         """
         services, name = self._target(operation, service)
+        arguments.text("faults.fail() error", error)
+        arguments.text("faults.fail() message", message, nullable=True)
         for each in services:
             valid = self.valid_errors(each, name)
             if error not in valid:
@@ -256,7 +262,7 @@ class Faults:
                 message=message,
             ),
             times,
-            when,
+            self._when("faults.fail()", when, services, name),
             description,
         )
 
@@ -269,12 +275,12 @@ class Faults:
         if not (
             _finite_number(per_second)
             and per_second > 0
-            and isinstance(burst, int)
-            and not isinstance(burst, bool)
-            and burst >= 1
+            and arguments.is_integer(burst)
+            and 1 <= burst <= arguments.INT64
         ):
             raise ValueError(
-                "throttle needs a finite per_second > 0 and an integer burst >= 1, "
+                "throttle needs a finite per_second > 0 and an integer burst >= 1 (at most "
+                f"{arguments.INT64}), "
                 f"got per_second={per_second!r}, burst={burst!r}"
             )
         rule = ThrottleRule(
@@ -299,12 +305,21 @@ class Faults:
         and calls."""
         if not (_finite_number(rate) and 0 < rate <= 1):
             raise ValueError(f"chaos rate must be a number in (0, 1], got {rate!r}")
+        arguments.integer("faults.chaos() seed", seed, minimum=-arguments.INT64 - 1)
+        if isinstance(errors, str) or not (errors is None or isinstance(errors, Iterable)):
+            arguments.wrong_type(
+                "faults.chaos() errors",
+                "a list of error codes, or None (the transient ones)",
+                errors,
+            )
         if errors is None:
             transient = (
                 code for each in self._common.values() for code, e in each.items() if e.transient
             )
             errors = dict.fromkeys(transient)
         chosen = tuple(errors)
+        for code in chosen:
+            arguments.text("faults.chaos() errors (each)", code)
         known = {e for s, ops in self._faked.items() for o in ops for e in self.valid_errors(s, o)}
         unknown = sorted(set(chosen) - known)
         if unknown:
@@ -337,6 +352,7 @@ class Faults:
         ``read_timeout``, or ``bad_gateway`` (a 502 with an HTML body, as a load
         balancer sends)."""
         services, name = self._target(operation, service)
+        arguments.text("faults.transport() kind", kind)
         if kind not in TRANSPORT_FAULTS:
             raise ValueError(
                 f"unknown transport fault {kind!r}; choose one of: {', '.join(TRANSPORT_FAULTS)}"
@@ -345,7 +361,7 @@ class Faults:
         return self._add_counted(
             TransportRule(frozenset(services), frozenset({name}), common=self._common, kind=kind),
             times,
-            when,
+            self._when("faults.transport()", when, services, name),
             description,
         )
 
@@ -379,6 +395,12 @@ class Faults:
 
     def valid_errors(self, service: str, operation: str) -> list[str]:
         """Errors ``operation`` can return: its modeled ones and the service-wide ones."""
+        if not isinstance(service, str) or service not in self._faked:
+            raise ValueError(
+                f"valid_errors(): {service!r} is not a faked service; the services are "
+                f"{', '.join(self._faked)}"
+            )
+        operation = canonical(operation, self._faked[service])
         model = service_model(service).operation_model(operation)
         modeled = [shape.name for shape in model.error_shapes]
         return sorted({*modeled, *self._common[service]})
@@ -396,8 +418,8 @@ class Faults:
         description: str,
     ) -> C:
         """Add a rule for the next ``times`` calls that ``when`` matches."""
-        if times is not None and (
-            isinstance(times, bool) or not isinstance(times, int) or times < 1
+        if times is not None and not (
+            arguments.is_integer(times) and 1 <= times <= arguments.INT64
         ):
             raise ValueError(
                 f"times must be a positive integer or None (every call), got {times!r}"
@@ -405,7 +427,38 @@ class Faults:
         rule.times, rule.when, rule.description = times, _matcher(when), description
         return self._add(rule)
 
+    def _when(
+        self,
+        where: str,
+        when: Mapping[str, Any] | Matcher | None,
+        services: list[str],
+        operation: str,
+    ) -> Mapping[str, Any] | Matcher | None:
+        """``when``: a callable, or a dict whose keys are members of the operation's
+        request (a misspelt one would make a rule that never fires), or ``None``."""
+        if when is None or callable(when):
+            return when
+        expected = "a dict of request members and values, a callable, or None"
+        if not isinstance(when, Mapping) or not all(isinstance(key, str) for key in when):
+            arguments.wrong_type(f"{where} when", expected, when)
+        members = sorted(
+            {
+                member
+                for each in services
+                for member in service_model(each).operation_model(operation).input_shape.members
+            }
+        )
+        unknown = sorted(set(when) - set(members))
+        if members and unknown:
+            raise ValueError(
+                f"{where} when: key {unknown[0]!r} is not a member of {operation}'s request, "
+                f"so the rule would never fire; its members: {', '.join(members)}"
+            )
+        return when
+
     def _target(self, operation: str, service: str | None) -> tuple[list[str], str]:
+        arguments.text("the operation", operation)
+        arguments.text("service", service, nullable=True)
         everything = sorted({op for ops in self._faked.values() for op in ops})
         name = canonical(operation, everything)
         services = [s for s, ops in self._faked.items() if name in ops]
@@ -420,7 +473,7 @@ class Faults:
 
 def _finite_number(value: object) -> bool:
     """A real number (not a bool, not NaN or an infinity): what rates and speeds must be."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return arguments.is_number(value) and arguments.is_finite(value)  # type: ignore[arg-type]
 
 
 def _matcher(when: Mapping[str, Any] | Matcher | None) -> Matcher | None:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .. import arguments
 from ..errors import docs_link
 from .operations import canonical
 
@@ -71,8 +72,8 @@ class Journal:
 
     @limit.setter
     def limit(self, limit: int | None) -> None:
-        if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        if limit is not None and not (
+            arguments.is_integer(limit) and 1 <= limit <= arguments.INT64
         ):
             raise ValueError(
                 f"journal.limit must be an integer >= 1, or None to keep every call; got {limit!r}"
@@ -109,6 +110,7 @@ class Journal:
     def matching(self, operation: str, service: str | None = None) -> list[Call]:
         """The calls of ``operation`` (API or boto3 casing), of ``service`` if given."""
         name = canonical(operation, self._operations)
+        arguments.text("service", service, nullable=True)
         return [
             call
             for call in self.calls
@@ -183,7 +185,7 @@ class _Missing:
 _MISSING: Any = _Missing()
 
 
-class JournalControls:
+class JournalControls(arguments.Settings):
     """``batchjobs_fake.journal``: how many calls the journal keeps (the calls themselves
     are the fake's ``calls``, and its ``assert_called`` & co. read them)."""
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import arguments
 from ..errors import docs_link
 from ..wire.models import boto3_name
 from .operations import canonical
@@ -117,21 +118,49 @@ class Sequence:
         return "\n".join(lines)
 
 
-@dataclass
+@dataclass(slots=True)
 class PagePolicy:
     """How pages are cut.
 
     ``max_page_size``: the most items a page holds, whatever ``maxResults`` says
     (AWS may return fewer items than asked for). ``token_lifetime``: how long a token
     stays valid, in fake time (undocumented for both services; 24 h by default,
-    ``None`` for ever). ``empty_pages``: send an empty page with a ``nextToken``
-    before every other page, as some AWS APIs do, to catch clients that stop on an
-    empty page.
+    ``None`` for ever; a number is seconds). ``empty_pages``: send an empty page with
+    a ``nextToken`` before every other page, as some AWS APIs do, to catch clients
+    that stop on an empty page.
+
+    Each field is checked whenever it is set, here or through ``pagination``: a
+    wrong type is a ``TypeError``, a wrong value a ``ValueError``.
     """
 
     max_page_size: int | None = None
     token_lifetime: _dt.timedelta | None = _dt.timedelta(hours=24)
     empty_pages: bool = False
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        check = _POLICY_FIELDS.get(name)
+        if check is None:
+            raise AttributeError(
+                f"PagePolicy has no field {name!r}; its fields are {', '.join(_POLICY_FIELDS)}"
+            )
+        object.__setattr__(self, name, check(f"pagination.{name}", value))
+
+
+def _page_size(where: str, value: Any) -> int | None:
+    """A page holds at least one item."""
+    return arguments.integer(where, value, minimum=1, nullable=True)  # type: ignore[no-any-return]
+
+
+def _token_lifetime(where: str, value: Any) -> _dt.timedelta | None:
+    """A token born expired would make every second page an error."""
+    return arguments.duration(where, value, nullable=True)  # type: ignore[no-any-return]
+
+
+_POLICY_FIELDS = {
+    "max_page_size": _page_size,
+    "token_lifetime": _token_lifetime,
+    "empty_pages": arguments.flag,
+}
 
 
 class Pager:
@@ -174,8 +203,8 @@ class Pager:
 
     @limit.setter
     def limit(self, limit: int | None) -> None:
-        if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        if limit is not None and not (
+            arguments.is_integer(limit) and 1 <= limit <= arguments.INT64
         ):
             raise ValueError(
                 "pagination.limit must be an integer >= 1, or None to keep every sequence; "
@@ -278,8 +307,13 @@ class Pager:
             self._trim()
 
 
-class Pagination:
-    """``batchjobs_fake.pagination``: page controls, sequences and their assertions."""
+class Pagination(arguments.Settings):
+    """``batchjobs_fake.pagination``: page controls, sequences and their assertions.
+
+    Its settings are checked when set (``PagePolicy`` says how), and a name it does not
+    have (``pagination.max_pagesize = 1``) is an ``AttributeError``, not a new attribute
+    that nothing reads.
+    """
 
     def __init__(self, pager: Pager, list_operations: Iterable[str]) -> None:
         self._pager = pager
@@ -295,6 +329,8 @@ class Pagination:
 
     @policy.setter
     def policy(self, value: PagePolicy) -> None:
+        if not isinstance(value, PagePolicy):
+            arguments.wrong_type("pagination.policy", "a PagePolicy", value)
         self._pager.policy = value
 
     @property
@@ -304,10 +340,6 @@ class Pagination:
 
     @max_page_size.setter
     def max_page_size(self, value: int | None) -> None:
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
-            raise ValueError(f"max_page_size must be a positive integer or None, got {value!r}")
         self.policy.max_page_size = value
 
     @property
@@ -317,9 +349,7 @@ class Pagination:
 
     @token_lifetime.setter
     def token_lifetime(self, value: _dt.timedelta | float | None) -> None:
-        if value is not None and not isinstance(value, _dt.timedelta):
-            value = _dt.timedelta(seconds=value)
-        self.policy.token_lifetime = value
+        self.policy.token_lifetime = value  # type: ignore[assignment]  # seconds become one
 
     @property
     def empty_pages(self) -> bool:
@@ -328,7 +358,7 @@ class Pagination:
 
     @empty_pages.setter
     def empty_pages(self, value: bool) -> None:
-        self.policy.empty_pages = bool(value)
+        self.policy.empty_pages = value
 
     @property
     def sequences(self) -> list[Sequence]:
@@ -429,6 +459,7 @@ class Pagination:
         """Assert that every call of ``operation`` asked for at most ``at_most`` items."""
         __tracebackhide__ = True
         name = canonical(operation, self._list_operations)
+        arguments.integer("assert_max_results() at_most", at_most)
         offending = [
             (n, s, page)
             for n, s in self._pager.numbered()

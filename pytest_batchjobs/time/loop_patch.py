@@ -25,6 +25,16 @@ the last to stop undoes it). The patches:
 When the last fake stops, loop time is real monotonic time again, and the timers
 pending in the loops that ran meanwhile are moved by the same amount, so each waits
 what it had left to wait.
+
+While loop time follows a fake clock, ``time.monotonic()`` (and ``monotonic_ns``)
+reads loop time too, as in CPython, where the loop's time *is* ``time.monotonic()``:
+under time-machine it would stay real (a poller's ``while time.monotonic() <
+deadline`` would poll until the horizon), under freezegun it would read the frozen wall
+clock (a deadline taken from loop time and checked against it would never pass). The
+name in ``time`` is replaced, not names bound before (``threading``'s and ``queue``'s
+own ``monotonic`` stay real for their real waits). ``time.perf_counter()`` (and
+``perf_counter_ns``) is real under both backends (freezegun would freeze it): it
+measures how long code takes (benchmarks, timing logs), not when a deadline passes.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ import time
 import weakref
 from collections.abc import Callable
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..active import active_fake
 
@@ -78,7 +88,9 @@ class _LoopClock:
             if clock is None:
                 self.paused = False
                 self.offset = current - _real()
+                _MONOTONIC_NAMES.restore()
                 return
+            _MONOTONIC_NAMES.install()
             self.paused = True
             self.paused_at = _real()
             self.credited = self.paused_at
@@ -115,6 +127,64 @@ class _LoopClock:
 
 
 _STATE = _LoopClock()
+
+
+def _fake_monotonic() -> float:
+    """``time.monotonic`` while loop time follows a fake clock: loop time, with any move
+    of the clock not added yet (a handler reading it while the clock stops at an
+    instant; a test moving its own freeze)."""
+    state = _STATE
+    clock = state.clock
+    if not state.paused or clock is None:
+        return _gettime(_MONOTONIC) + state.offset
+    ahead = clock.now().timestamp() - state.fake_seen
+    return state.paused_at + state.offset + (ahead if ahead > 0 else 0.0)
+
+
+def _fake_monotonic_ns() -> int:
+    return int(_fake_monotonic() * 1e9)
+
+
+def _real_perf_counter() -> float:
+    return _gettime(_MONOTONIC)  # what time.perf_counter reads on Linux
+
+
+def _real_perf_counter_ns() -> int:
+    return time.clock_gettime_ns(_MONOTONIC)
+
+
+class _TimeNames:
+    """``time.monotonic`` (and ``_ns``) replaced by loop time, ``time.perf_counter``
+    (and ``_ns``) by the real one, and what they were (real, or a freezegun freeze's)
+    put back."""
+
+    FAKES: ClassVar[dict[str, Callable[[], Any]]] = {
+        "monotonic": _fake_monotonic,
+        "monotonic_ns": _fake_monotonic_ns,
+        "perf_counter": _real_perf_counter,
+        "perf_counter_ns": _real_perf_counter_ns,
+    }
+
+    def __init__(self) -> None:
+        self.saved: dict[str, Any] = {}
+
+    def install(self) -> None:
+        for name, fake in self.FAKES.items():
+            current = getattr(time, name)
+            if current is not fake:
+                self.saved[name] = current
+                setattr(time, name, fake)
+
+    def restore(self) -> None:
+        """Put back what :meth:`install` replaced, where it is still in place (a freeze
+        started and stopped on top of it meanwhile has put the real one back)."""
+        for name, original in self.saved.items():
+            if getattr(time, name) is self.FAKES[name]:
+                setattr(time, name, original)
+        self.saved.clear()
+
+
+_MONOTONIC_NAMES = _TimeNames()
 
 
 def moved() -> None:
@@ -264,6 +334,7 @@ def _patch(asyncio: ModuleType) -> Callable[[], None]:
             shift = _STATE.now() - _real()
             loops = list(_STATE.loops)
             _STATE.reset()
+            _MONOTONIC_NAMES.restore()
         for action in reversed(undo):
             action()
         me = threading.get_ident()

@@ -2,9 +2,10 @@
 
 A sleeping thread waits (really, briefly) until no call into the fake is in progress
 in another thread and none has been for a moment (:data:`SETTLE_SECONDS`), then the
-clock jumps to the earliest wake-up among all sleepers, waking every thread due by
-then. So pollers in a thread pool, each sleeping 60 s, move the clock about 60 s per
-round, not 60 s per poller. A thread alone in the process jumps at once.
+clock moves to the earliest wake-up among all sleepers (in steps, through every
+instant something is due on the way), waking every thread due by then. So pollers in
+a thread pool, each sleeping 60 s, move the clock about 60 s per round, not 60 s per
+poller. A thread alone in the process jumps at once.
 
 Calls into the fake mark their thread busy (:meth:`Sleepers.enter` /
 :meth:`Sleepers.leave`): a sleep waits for the others, not for its own thread, which
@@ -67,33 +68,47 @@ class Sleepers:
         self,
         wake: _dt.datetime,
         now: Callable[[], _dt.datetime],
-        jump: Callable[[_dt.datetime], None],
-    ) -> bool:
-        """Return once ``now()`` has reached ``wake``; answer whether this thread moved
-        the clock.
+        step: Callable[[_dt.datetime], None],
+        settle: Callable[[], None],
+    ) -> None:
+        """Return once ``now()`` has reached ``wake``.
 
-        This thread calls ``jump(wake)`` itself when its wake-up is the earliest and
-        the fake is quiet; otherwise it waits for another sleeper, or ``advance()``, to
-        move the clock past it. Whatever ``jump`` raises (the horizon) goes up
-        through this thread's sleep.
+        When this thread's wake-up is the earliest and the fake is quiet, it moves the
+        clock itself, a step at a time: ``step(wake)`` (holding :attr:`condition`) moves
+        it to the next instant something is due on the way (or to ``wake``), then
+        ``settle()`` lets it happen, with the condition released and this thread busy
+        and no longer counted as sleeping (so that what happens there may sleep too).
+        Otherwise it waits for another sleeper, or ``advance()``, to move the clock past
+        it. Whatever ``step`` raises (the horizon) goes up through this thread's sleep.
         """
-        jumped = False
+        me = threading.get_ident()
         with self.condition:
             self._wake_times.append(wake)
             self.touch()
             try:
                 while now() < wake:
                     earliest = min(self._wake_times)
-                    others_busy = any(t != threading.get_ident() for t in self._busy)
+                    others_busy = any(t != me for t in self._busy)
                     quiet = (
                         not others_busy and real_monotonic() - self._last_activity >= SETTLE_SECONDS
                     )
                     if earliest >= wake and (quiet or threading.active_count() == 1):
-                        jump(wake)
-                        jumped = True
+                        step(wake)
                         self.condition.notify_all()
+                        self._settle_released(wake, settle)
                     else:
                         self.condition.wait(SETTLE_SECONDS)
             finally:
                 self._wake_times.remove(wake)
-        return jumped
+
+    def _settle_released(self, wake: _dt.datetime, settle: Callable[[], None]) -> None:
+        """Run ``settle()`` outside :attr:`condition`, this thread busy meanwhile."""
+        self._wake_times.remove(wake)
+        self.enter()
+        self.condition.release()
+        try:
+            settle()
+        finally:
+            self.condition.acquire()
+            self._wake_times.append(wake)
+            self.leave()

@@ -5,6 +5,9 @@ whenever fake time passes its instant. The feed keeps the upcoming transitions o
 jobs in a heap; whenever the fake sees the time (a call, ``advance()``, a sleep, the
 end of the test) it pops the ones now past and reports them, oldest first, then tells
 its watchers the time (what changes between transitions: a running job's outputs).
+While someone can observe transitions (an event handler, moto's bus, a hook), the clock
+stops at each one's instant (:meth:`TransitionFeed.next_at`), so they are reported with
+the clock there.
 """
 
 from __future__ import annotations
@@ -77,6 +80,12 @@ class TransitionFeed:
                         timeline,
                     ),
                 )
+
+    def next_at(self) -> _dt.datetime | None:
+        """The instant of the earliest transition not reported yet, if any (it may have
+        been cancelled since: a stopped job's)."""
+        with self._lock:
+            return self._heap[0][0] if self._heap else None
 
     def observe(self, now: _dt.datetime) -> None:
         """Report every transition at or before ``now`` not reported yet, then tell the

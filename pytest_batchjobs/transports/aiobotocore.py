@@ -22,7 +22,8 @@ classes while a fake is active (its methods are its own, not botocore's):
   ``credential_process``).
 * ``AioSession._create_client`` (behind ``create_client``) gives a client of the
   services the dummy keys when the caller passes none, so the session resolves no
-  credentials for it.
+  credentials for it, and a defaults mode of ``auto`` resolved without the instance
+  metadata service, as botocore's clients are.
 * ``AsyncTokenBucket._acquire``, the adaptive retry mode's pacing, waits in fake
   time: it refills by the clock, which a frozen clock never moves.
 
@@ -45,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from ..active import DUMMY_CREDENTIALS, active_core, active_fake
 from ..time.token_bucket import async_acquire_in_fake_time
 from . import botocore as botocore_transport
-from .botocore import answer_request, faked_signing, service_of, with_dummy_keys
+from .botocore import answer_request, faked_client_arguments, faked_signing, service_of
 from .class_patches import ClassPatches
 
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ def activate() -> None:
             (
                 (endpoint.AioEndpoint, "_send", _answering_send),
                 (signers.AioRequestSigner, "get_auth_instance", _dummy_signing),
-                (session.AioSession, "_create_client", _dummy_keys),
+                (session.AioSession, "_create_client", _offline_client),
                 (bucket.AsyncTokenBucket, "_acquire", async_acquire_in_fake_time),
             )
         )
@@ -223,14 +224,14 @@ def _dummy_signing(original: Callable[..., Any]) -> Callable[..., Any]:
     return get_auth_instance
 
 
-def _dummy_keys(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``AioSession._create_client`` passing the dummy keys for a client of the
-    services made without keys."""
+def _offline_client(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``AioSession._create_client`` making a client of the services without a lookup
+    (no credentials, no defaults mode from the instance metadata service)."""
     signature = inspect.signature(original)
 
     @functools.wraps(original)
     async def _create_client(*args: Any, **kwargs: Any) -> Any:
-        args, kwargs = with_dummy_keys(signature, args, kwargs)
+        args, kwargs = faked_client_arguments(signature, args, kwargs)
         return await original(*args, **kwargs)
 
     return _create_client

@@ -25,7 +25,12 @@ patched on botocore's classes instead, while a fake is active:
   the caller passes none, so the session never resolves credentials for it: botocore
   resolves them when it makes a client, and a ``credential_process`` runs, or the
   instance metadata service is asked, right then. Such a client keeps the dummy keys
-  after the fake stops, as one that read them from the environment does.
+  after the fake stops, as one that read them from the environment does. Nor does it
+  ask the instance metadata service for its region to choose its defaults mode: where
+  ``AWS_DEFAULTS_MODE`` (or ``defaults_mode`` in the config file, or the client's
+  ``Config``) is ``auto``, the client is made in the mode botocore would choose where
+  the service does not answer (:func:`mode_without_imds`); so is every client made
+  inside moto's ``mock_aws``, which answers them all (the fake's own S3 client too).
 
 botocore emits ``before-send`` to every handler, even after one has answered, so
 moto's handler would still run (and raise for the operations moto does not
@@ -37,6 +42,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -232,7 +238,7 @@ def activate() -> None:
             (
                 (botocore.endpoint.Endpoint, "_send", _answering_send),
                 (botocore.signers.RequestSigner, "get_auth_instance", _dummy_signing),
-                (botocore.session.Session, "create_client", _dummy_keys),
+                (botocore.session.Session, "create_client", _offline_client),
             )
         )
 
@@ -306,36 +312,74 @@ def faked_signing(signer: Any, signature_version: str | None) -> tuple[bool, Any
     return True, None
 
 
-def _dummy_keys(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``Session.create_client`` passing the dummy keys for a client of the services
-    made without keys, so that the session resolves no credentials for it."""
+def _offline_client(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``Session.create_client`` making a client of the services without a lookup:
+    no credentials resolved, no defaults mode asked of the instance metadata service."""
     signature = inspect.signature(original)
 
     @functools.wraps(original)
     def create_client(*args: Any, **kwargs: Any) -> Any:
-        args, kwargs = with_dummy_keys(signature, args, kwargs)
+        args, kwargs = faked_client_arguments(signature, args, kwargs)
         return original(*args, **kwargs)
 
     return create_client
 
 
-def with_dummy_keys(
+def faked_client_arguments(
     signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """The arguments of a ``create_client`` call (botocore's or aiobotocore's, of
-    ``signature``), with the dummy keys when a fake is active, the client is a faked
-    service's and the caller passed no keys; else as they were."""
+    ``signature``, a method of a session), changed while a fake is active when the
+    client is a faked service's, so that making it reaches no network: the dummy keys
+    when the caller passed none (no credential lookup), and a defaults mode resolved
+    without the instance metadata service when it is ``auto``. Inside moto's
+    ``mock_aws`` every client is answered in-process (the fake's own S3 client, which
+    reads inputs and writes outputs there, too): each gets the defaults mode so."""
     core = active_core()
     if core is None:
         return args, kwargs
     call = signature.bind(*args, **kwargs)
     given = call.arguments
+    faked = given.get("service_name") in core.services
+    if not faked and not moto_active():
+        return args, kwargs
     if (
-        given.get("service_name") in core.services
+        faked
         and given.get("aws_access_key_id") is None
         and given.get("aws_secret_access_key") is None
     ):
         given["aws_access_key_id"] = DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]
         given["aws_secret_access_key"] = DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
         given["aws_session_token"] = DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"]
+    session = given["self"]
+    config = given.get("config")
+    default_config = session.get_default_client_config()
+    if default_config is not None:
+        config = default_config if config is None else default_config.merge(config)
+    mode = (config.defaults_mode if config is not None else None) or (
+        session.get_config_variable("defaults_mode")
+    )
+    if isinstance(mode, str) and mode.lower() == "auto":
+        from botocore.config import Config
+
+        region = (
+            given.get("region_name")
+            or (config.region_name if config is not None else None)
+            or session.get_config_variable("region")
+        )
+        pinned = Config(defaults_mode=mode_without_imds(region))
+        given["config"] = pinned if config is None else config.merge(pinned)
     return call.args, call.kwargs
+
+
+def mode_without_imds(region: str | None) -> str:
+    """The defaults mode botocore resolves ``auto`` to where the instance metadata
+    service does not answer (``SmartDefaultsConfigStoreFactory.resolve_auto_mode``):
+    in AWS Lambda and the like (``AWS_EXECUTION_ENV``) by the region of the environment,
+    ``in-region`` or ``cross-region``; elsewhere ``standard``. The fake's answers do not
+    depend on it: only the client's retry mode and connect timeout do."""
+    if os.environ.get("AWS_EXECUTION_ENV"):
+        here = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION"))
+        if here:
+            return "in-region" if region == here else "cross-region"
+    return "standard"

@@ -3,9 +3,10 @@
 While a fake is active, ``requests`` calls to any endpoint of the two services that
 botocore's endpoint rules can produce (``https://bedrock.REGION.amazonaws.com/...``,
 ``bedrock-fips.…``, dual-stack ``….api.aws``, other partitions, the region-less host;
-any scheme, port, user info or trailing dot: see :mod:`..wire.endpoints`), signed by
-requests-aws4auth, aws-requests-auth, or not at all, are answered by the active fake,
-through the same request path as boto3's calls. Every other request is left alone.
+any scheme, port, user info or trailing dot, any spelling the resolver maps to one,
+or a VPC endpoint: see :mod:`.hosts`), signed by requests-aws4auth,
+aws-requests-auth, or not at all, are answered by the active fake, through the same
+request path as boto3's calls. Every other request is left alone.
 :func:`activate` also starts the ``urllib.request`` transport and the guard that
 refuses to resolve the services' host names (:mod:`.urllib_request`, :mod:`.lookups`).
 
@@ -51,10 +52,10 @@ from urllib3.exceptions import ProtocolError
 
 from ..active import active_core
 from ..core.outcome import Answered, Broken
-from ..wire.endpoints import endpoint_of_url
 from ..wire.messages import WireRequest, body_bytes
 from . import lookups, urllib_request
 from .answer import not_implemented
+from .hosts import endpoint_of_url
 from .moto import moto_active
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 While a fake is active, every request an ``httpx.Client`` or ``httpx.AsyncClient`` sends
 through httpx's own transports (``HTTPTransport`` / ``AsyncHTTPTransport``: the default,
 one the caller configured with retries, a proxy, limits or mounts) to an endpoint of the
-two services (any spelling :mod:`..wire.endpoints` recognises), signed (botocore's
+two services (any spelling :mod:`.hosts` recognises), signed (botocore's
 ``SigV4Auth``, as LiteLLM signs) or not, is answered by the active fake through the same
 request path as boto3's calls, sharing its state. Nothing is resolved or connected.
 Every other request, and every client whose transport the caller replaced (a
@@ -56,10 +56,10 @@ import httpx
 
 from ..active import active_core
 from ..core.outcome import Answered, Broken
-from ..wire.endpoints import endpoint_of_url
 from ..wire.messages import WireRequest
 from .answer import not_implemented
 from .class_patches import ClassPatches
+from .hosts import endpoint_of_url
 
 if TYPE_CHECKING:
     from ..core.contract import Core

@@ -5,8 +5,9 @@ none of them knows (``http.client`` or ``urllib3`` used directly, aiohttp, a lib
 with its own HTTP stack over Python's sockets) would look the host up first: so while
 a fake is active, ``socket.getaddrinfo``, ``socket.gethostbyname`` and
 ``socket.gethostbyname_ex`` refuse to resolve an endpoint of a faked service (any
-host :mod:`..wire.endpoints` recognises) with :class:`FakedHostLookupError`, which
-names the host. The request fails at once and loudly, and not even a DNS query naming
+host :mod:`..wire.endpoints` recognises, or its VPC endpoints, compared as the
+resolver will see the name: see :mod:`.hosts`) with :class:`FakedHostLookupError`,
+which names the host. The request fails at once and loudly, and not even a DNS query naming
 the service leaves the machine. Every other name resolves as before.
 
 A guard that another patch was put on top of (a test's ``monkeypatch`` of
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..active import active_core
-from ..wire.endpoints import endpoint_of_host
+from .hosts import faked_endpoint, resolved_name
 
 _RESOLVERS = ("getaddrinfo", "gethostbyname", "gethostbyname_ex")
 _GUARD = "_pytest_batchjobs_guard"
@@ -75,12 +76,14 @@ def refuse_faked(host: object) -> None:
     """Raise :class:`FakedHostLookupError` if ``host`` is a faked service's endpoint."""
     if isinstance(host, (bytes, bytearray)):
         host = bytes(host).decode("ascii", "replace")
-    found = endpoint_of_host(host) if isinstance(host, str) else None
+    found = faked_endpoint(host) if isinstance(host, str) else None
     if found is None:
         return
+    name = resolved_name(str(host))
+    seen = f" ({name} to the resolver)" if name is not None and name != host else ""
     raise FakedHostLookupError(
         socket.EAI_NONAME,
-        f"pytest-batchjobs refused to resolve {host!r}, an endpoint of {found.service}, "
+        f"pytest-batchjobs refused to resolve {host!r}{seen}, an endpoint of {found.service}, "
         "while a fake is active: no request for a faked service may reach the network. "
         "The client sending it bypasses the fake, which answers botocore, requests, httpx "
         "and urllib.request; point this client at the fake's local server (the "

@@ -2,7 +2,7 @@
 
 Every opener's HTTP and HTTPS handlers open their connection in
 ``AbstractHTTPHandler.do_open``. While a fake is active, it answers a request for an
-endpoint of the two services (any that :mod:`..wire.endpoints` recognises) with the
+endpoint of the two services (any that :mod:`.hosts` recognises) with the
 active fake's response, read by ``http.client.HTTPResponse`` from the bytes AWS would
 send, as urllib returns a real one: the opener's processors run on it as usual (a 4xx
 or 5xx becomes ``urllib.error.HTTPError``). Nothing is resolved or connected, even
@@ -26,9 +26,9 @@ from typing import Any
 
 from ..active import active_core
 from ..core.outcome import Answered, Broken
-from ..wire.endpoints import endpoint_of_url
 from ..wire.messages import WireRequest, WireResponse, body_bytes
 from .answer import not_implemented
+from .hosts import endpoint_of_url
 
 TRANSPORT = "urllib"
 _HANDLER: Any = urllib.request.AbstractHTTPHandler  # patched below

@@ -55,8 +55,38 @@ _INTEGER_BITS = {"integer": 31, "long": 63}
 def _integer(kind: str, value: int, path: str) -> int:
     limit = 1 << _INTEGER_BITS[kind]
     if not -limit <= value < limit:
-        raise SerializationError(f"Value '{value}' at '{path}' does not fit in a {kind}")
+        raise _too_large(kind, _digits(value), path)
     return value
+
+
+# Digits past which no integer fits a long (2**63 has 19): read no further. Python's int()
+# refuses a text of more than 4,300 digits outright (a ValueError, not a value).
+_MOST_DIGITS = 19
+
+
+def _integer_text(kind: str, text: str, path: str) -> int:
+    """An integer read from text already matching :data:`_INTEGER`, of any length."""
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > _MOST_DIGITS:
+        raise _too_large(kind, _shortened(sign + digits), path)
+    return _integer(kind, int(sign + digits), path)
+
+
+def _too_large(kind: str, shown: str, path: str) -> SerializationError:
+    return SerializationError(f"Value '{shown}' at '{path}' does not fit in a {kind}")
+
+
+def _digits(value: int) -> str:
+    """``value`` in decimal, cut short past 40 digits (and never through ``str()``, which
+    refuses an int of more than 4,300 digits)."""
+    if value.bit_length() <= 128:
+        return str(value)
+    return f"{'-' if value < 0 else ''}<an integer of {value.bit_length()} bits>"
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-6:]} ({len(text)} characters)"
 
 
 def from_text(shape: Shape, text: str, path: str) -> Any:
@@ -65,7 +95,7 @@ def from_text(shape: Shape, text: str, path: str) -> Any:
     if kind in ("integer", "long"):
         if _INTEGER.fullmatch(text) is None:
             raise SerializationError(f"Value '{text}' at '{path}' is not an integer")
-        return _integer(kind, int(text), path)
+        return _integer_text(kind, text, path)
     if kind in ("float", "double"):
         if _NUMBER.fullmatch(text) is None:
             raise SerializationError(f"Value '{text}' at '{path}' is not a number")
@@ -109,10 +139,13 @@ def read_value(shape: Shape, value: Any, path: str) -> Any:
         integral = kind in ("integer", "long")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _wrong_type(path, "an integer" if integral else "a number", value)
-        if integral and not float(value).is_integer():
+        if integral and isinstance(value, float) and not value.is_integer():
             raise _wrong_type(path, "an integer", value)
         if not integral:
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:  # an int past a double's range
+                raise _too_large(kind, _digits(int(value)), path) from None
         return _integer(kind, int(value), path)
     if kind == "timestamp":
         return _timestamp(value, path)
@@ -164,6 +197,7 @@ def _timestamp(value: Any, path: str) -> _dt.datetime:
 
 
 def _wrong_type(path: str, expected: str, value: Any) -> SerializationError:
+    shown = _digits(value) if isinstance(value, int) else f"{value!r:.60}"
     return SerializationError(
-        f"Value at '{path}' must be {expected}, not {type(value).__name__} {value!r:.60}"
+        f"Value at '{path}' must be {expected}, not {type(value).__name__} {shown}"
     )

@@ -10,6 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ... import arguments
+from ...wire.members import answered_member
+from .overrides import checked_overrides, member
+
 if TYPE_CHECKING:
     from ...time.lifecycles import Lifecycle
     from .backend import KindBackend
@@ -18,9 +22,14 @@ if TYPE_CHECKING:
     from .spec import JobKind
 
 
-class JobControls:
+class JobControls(arguments.Settings):
     """The controls of one job kind's jobs: the factory, lifecycles, the quota, the
-    responder (``batchjobs_fake.bedrock``, ``batchjobs_fake.personalize``)."""
+    responder (``batchjobs_fake.bedrock``, ``batchjobs_fake.personalize``).
+
+    Every argument is checked at the call, by the rules the control API applies too
+    (:mod:`pytest_batchjobs.arguments`): a wrong type is a ``TypeError``, a wrong value
+    a ``ValueError``, each saying what is taken, so nothing accepted breaks a later call.
+    """
 
     def __init__(self, backend: KindBackend[Any]) -> None:
         self._backend = backend
@@ -43,7 +52,7 @@ class JobControls:
         ``modelId``, ``solutionVersionArn``, ...) and ``status``, ``region`` and the
         service's submit time and failure message (see :meth:`override_names`).
         """
-        return self._backend.add_jobs(1, **overrides)[0]
+        return self.add_jobs(1, **overrides)[0]
 
     def add_jobs(self, count: int, **overrides: Any) -> list[dict[str, Any]]:
         """Put ``count`` realistic jobs straight into the store, the same for the same seed.
@@ -53,9 +62,19 @@ class JobControls:
         clock's ``now``, with a timeline consistent with it, and is returned exactly as
         a get / describe call then shows it (instants to the millisecond). Values the
         API could never return (a negative record count, more error records than
-        records, ...) are a ``ValueError`` that says what is allowed.
+        records, ...) are a ``ValueError`` that says what is allowed. ``count`` is at
+        most 1,000,000 (about 2.3 GB), as for the control API.
         """
-        return self._backend.add_jobs(count, **overrides)
+        backend = self._backend
+        # At most MAX_JOBS, as the control API: more would only exhaust the memory.
+        arguments.integer(f"{backend.name}.add_jobs() count", count, maximum=arguments.MAX_JOBS)
+        # Members the loaded model lacks, at any depth, are refused first, naming the
+        # release that adds them (reading by shape would drop a nested one); names the
+        # kind does not take pass through, for the backend to refuse by name.
+        backend.refuse_newer(overrides)
+        now = backend.parts.clock.now()
+        read = checked_overrides(backend.kind, f"{backend.name}.add_jobs()", overrides, now)
+        return backend.add_jobs(count, **read)
 
     def override_names(self) -> list[str]:
         """What :meth:`add_job` accepts: the create request's members and a few more."""
@@ -90,7 +109,19 @@ class JobControls:
         glob on job names; only matching jobs follow this lifecycle. The newest
         matching lifecycle wins.
         """
-        return self._backend.lifecycle(outcome, message=message, durations=durations, match=match)
+        backend = self._backend
+        where = f"{backend.name}.lifecycle()"
+        arguments.text(f"{where} outcome", outcome, nullable=True)
+        if arguments.text(f"{where} message", message, nullable=True) is not None:
+            # It shows in the job as the service answers it: within that member's shape.
+            kind = backend.kind
+            shape = answered_member(kind.service, kind.operations, kind.message_member)
+            if shape is not None:
+                member(shape, f"{where} message", message, backend.parts.clock.now())
+        for status, seconds in (arguments.mapping(f"{where} durations", durations) or {}).items():
+            arguments.seconds(f"{where} durations[{status!r}]", seconds)
+        arguments.text(f"{where} match", match, nullable=True)
+        return backend.lifecycle(outcome, message=message, durations=durations, match=match)
 
     @property
     def lifecycles(self) -> list[Lifecycle]:
@@ -102,6 +133,9 @@ class JobControls:
     def quota(self, max_active_jobs: int | None) -> None:
         """Allow at most ``max_active_jobs`` unfinished jobs per (account, region);
         creating one more is the service's quota error. ``None`` lifts the quota."""
+        arguments.integer(
+            f"{self._backend.name}.quota() max_active_jobs", max_active_jobs, nullable=True
+        )
         self._backend.quota(max_active_jobs)
 
     @property
@@ -123,4 +157,8 @@ class JobControls:
         (a SageMaker transform job fails on it). ``None`` restores the
         default, deterministic answers.
         """
+        if function is not None and not callable(function):
+            arguments.wrong_type(
+                f"{self._backend.name}.responder() function", "a callable or None", function
+            )
         self._backend.responder(function)

@@ -1,11 +1,12 @@
 """Realistic jobs in bulk, placed straight into the store, the same for the same seed.
 
-Values come from faker: job names that satisfy each API's pattern and are unique,
-S3 URIs, role ARNs, KMS keys; each job kind's factory (its ``made_jobs``) draws its own
-fields from these columns (model ids, solution version ARNs, failure messages). A job
-made with a status is in that status at the fake clock's ``now``, and its timeline is
-consistent with it: a ``Completed`` job ended after it was submitted; an
-``InProgress`` job finishes later as the clock moves.
+Values come from the plugin's own word lists (``names``) and the seed: job names that
+satisfy each API's pattern and are unique, S3 URIs, role ARNs, KMS keys; each job
+kind's factory (its ``made_jobs``) draws its own fields from these columns (model ids,
+solution version ARNs, failure messages). A job made with a status is in that status
+at the fake clock's ``now``, and its timeline is consistent with it: a ``Completed``
+job ended after it was submitted; an ``InProgress`` job finishes later as the clock
+moves.
 
 Randomness comes from one seed per fake (in pytest: derived from the session seed and
 the test's node id), so the same seed gives the same jobs.
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ...time.lifecycles import Lifecycle, ServiceStatuses, Timeline, to_millis
+from .names import NamePools
 
 SPREAD = _dt.timedelta(days=30)
 
@@ -40,13 +42,6 @@ def seed_for_test(session_seed: int, node_id: str) -> int:
     """The seed of one test's fake: stable across runs for the same session seed."""
     digest = hashlib.sha256(f"{session_seed}:{node_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
-
-
-@functools.cache
-def _faker() -> Any:
-    from faker import Faker
-
-    return Faker("en_US")
 
 
 @functools.cache
@@ -101,15 +96,8 @@ class JobFactory:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.random = random.Random(seed)
-        faker = _faker()
-        faker.seed_instance(seed)
-        words = [faker.word().lower() for _ in range(120)]
-        self.stems = sorted({w for w in words if w.isascii() and w.isalpha()})
-        self._teams = [faker.user_name().replace(".", "").replace("_", "")[:20] for _ in range(12)]
-        self._roles = [
-            "".join(part.capitalize() for part in faker.words(2)) + "BatchInferenceRole"
-            for _ in range(6)
-        ]
+        pools = NamePools.draw(self.random)
+        self.stems, self._teams, self._roles = pools.stems, pools.teams, pools.roles
         self._numbers = itertools.count(1)
         self._lifecycles: dict[tuple[Any, ...], Lifecycle] = {}
         self._plans: dict[int, _Plan] = {}  # by id() of the lifecycle

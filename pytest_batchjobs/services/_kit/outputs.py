@@ -6,8 +6,9 @@ transition into a status (see :mod:`pytest_batchjobs.time.transitions`). Each jo
 
 * when the job starts working on its input: read the input (moto's S3 when active;
   without moto input checks are skipped and stand-in records are used), check it, and
-  answer every record with the responder. Bad input fails the job with AWS's kind of
-  message (:class:`InputProblem`);
+  answer every record with the responder; then check that the output location's
+  bucket exists. Bad input, or an output bucket that is missing, fails the job with
+  AWS's kind of message (:class:`~.storage.DataProblem`);
 * while and once it works: write the records processed, in AWS's layout, to moto's S3
   when active and always to the fake's memory (:class:`~.storage.Storage`).
 
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .storage import InputProblem
+from .storage import DataProblem, InputProblem
 
 if TYPE_CHECKING:
     from .storage import Storage
@@ -34,9 +35,11 @@ Responder = Callable[[dict[str, Any]], Any]
 class JobData:
     """A job's answered records, by input file, ready to be written.
 
-    Records are processed in input order, across files: the first ``n`` processed are
-    the first ``n`` lines. ``error_at`` holds the positions (in that order) of the error
-    records, ``tokens`` each record's (input, output) token counts.
+    Records are processed file after file, each file's in the order of its ``lines``
+    (the order they are written in: a kind may keep input order or not): the first
+    ``n`` processed are the first ``n`` lines, so a record once written stays written.
+    ``error_at`` holds the positions (in that order) of the error records, ``tokens``
+    each record's (input, output) token counts.
     """
 
     files: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
@@ -74,7 +77,13 @@ class JobData:
 
 
 class Outputs:
-    """What one kind's jobs do with their data; this base does nothing."""
+    """What one kind's jobs do with their data; this base does nothing.
+
+    ``output_member`` is where a job's request names its output location: Bedrock's
+    naming by default (both its kinds share it); other kinds name theirs.
+    """
+
+    output_member: tuple[str, ...] = ("outputDataConfig", "s3OutputDataConfig", "s3Uri")
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
@@ -88,18 +97,29 @@ class Outputs:
         """Do what ``job`` does on entering ``new``; whether its timeline changed."""
         return False
 
+    def output_location(self, request: dict[str, Any]) -> str:
+        """The output location a job's ``request`` names."""
+        value: Any = request
+        for member in self.output_member:
+            value = value[member]
+        return str(value)
+
     def read_input(
         self, job: Any, read: Callable[[Any], JobData], failed: str, successes: tuple[str, ...]
     ) -> bool:
-        """Read the job's data into ``job.data``; whether its timeline changed.
+        """Read the job's data into ``job.data``, then check its output location;
+        whether its timeline changed.
 
-        On a problem the job fails when the status it is entering ends (in ``failed``,
-        if it was to end in one of ``successes``), with the problem as its message.
+        On a problem (its input first) the job fails when the status it is entering
+        ends (in ``failed``, if it was to end in one of ``successes``), with the
+        problem as its message, and keeps no data.
         """
         timeline = job.timeline
         try:
-            job.data = read(job)
-        except InputProblem as problem:
+            data = read(job)
+            self.storage.check_output(self.output_location(job.request))
+            job.data = data
+        except DataProblem as problem:
             job.failure = str(problem)
             entered = job.reported  # the index of the transition being processed
             if entered + 1 < len(timeline) and timeline.statuses[-1] in successes:

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
 from ...transports.moto import moto_active
 
+# The codes S3 answers HeadBucket with for a bucket that does not exist (a HEAD
+# response has no body: botocore names the error by its status).
+_NO_BUCKET = frozenset({"404", "NoSuchBucket"})
 
-class InputProblem(Exception):
-    """The job's input cannot be used; the message is the job's failure message."""
+
+class DataProblem(Exception):
+    """The job's data cannot be used; the message is the job's failure message."""
+
+
+class InputProblem(DataProblem):
+    """The job's input cannot be used."""
+
+
+class OutputProblem(DataProblem):
+    """The job's output location cannot be written to."""
 
 
 def split_s3(uri: str) -> tuple[str, str]:
@@ -59,13 +72,38 @@ class Storage:
             raise InputProblem(f"No input files were found at {uri}.")
         return files
 
+    def check_output(self, uri: str) -> None:
+        """An :class:`OutputProblem` when moto's S3 is active and has no bucket for
+        ``uri``: the job checks its output location when it checks its input, and
+        fails then, as the services do when their role cannot write there. Without
+        moto there is nothing to check."""
+        if not self.has_s3:
+            return
+        s3 = self._s3()
+        bucket, _ = split_s3(uri)
+        try:
+            s3.head_bucket(Bucket=bucket)
+        except s3.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in _NO_BUCKET:
+                raise
+            raise OutputProblem(
+                f"The S3 bucket {bucket} of the output location {uri} does not exist. "
+                "Create the bucket, or choose an output location in a bucket that exists, "
+                "and start the job again."
+            ) from None
+
     def write(self, job_arn: str, uri: str, content: str) -> None:
-        """Write ``content`` to ``uri`` (moto's S3 when active) and keep a copy."""
+        """Write ``content`` to ``uri`` (moto's S3 when active) and keep a copy.
+
+        A bucket that was there when the job checked its output location, and was
+        deleted since, gets nothing: the copy is kept all the same."""
         with self._lock:
             self.outputs.setdefault(job_arn, {})[uri] = content
         if self.has_s3:
             bucket, key = split_s3(uri)
-            self._s3().put_object(Bucket=bucket, Key=key, Body=content.encode("utf-8"))
+            s3 = self._s3()
+            with contextlib.suppress(s3.exceptions.NoSuchBucket):
+                s3.put_object(Bucket=bucket, Key=key, Body=content.encode("utf-8"))
 
     def reset(self) -> None:
         """Forget the kept outputs."""

@@ -98,6 +98,8 @@ class PersonalizeOutputs(Outputs, abc.ABC):
     says how a line's answer starts (``echoed``), and answers it by default
     (``default_output``) or from the responder's answer (``answered``)."""
 
+    output_member = ("jobOutput", "s3DataDestination", "path")
+
     def on_transition(self, job: PersonalizeBatchJob, new: str) -> bool:
         if new == "CREATE IN_PROGRESS":
             return self.read_input(job, self._records, "CREATE FAILED", ("ACTIVE",))

@@ -120,7 +120,7 @@ def _time_attributes(api: Any, fallback: Callable[[Any], Any], module: Any) -> A
     entry = _SCAN_CACHE.get(key)
     if entry is not None and entry[1] == names and entry[0]() is module:
         return entry[2]
-    real_ids = api._real_time_object_ids
+    real_ids = api._real_time_object_ids - _perf_counter_ids(api)
     found = [
         (name, value) for name, value in api._get_module_attributes(module) if id(value) in real_ids
     ]
@@ -131,6 +131,14 @@ def _time_attributes(api: Any, fallback: Callable[[Any], Any], module: Any) -> A
 
     _SCAN_CACHE[key] = (weakref.ref(module, forget), names, found)
     return found
+
+
+def _perf_counter_ids(api: Any) -> set[int]:
+    """The real ``perf_counter`` functions, which the fake's freeze leaves bound where
+    they are: it measures how long code takes (``time.perf_counter`` itself is put back
+    by the loop patch while the fake is active)."""
+    names = ("real_perf_counter", "real_perf_counter_ns")
+    return {id(getattr(api, name)) for name in names if hasattr(api, name)}
 
 
 def _start_freezegun(travel: Any) -> Any:

@@ -1,6 +1,7 @@
 """Freeze time with time-machine: it patches the C functions behind ``time.time()``,
 ``datetime.now()`` and friends, so starting and stopping cost microseconds whatever
-is loaded. ``time.monotonic`` and ``time.perf_counter`` stay real.
+is loaded. It leaves ``time.monotonic`` and ``time.perf_counter`` real; the loop patch
+makes ``time.monotonic`` follow the fake clock (as asyncio's loop time).
 
 The ``time-machine`` package is imported when the clock freezes, not before.
 """

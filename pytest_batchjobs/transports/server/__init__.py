@@ -20,6 +20,9 @@ What the server refuses, and how long it waits (:class:`FakeServer` has the sett
   ``Transfer-Encoding``, a transfer coding other than ``chunked``.
 - A connection silent for ``idle_timeout`` seconds, between requests or in the middle
   of one, is closed (a request cut short this way is not answered).
+- A request not read whole (head and body) within ``request_timeout`` seconds of its
+  first byte is answered ``408`` with ``Connection: close``: a client trickling a byte
+  at a time is never silent for long, and would hold its slot for as long as it liked.
 - At most ``max_connections`` connections are served at once, each by its own thread;
   further ones wait in the listen backlog (:data:`BACKLOG`), and room is made for them
   by closing kept-alive connections that rest between requests.
@@ -31,17 +34,19 @@ and whoever reaches it can read and change the fake's state.
 from __future__ import annotations
 
 import contextlib
+import io
 import ipaddress
 import json
 import math
 import re
-import select
+import selectors
 import socket
 import struct
 import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -49,6 +54,7 @@ from ...policies.faults import TransportFault
 from ...wire.messages import WireRequest, WireResponse
 from ..answer import answer
 from .control import ControlAPI
+from .control.limits import DEFAULT_JOB_LIMIT
 
 if TYPE_CHECKING:
     from ...fake import BatchJobsFake
@@ -62,11 +68,19 @@ DEFAULT_STALL_SECONDS = 10.0
 # notice the close and open a new connection for the next call.
 DEFAULT_IDLE_TIMEOUT = 15.0
 DEFAULT_MAX_CONNECTIONS = 128
+# Twice the idle timeout: a client on loopback sends its largest request (MAX_BODY) in
+# well under a second; one still sending after 30 s is trickling, not slow.
+DEFAULT_REQUEST_TIMEOUT = 30.0
 # Connections beyond max_connections wait here, handshake done, until a slot frees. The
 # kernel caps it at net.core.somaxconn; with socketserver's 5, a burst of 32 clients had
 # its SYNs dropped and retried after 1 s and 3 s.
 BACKLOG = socket.SOMAXCONN
 MAX_BODY = 16 * 1024 * 1024
+# poll() where the platform has it: one system call a wait, and no descriptor of its own
+# (a DefaultSelector's epoll would open one per wait).
+_Selector: type[selectors.BaseSelector] = getattr(
+    selectors, "PollSelector", selectors.DefaultSelector
+)
 _POLL = 0.02  # real seconds: how soon stop() and a stalled call notice
 _LINE = 4096  # the longest chunk-size or trailer line read
 # After refusing a request, what the client still sends is read and dropped for this
@@ -110,6 +124,9 @@ class FakeServer:
 
     ``idle_timeout`` (seconds, default 15) is how long a connection may stay silent,
     waiting for a next request or in the middle of one, before the server closes it.
+    ``request_timeout`` (seconds, default 30) is how long a request may take to arrive
+    whole, head and body, from its first byte: past it the server answers ``408`` and
+    closes the connection.
     ``max_connections`` (default 128) bounds the connections served at once, and so
     the server's threads. A connection beyond it waits, connected, until one closes;
     meanwhile the server closes the kept-alive connection resting longest between
@@ -117,6 +134,11 @@ class FakeServer:
     ``503``: a client SDK sees only a slower call, where a 503 would spend one of its
     few retries (botocore's standard mode allows three attempts) and fail the test under
     load. Clients reconnect by themselves when a kept-alive connection is closed.
+
+    ``job_limit`` (default 1,000,000, ``None`` for no bound) is the most jobs the fake
+    may store, every kind and region together, after a factory request of the control
+    API (``POST /_batchjobs/{kind}/jobs``): one that would store more is refused with a
+    ``400`` that says how many are stored. Each job holds about 2.3 KB.
 
     The fake's journal keeps every call unless ``fake.journal.limit`` says otherwise,
     and its pagination records every sequence unless ``fake.pagination.limit`` does
@@ -132,24 +154,30 @@ class FakeServer:
         allow_remote: bool = False,
         stall_seconds: float = DEFAULT_STALL_SECONDS,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        job_limit: int | None = DEFAULT_JOB_LIMIT,
         log: TextIO | None = None,
     ) -> None:
         check_host(host, allow_remote)
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {port!r}")
-        if isinstance(idle_timeout, bool) or not 0 < idle_timeout < math.inf:
-            raise ValueError(f"idle_timeout must be a number of seconds > 0, got {idle_timeout!r}")
+        for name, seconds in (("idle_timeout", idle_timeout), ("request_timeout", request_timeout)):
+            if isinstance(seconds, bool) or not (
+                isinstance(seconds, (int, float)) and 0 < seconds < math.inf
+            ):
+                raise ValueError(f"{name} must be a number of seconds > 0, got {seconds!r}")
         if isinstance(max_connections, bool) or not (
             isinstance(max_connections, int) and max_connections >= 1
         ):
             raise ValueError(f"max_connections must be an integer >= 1, got {max_connections!r}")
         self.fake = fake
-        self.control = ControlAPI(fake)
+        self.control = ControlAPI(fake, job_limit)
         self.host = host
         self.port = port
         self.stall_seconds = stall_seconds
         self.idle_timeout = idle_timeout
+        self.request_timeout = request_timeout
         self.max_connections = max_connections
         self.log = log
         self.errors: list[str] = []
@@ -334,16 +362,75 @@ class _BadRequest(Exception):
         self.status = status
 
 
+class _RequestTimedOut(Exception):
+    """A request's head and body did not arrive within the server's ``request_timeout``."""
+
+
+class _RequestReader(io.RawIOBase):
+    """The connection as the handler reads it, with a deadline for each request.
+
+    Each read waits at most ``idle_timeout`` (then ``TimeoutError``: the connection is
+    closed unanswered), and, once a request has begun (its first byte is read), no
+    later than that request's deadline (then :class:`_RequestTimedOut`).
+    """
+
+    def __init__(self, connection: socket.socket, app: FakeServer) -> None:
+        super().__init__()
+        self._connection = connection
+        self._idle_timeout = app.idle_timeout
+        self._request_timeout = app.request_timeout
+        self.deadline: float | None = None
+        self.reading = False  # a request is being read: its first byte starts the deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        deadline = self.deadline
+        wait = self._idle_timeout
+        if deadline is not None:
+            wait = min(wait, deadline - _real_monotonic())
+            if wait <= 0:
+                raise _RequestTimedOut
+        shortened = wait < self._idle_timeout
+        if shortened:
+            self._connection.settimeout(wait)
+        try:
+            received = self._connection.recv_into(buffer)
+        except TimeoutError:
+            if shortened:
+                raise _RequestTimedOut from None
+            raise
+        finally:
+            if shortened:
+                self._connection.settimeout(self._idle_timeout)  # for the writes, too
+        if received and self.reading and self.deadline is None:
+            self.deadline = _real_monotonic() + self._request_timeout
+        return received
+
+    def begin(self) -> None:
+        """A next request is to be read: its deadline starts with its first byte."""
+        self.reading, self.deadline = True, None
+
+    def done(self) -> None:
+        """The request is read whole: no deadline until the next one begins."""
+        self.reading, self.deadline = False, None
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body go out in two writes: with Nagle's algorithm on, the body
     # waits for the client's delayed ACK, 40 ms a call on a kept-alive connection.
     disable_nagle_algorithm = True
     server: _HTTPServer
+    reader: _RequestReader
 
     def setup(self) -> None:
         super().setup()
         self.connection.settimeout(self.server.app.idle_timeout)  # each read and write
+        self.rfile.close()  # the socket's own file, replaced by one that keeps deadlines
+        self.reader = _RequestReader(self.connection, self.server.app)
+        self.rfile = io.BufferedReader(self.reader)
 
     def finish(self) -> None:
         with contextlib.suppress(OSError):
@@ -356,6 +443,25 @@ class _Handler(BaseHTTPRequestHandler):
         while not self.close_connection:
             self.server.connections.rest(self.connection)
             self.handle_one_request()
+
+    def handle_one_request(self) -> None:
+        """One request, answered ``408`` if it does not arrive whole in time."""
+        self.reader.begin()
+        try:
+            super().handle_one_request()
+        except _RequestTimedOut:
+            self.requestline = getattr(self, "requestline", "")
+            self.request_version = self.protocol_version
+            self.command = getattr(self, "command", None) or ""
+            timeout = self.server.app.request_timeout
+            self._refuse(
+                _BadRequest(
+                    408,
+                    f"the request did not arrive whole within {timeout:g} s of its first "
+                    "byte (the server's request_timeout): send the head and body at once, "
+                    "or start the server with a longer --request-timeout",
+                )
+            )
 
     def parse_request(self) -> bool:
         if not self.server.connections.wake(self.connection):
@@ -390,6 +496,7 @@ class _Handler(BaseHTTPRequestHandler):
         except _BadRequest as bad:
             self._refuse(bad)
             return
+        self.reader.done()
         if ControlAPI.owns(self.path):
             status, document = app.control.handle(self.command, self.path, body)
             self._write_json(status, document)
@@ -488,14 +595,15 @@ class _Handler(BaseHTTPRequestHandler):
             connection.shutdown(socket.SHUT_WR)
             deadline = _real_monotonic() + _LINGER_SECONDS
             drained = 0
-            while drained < _LINGER_BYTES:
-                left = deadline - _real_monotonic()
-                if left <= 0 or not select.select([connection], [], [], left)[0]:
-                    return
-                data = connection.recv(65536)
-                if not data:
-                    return
-                drained += len(data)
+            with _ReadableWait(connection) as readable:
+                while drained < _LINGER_BYTES:
+                    left = deadline - _real_monotonic()
+                    if left <= 0 or not readable(left):
+                        return
+                    data = connection.recv(65536)
+                    if not data:
+                        return
+                    drained += len(data)
         except OSError:
             pass  # the client is gone already
 
@@ -534,15 +642,38 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         deadline = _real_monotonic() + app.stall_seconds
         connection = self.connection
-        while not app.closing.is_set() and _real_monotonic() < deadline:
-            readable, _, _ = select.select([connection], [], [], _POLL)
-            if readable:
-                try:
-                    if not connection.recv(1, socket.MSG_PEEK):
-                        return  # the client timed out and hung up
-                except OSError:
-                    return
-                app.closing.wait(_POLL)  # more bytes (a next request): keep stalling
+        with _ReadableWait(connection) as readable:
+            while not app.closing.is_set() and _real_monotonic() < deadline:
+                if readable(_POLL):
+                    try:
+                        if not connection.recv(1, socket.MSG_PEEK):
+                            return  # the client timed out and hung up
+                    except OSError:
+                        return
+                    app.closing.wait(_POLL)  # more bytes (a next request): keep stalling
+
+
+class _ReadableWait:
+    """Waits for one connection to have something to read (bytes, or its close).
+
+    With the ``selectors`` module, not ``select.select()``: ``select()`` refuses a
+    descriptor numbered 1,024 or more, which a process with many files or sockets open
+    hands out. ``poll`` (or ``epoll``, ``kqueue``) has no such limit.
+    """
+
+    def __init__(self, connection: socket.socket) -> None:
+        self._selector = _Selector()
+        self._selector.register(connection, selectors.EVENT_READ)
+
+    def __enter__(self) -> Callable[[float], bool]:
+        return self.readable
+
+    def __exit__(self, *exc: object) -> None:
+        self._selector.close()
+
+    def readable(self, timeout: float) -> bool:
+        """Whether the connection has something to read within ``timeout`` seconds."""
+        return bool(self._selector.select(timeout))
 
 
 def _ipv6_or_none(literal: str | None) -> bool:

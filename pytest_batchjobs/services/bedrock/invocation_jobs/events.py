@@ -23,13 +23,13 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
+from .model_arns import model_arn
+
 if TYPE_CHECKING:
     from ..._kit.job import StoredJob
 
 # The statuses whose job shows a ``message`` (job.py): the event's ``failureMessage``.
 _WITH_MESSAGE = frozenset({"Failed", "PartiallyCompleted", "Expired"})
-# The first label of a cross-Region inference profile's id (``us.anthropic.claude-...``).
-_PROFILE_PREFIXES = frozenset({"us", "us-gov", "eu", "apac", "jp", "au", "ca", "global"})
 
 
 def batch_job_detail(job: StoredJob, status: str, at: _dt.datetime) -> dict[str, Any]:
@@ -48,16 +48,6 @@ def batch_job_detail(job: StoredJob, status: str, at: _dt.datetime) -> dict[str,
         "failureMessage": message,
         "creationTime": creation_time(job.created),
     }
-
-
-def model_arn(model_id: str, partition: str, region: str, account: str) -> str:
-    """The model as the sample event names it: an ARN (a foundation model's, for a bare
-    model id; an inference profile's for a profile id; an ARN as it was given)."""
-    if model_id.startswith("arn:"):
-        return model_id
-    if model_id.split(".", 1)[0] in _PROFILE_PREFIXES:
-        return f"arn:{partition}:bedrock:{region}:{account}:inference-profile/{model_id}"
-    return f"arn:{partition}:bedrock:{region}::foundation-model/{model_id}"
 
 
 def creation_time(moment: _dt.datetime) -> str:

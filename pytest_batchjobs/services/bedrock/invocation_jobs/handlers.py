@@ -10,8 +10,9 @@ Choices where AWS documentation is silent (each is tested):
   ``submitTimeAfter`` / ``submitTimeBefore`` are exclusive bounds.
 * A list page holds at most 1000 summaries when ``maxResults`` is omitted.
 * A ``Failed`` job reports the records it processed before failing as error records.
-* A job with error records ends ``PartiallyCompleted`` at the end of its run (AWS
-  defines that status by its timeout only: see :mod:`pytest_batchjobs.time.lifecycles`).
+* Error records leave a job ``Completed`` (a real job whose every record failed was
+  ``Completed``: BerriAI/litellm#36156); ``PartiallyCompleted`` is its timeout's status
+  (see :mod:`pytest_batchjobs.time.lifecycles`), or the outcome a lifecycle asks for.
 * The model id, role and S3 locations are checked against the model's patterns only:
   the fake does not know which models exist in an account.
 """

@@ -11,6 +11,7 @@ from typing import Any
 from ....time.lifecycles import ServiceStatuses
 from ....wire.members import has_member
 from ..._kit.job import StoredJob
+from .model_arns import model_arn
 
 # JobStatus in botocore's model; Stopping and Stopped only after StopModelInvocationJob.
 BEDROCK = ServiceStatuses(
@@ -37,7 +38,22 @@ _SCHEDULED = BEDROCK.running.index("Scheduled")
 _IN_PROGRESS = BEDROCK.running.index("InProgress")
 # Members of a job that only some requests have.
 _OPTIONAL_MEMBERS = ("clientRequestToken", "vpcConfig", "modelInvocationType")
-_COUNTS = ("totalRecordCount", "processedRecordCount", "successRecordCount", "errorRecordCount")
+# The record counts a job may show: each is sent when the loaded model has it
+# (botocore 1.42.81 adds the first four; a later model may add the token counts).
+_COUNTS = (
+    "totalRecordCount",
+    "processedRecordCount",
+    "successRecordCount",
+    "errorRecordCount",
+    "inputTokenCount",
+    "outputTokenCount",
+)
+_SHAPES = ("GetModelInvocationJobResponse", "ModelInvocationJobSummary")
+# Where each data config keeps its S3 location, and the model shape of that location.
+_S3_CONFIGS = {
+    "inputDataConfig": ("s3InputDataConfig", "ModelInvocationJobS3InputDataConfig"),
+    "outputDataConfig": ("s3OutputDataConfig", "ModelInvocationJobS3OutputDataConfig"),
+}
 
 
 @dataclass(eq=False, kw_only=True, slots=True)
@@ -66,16 +82,17 @@ class BedrockJob(StoredJob):
         status, changed = timeline.statuses[index], timeline.at(index)
         request = self.request
         hours = self.timeout_hours
+        _, partition, _, region, account, _ = self.arn.split(":", 5)
         job: dict[str, Any] = {
             "jobArn": self.arn,
             "jobName": request["jobName"],
-            "modelId": request["modelId"],
+            "modelId": model_arn(request["modelId"], partition, region, account),
             "roleArn": request["roleArn"],
             "status": status,
             "submitTime": self.created,
             "lastModifiedTime": changed,
-            "inputDataConfig": request["inputDataConfig"],
-            "outputDataConfig": request["outputDataConfig"],
+            "inputDataConfig": _owned(request, "inputDataConfig", account),
+            "outputDataConfig": _owned(request, "outputDataConfig", account),
             "timeoutDurationInHours": hours,
             "jobExpirationTime": self.expiration,
         }
@@ -93,12 +110,11 @@ class BedrockJob(StoredJob):
                 or self.lifecycle.message
                 or _default_message(status, timeline.timed_out)
             )
-        if (
-            index >= _SCHEDULED
-            and timeline.statuses[_SCHEDULED] == "Scheduled"
-            and shows_record_counts()
-        ):
-            self._add_counts(job, status, self._processed(index, now))
+        shown = shown_counts()
+        if shown:
+            validated = index >= _SCHEDULED and timeline.statuses[_SCHEDULED] == "Scheduled"
+            counts = self._counts(status, self._processed(index, now), validated)
+            job.update((name, counts[name]) for name in shown)
         return job
 
     def processed(self, now: _dt.datetime) -> int:
@@ -119,33 +135,56 @@ class BedrockJob(StoredJob):
         run, total = self.lifecycle.run, self.total_records
         return total if ran >= run else total * ran // run
 
-    def _add_counts(self, job: dict[str, Any], status: str, processed: int) -> None:
-        """Record counts, from validation on (``Scheduled``), kept however the job ends:
-        processed = success + error, never more than the total."""
+    def _counts(self, status: str, processed: int, validated: bool) -> dict[str, int]:
+        """Every record count, 0 until known: while ``Submitted`` and ``Validating``
+        (AWS reported ``totalRecordCount: 0`` while a job was ``Validating``: litellm
+        PR #38744), and for a job that never got through validation. From ``Scheduled``
+        on, and however the job ends: processed = success + error <= total."""
+        if not validated:
+            return dict.fromkeys(_COUNTS, 0)
         total = self.total_records
+        data = self.data
         # A Failed job produced nothing usable: what it processed counts as errors.
         if status == "Failed":
             errors = processed
-        elif self.data is not None:  # the records it answered, in the order processed
-            errors = self.data.errors_in(processed)
+        elif data is not None:  # the records it answered, in the order processed
+            errors = data.errors_in(processed)
         else:
             errors = self.error_records * processed // total if total else 0
-        job["totalRecordCount"] = total
-        job["processedRecordCount"] = processed
-        job["successRecordCount"] = processed - errors
-        job["errorRecordCount"] = errors
+        done = data.tokens[:processed] if data is not None and status != "Failed" else []
+        return {
+            "totalRecordCount": total,
+            "processedRecordCount": processed,
+            "successRecordCount": processed - errors,
+            "errorRecordCount": errors,
+            "inputTokenCount": sum(tokens_in for tokens_in, _ in done),
+            "outputTokenCount": sum(tokens_out for _, tokens_out in done),
+        }
 
 
 @functools.cache
-def shows_record_counts() -> bool:
-    """Whether the loaded model's GetModelInvocationJob and ListModelInvocationJobs show
-    record counts (botocore 1.42.81 adds them): the job keeps its counts either way, for
-    its outputs and their manifest."""
-    return all(
-        has_member("bedrock", shape, member)
-        for shape in ("GetModelInvocationJobResponse", "ModelInvocationJobSummary")
-        for member in _COUNTS
+def shown_counts() -> tuple[str, ...]:
+    """The record counts the loaded model's GetModelInvocationJob and
+    ListModelInvocationJobs have: the job keeps its counts either way, for its outputs
+    and their manifest."""
+    return tuple(
+        name for name in _COUNTS if all(has_member("bedrock", shape, name) for shape in _SHAPES)
     )
+
+
+def _owned(request: dict[str, Any], config: str, account: str) -> dict[str, Any]:
+    """The request's data config ``config`` as Bedrock answers it: its S3 location names
+    the bucket's owner, the job's own account unless the request named another
+    (``s3BucketOwner`` was in every data config of the jobs ListModelInvocationJobs
+    listed in aws-samples/amazon-bedrock-samples' batch-inference-launch-and-compare-jobs,
+    created without it). A model without the member (botocore before 1.35.20) is never
+    sent it."""
+    given: dict[str, Any] = request[config]
+    location, shape = _S3_CONFIGS[config]
+    s3 = given.get(location)
+    if s3 is None or "s3BucketOwner" in s3 or not has_member("bedrock", shape, "s3BucketOwner"):
+        return given
+    return {**given, location: {**s3, "s3BucketOwner": account}}
 
 
 def _default_message(status: str, timed_out: bool) -> str:

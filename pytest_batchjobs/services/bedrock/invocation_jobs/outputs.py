@@ -7,10 +7,18 @@ each input file, one JSON line per record (``recordId``, ``modelInput``, and
 ``modelOutput`` or ``error: {errorCode, errorMessage}``), and ``manifest.json.out`` with
 ``totalRecordCount``, ``processedRecordCount``, ``successRecordCount``,
 ``errorRecordCount``, ``inputTokenCount``, ``outputTokenCount``. A record without a
-``recordId`` gets an 11-character one. Record order in outputs is not guaranteed.
+``recordId`` gets an 11-character one.
 
-* ``Validating``: read the input, check it (record limits), answer every record with
-  the responder. Bad input fails the job; record errors make it ``PartiallyCompleted``.
+* ``Validating``: read the input, check it (record limits), check each record's
+  ``modelInput`` as its model checks a request body (:mod:`.bodies`), and answer every
+  accepted record with the responder. Bad input fails the job; a refused body or a
+  responder's error is that record's ``error``, and the job goes on: error records
+  leave it ``Completed`` (BerriAI/litellm#36156: a real job whose every record failed
+  was ``Completed``; ``PartiallyCompleted`` is the timeout's status).
+* Record order: "The order of records in the output JSONL file is not guaranteed"
+  (the user guide). Each file's records are processed, and written, in an order drawn
+  from the job's id (so from the test's seed); ``batchjobs_fake.bedrock.record_order
+  ("input")`` keeps input order.
 * ``InProgress``: AWS says "You can start viewing the results in the output S3
   location". Nothing runs in the background, so the records are written when the fake
   sees the time (:meth:`InvocationOutputs.progress`, at every call and every move of
@@ -26,14 +34,16 @@ import contextlib
 import datetime as _dt
 import hashlib
 import json
+import random
 import string
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..._kit.outputs import JobData, Outputs, folder, read_jsonl
 from ..._kit.storage import InputProblem
-from .responders import bedrock_output, token_counts
+from .bodies import rules_for
+from .responders import answer, token_counts
 
 if TYPE_CHECKING:
     from ..._kit.storage import Storage
@@ -45,6 +55,8 @@ _ENDS = frozenset({"Completed", "PartiallyCompleted", "Failed", "Stopped", "Expi
 # documents no outputs for a stopped job).
 _WRITTEN = frozenset({"Completed", "PartiallyCompleted", "Stopped"})
 _RECORD_ID_ALPHABET = string.ascii_uppercase + string.digits
+RecordOrder = Literal["shuffled", "input"]
+RECORD_ORDERS: tuple[RecordOrder, ...] = ("shuffled", "input")
 
 
 @dataclass
@@ -62,6 +74,7 @@ class InvocationOutputs(Outputs):
     def __init__(self, storage: Storage) -> None:
         super().__init__(storage)
         self.limits = RecordLimits()
+        self.order: RecordOrder = "shuffled"
         # Jobs InProgress with data, by ARN: the only ones progress() writes.
         self._running: dict[str, BedrockJob] = {}
         self._lock = threading.RLock()  # one writer at a time: a late one never undoes
@@ -69,6 +82,7 @@ class InvocationOutputs(Outputs):
     def reset(self) -> None:
         super().reset()
         self.limits = RecordLimits()
+        self.order = "shuffled"
         with self._lock:
             self._running.clear()
 
@@ -87,20 +101,13 @@ class InvocationOutputs(Outputs):
         return False
 
     def _validate(self, job: BedrockJob) -> bool:
-        """Read the records; their errors set the outcome of a job that would succeed."""
+        """Read the records (bad input fails the job). Error records change nothing
+        else: the job ends as its lifecycle (or its timeout) says."""
         changed = self.read_input(job, self._records, "Failed", _SUCCESS)
         data = job.data
-        if data is None:
-            return changed
-        job.total_records, job.error_records = data.total, data.errors
-        timeline = job.timeline
-        final = timeline.statuses[-1]
-        if final in _SUCCESS and not timeline.timed_out:
-            wanted = "PartiallyCompleted" if data.errors else "Completed"
-            if wanted != final:
-                job.timeline = timeline.ending(len(timeline) - 1, wanted)
-                return True
-        return False
+        if data is not None:
+            job.total_records, job.error_records = data.total, data.errors
+        return changed
 
     def _records(self, job: BedrockJob) -> JobData:
         """Read, check and answer a job's records; InputProblem if unusable."""
@@ -124,37 +131,56 @@ class InvocationOutputs(Outputs):
                 f"The input files contain {total} records, more than the maximum of "
                 f"{limits.maximum} records per batch inference job."
             )
-        responder = self.responder
         data = JobData()
+        # The outcome PartiallyCompleted, asked for without a responder: every tenth
+        # record is an error record.
         fail_every = 10 if job.lifecycle.outcome == "PartiallyCompleted" else 0
-        position = 0
+        shuffle = random.Random(job.job_id).shuffle if self.order == "shuffled" else None
         for name, records in files:
+            numbered = list(enumerate(records, start=1))
+            if shuffle is not None:
+                shuffle(numbered)
             lines = []
-            for index, record in enumerate(records, start=1):
+            for index, record in numbered:
                 record_id = record.get("recordId") or _record_id(job, name, index)
-                line: dict[str, Any] = {
-                    "recordId": record_id,
-                    "modelInput": record["modelInput"],
-                }
-                try:
-                    if responder is not None:
-                        output = responder(dict(record, recordId=record_id))
-                    elif fail_every and index % fail_every == 0:
-                        raise ValueError("Malformed input request, please reformat your input.")
-                    else:
-                        model = job.request["modelId"]
-                        output = bedrock_output(model, record_id, record["modelInput"])
-                    line["modelOutput"] = output
-                    data.tokens.append(token_counts(output))
-                except Exception as error:  # the responder's way to say "error record"
-                    data.error_at.append(position)
-                    data.tokens.append((0, 0))
-                    code = getattr(error, "error_code", 400)
-                    line["error"] = {"errorCode": code, "errorMessage": str(error)}
+                line, tokens = self._answer(
+                    job, dict(record, recordId=record_id), index, fail_every
+                )
+                if "error" in line:
+                    data.error_at.append(len(data.tokens))
+                data.tokens.append(tokens)
                 lines.append(line)
-                position += 1
             data.files.append((name, lines))
         return data
+
+    def _answer(
+        self, job: BedrockJob, record: dict[str, Any], index: int, fail_every: int
+    ) -> tuple[dict[str, Any], tuple[int, int]]:
+        """One record's output line and its (input, output) tokens: the model refuses a
+        body it does not accept, else the responder (or the default model) answers."""
+        body = record["modelInput"]
+        line: dict[str, Any] = {"recordId": record["recordId"], "modelInput": body}
+        model, invocation_type = job.request["modelId"], job.request.get("modelInvocationType")
+        rules = rules_for(model, invocation_type, body)
+        refusal = rules.refuse(body) if rules is not None else None
+        if refusal is not None:
+            line["error"] = {"errorCode": 400, "errorMessage": refusal}
+            return line, (0, 0)
+        try:
+            if self.responder is not None:
+                output = self.responder(record)
+                tokens = token_counts(output)
+            elif fail_every and index % fail_every == 0:
+                raise ValueError("Malformed input request, please reformat your input.")
+            else:
+                said = answer(model, invocation_type, record["recordId"], body)
+                output, tokens = said.body, said.tokens
+        except Exception as error:  # the responder's way to say "error record"
+            code = getattr(error, "error_code", 400)
+            line["error"] = {"errorCode": code, "errorMessage": str(error)}
+            return line, (0, 0)
+        line["modelOutput"] = output
+        return line, tokens
 
     def progress(self, now: _dt.datetime) -> None:
         """Write the records that running jobs have processed by ``now``.
@@ -231,11 +257,18 @@ def _record_id(job: BedrockJob, name: str, index: int) -> str:
 
 
 def _stand_ins(job: BedrockJob) -> list[dict[str, Any]]:
-    """Stand-in records for a job whose input cannot be read (no moto)."""
+    """Stand-in records for a job whose input cannot be read (no moto): bodies its
+    model accepts."""
+    model, invocation_type = job.request["modelId"], job.request.get("modelInvocationType")
+    rules = rules_for(model, invocation_type, {"messages": []})
     return [
         {
             "recordId": f"REC{index:08d}",
-            "modelInput": {"messages": [{"role": "user", "content": f"Record {index}"}]},
+            "modelInput": (
+                rules.sample(f"Record {index}")
+                if rules is not None
+                else {"messages": [{"role": "user", "content": f"Record {index}"}]}
+            ),
         }
         for index in range(1, job.total_records + 1)
     ]

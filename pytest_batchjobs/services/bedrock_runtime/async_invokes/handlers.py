@@ -14,6 +14,10 @@ evidence):
   (the pattern of ``modelArn``); anything else is a ``ValidationException`` in the
   wording Bedrock uses for a bad model id. The fake does not know which models exist
   or support async invocation.
+* An output location in a bucket that does not exist (moto's S3, when active) is a
+  ``ValidationException`` "Invalid Output Config/Credentials" of StartAsyncInvoke:
+  the service checks the output location when the invocation starts (recorded by
+  its callers; the fidelity page has the evidence), not when it ends.
 * ``submitTimeAfter`` / ``submitTimeBefore`` are exclusive bounds; newest first
   unless ``sortOrder=Ascending``; a page holds at most 1000 summaries when
   ``maxResults`` is omitted (the model's maximum).
@@ -28,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from ....time.lifecycles import to_millis
 from ....wire.errors import ServiceError
 from ..._kit.backend import KindBackend, handles
+from ..._kit.storage import OutputProblem
 from ..._kit.store import next_sequence
 from . import factory
 from .job import ID_ALPHABET, AsyncInvocation, model_arn
@@ -66,6 +71,12 @@ class AsyncInvokes(KindBackend[AsyncInvocation]):
                 raise ServiceError(
                     "ValidationException", "The provided model identifier is invalid."
                 )
+            try:
+                self.outputs.storage.check_output(self.outputs.output_location(params))
+            except OutputProblem:
+                raise ServiceError(
+                    "ValidationException", "Invalid Output Config/Credentials"
+                ) from None
 
         arn = self.create_once(
             context,

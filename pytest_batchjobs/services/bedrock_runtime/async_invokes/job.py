@@ -46,6 +46,25 @@ class AsyncInvocation(StoredJob):
         """Invocations have no name: a lifecycle's ``match`` globs the model id."""
         return str(self.request["modelId"])
 
+    @property
+    def output_folder(self) -> str:
+        """``<s3Uri>/<invocation id>``: where the invocation writes its files, and the
+        ``s3Uri`` GetAsyncInvoke and ListAsyncInvokes report (AWS's samples read
+        ``s3Uri + "/output.mp4"``). A given ``s3Uri`` ending in a slash gets no second
+        one."""
+        given = str(self.request["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"])
+        return f"{given.rstrip('/')}/{self.invocation_id}"
+
+    @property
+    def output_config(self) -> dict[str, Any]:
+        """``outputDataConfig`` as the invocation reports it: as given, with the
+        invocation's folder for its ``s3Uri``."""
+        given = self.request["outputDataConfig"]
+        return {
+            **given,
+            "s3OutputDataConfig": {**given["s3OutputDataConfig"], "s3Uri": self.output_folder},
+        }
+
     def shown(self, now: _dt.datetime) -> dict[str, Any]:
         """The invocation as GetAsyncInvoke (and each summary of ListAsyncInvokes)
         shows it at ``now``, without empty members."""
@@ -58,7 +77,7 @@ class AsyncInvocation(StoredJob):
             "status": status,
             "submitTime": self.created,
             "lastModifiedTime": changed,
-            "outputDataConfig": self.request["outputDataConfig"],
+            "outputDataConfig": self.output_config,
         }
         token = self.request.get("clientRequestToken")
         if token is not None:

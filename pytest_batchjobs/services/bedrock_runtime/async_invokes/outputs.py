@@ -1,29 +1,36 @@
 """What an async invocation writes: its files in ``<s3Uri>/<invocation id>/``.
 
 AWS documents the layout for Amazon Nova Reel: "Amazon Nova creates a folder for each
-invocation ID", holding ``output.mp4`` and ``manifest.json`` (and, in the newest
-guide, ``generation-status.json``). What the files hold, and what other models write,
-it does not document: the fake writes, when the invocation completes,
+invocation ID. This folder contains the manifest.json, output.mp4, and
+generation-status.json files" (Nova user guide, "Video generation access and usage"),
+and GetAsyncInvoke reports that folder as the ``s3Uri`` (AWS's samples print
+``s3Uri + "/output.mp4"``). When the invocation completes, the fake writes, by model
+family:
 
-* for a Nova Reel model (``amazon.nova-reel*``): ``output.mp4``, a stand-in (text
-  that says so, not a playable video), and ``manifest.json``;
-* for any other model: ``output.json`` with the invocation's answer, and
-  ``manifest.json``.
+* Nova Reel (``amazon.nova-reel*``): ``output.mp4``, a stand-in (text that says so,
+  not a playable video), ``manifest.json`` and ``generation-status.json``;
+* Luma Ray (``luma.ray*``): ``output.mp4`` (a stand-in) and ``manifest.json``;
+* TwelveLabs Marengo (``twelvelabs.marengo*``): ``output.json`` as the model writes it,
+  ``{"data": [...]}``, one item per embedding: ``embedding``, and for video and audio
+  ``embeddingOption``, ``startSec``, ``endSec`` (the Bedrock user guide's Marengo
+  page); 1024 numbers an embedding for Marengo 2.7, 512 for 3.0;
+* any other model: ``output.json`` with the invocation's input, and ``manifest.json``.
 
-``manifest.json`` is the fake's own (``invocationArn``, ``modelArn``, ``outputs``): its
-real content is undocumented. A responder replaces the default files: it is called
-with ``{"invocationArn", "modelId", "modelInput"}`` when the invocation starts, and
-returns ``{file name: text}``; raising fails the invocation, with the error's text as
-its ``failureMessage``.
+What ``manifest.json`` and ``generation-status.json`` hold is undocumented: the fake's
+own (``invocationArn``, ``modelArn``, ``outputs``; ``status``). A responder replaces the
+default files: it is called with ``{"invocationArn", "modelId", "modelInput"}`` when
+the invocation starts, and returns ``{file name: text}``; raising fails the
+invocation, with the error's text as its ``failureMessage``.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._kit.outputs import Outputs, folder
+from ..._kit.outputs import Outputs
 
 if TYPE_CHECKING:
     from .job import AsyncInvocation
@@ -63,22 +70,69 @@ class AsyncOutputs(Outputs):
         """On ``Completed``: write the invocation's files."""
         if new != "Completed" or job.files is None:
             return False
-        where = folder(job.request["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"])
+        where = job.output_folder
         for name, text in job.files.items():
-            self.storage.write(job.arn, f"{where}{job.invocation_id}/{name}", text)
+            self.storage.write(job.arn, f"{where}/{name}", text)
         return False
 
 
 def default_files(job: AsyncInvocation) -> dict[str, str]:
-    """The files an invocation writes when no responder is set."""
-    model_id = job.request["modelId"]
-    if "nova-reel" in model_id:
-        files = {
-            "output.mp4": f"pytest-batchjobs stand-in for the video of {job.arn}\n",
-        }
+    """The files an invocation writes when no responder is set, by model family."""
+    model_id = str(job.request["modelId"])
+    model_input = job.request["modelInput"]
+    files: dict[str, str] = {}
+    if "nova-reel" in model_id or "luma.ray" in model_id:
+        files["output.mp4"] = f"pytest-batchjobs stand-in for the video of {job.arn}\n"
+    elif "twelvelabs.marengo" in model_id:
+        dimensions = 512 if "marengo-embed-3" in model_id else 1024
+        files["output.json"] = json.dumps({"data": marengo_data(model_input, dimensions)})
+        return files
     else:
-        answer = {"invocationArn": job.arn, "modelInput": job.request["modelInput"]}
-        files = {"output.json": json.dumps(answer) + "\n"}
+        files["output.json"] = json.dumps({"invocationArn": job.arn, "modelInput": model_input})
     manifest = {"invocationArn": job.arn, "modelArn": job.model, "outputs": sorted(files)}
-    files["manifest.json"] = json.dumps(manifest) + "\n"
+    files["manifest.json"] = json.dumps(manifest)
+    if "nova-reel" in model_id:
+        files["generation-status.json"] = json.dumps({"status": "Completed"})
     return files
+
+
+# Marengo's video embedding types, all returned when embeddingOption is left out.
+_VIDEO_OPTIONS = ("visual-text", "visual-image", "audio")
+_SEGMENT_SECONDS = 6.0  # a clip's length when useFixedLengthSec is left out (a choice)
+
+
+def marengo_data(model_input: Any, dimensions: int) -> list[dict[str, Any]]:
+    """``output.json``'s ``data``: one embedding for text or an image; for video and
+    audio one a clip (``useFixedLengthSec`` long, from ``startSec`` for ``lengthSec``)
+    and an embedding type (``embeddingOption``, video only). Deterministic for the
+    input."""
+    given = model_input if isinstance(model_input, dict) else {}
+    kind = given.get("inputType", "text")
+    seed = json.dumps(model_input, sort_keys=True, default=str)
+    if kind not in ("video", "audio"):
+        return [{"embedding": _vector(seed, dimensions)}]
+    options = (given.get("embeddingOption") or _VIDEO_OPTIONS) if kind == "video" else ("audio",)
+    start = float(given.get("startSec", 0.0))
+    step = float(given.get("useFixedLengthSec") or _SEGMENT_SECONDS)
+    length = float(given.get("lengthSec") or step)
+    data = []
+    for option in options:
+        clip = start
+        while clip < start + length:
+            end = min(clip + step, start + length)
+            data.append(
+                {
+                    "embedding": _vector(f"{seed}/{option}/{clip}", dimensions),
+                    "embeddingOption": option,
+                    "startSec": clip,
+                    "endSec": end,
+                }
+            )
+            clip = end
+    return data
+
+
+def _vector(seed: str, dimensions: int) -> list[float]:
+    """``dimensions`` numbers in [-1, 1), deterministic for ``seed``."""
+    numbers = random.Random(seed)
+    return [round(numbers.uniform(-1.0, 1.0), 6) for _ in range(dimensions)]

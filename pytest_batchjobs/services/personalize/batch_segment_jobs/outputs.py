@@ -1,19 +1,18 @@
-"""What a Personalize batch segment job does with its input, in AWS's layout.
+"""What a Personalize batch segment job does with its input, in the service's layout.
 
-"Batch segment job output format examples"
-(https://docs.aws.amazon.com/personalize/latest/dg/batch-segment-job-output-examples.html)
-and "Preparing input data for user segments": each input line is an item
-(``{"itemId": "105"}``, Item-Affinity) or an item attribute expression
-(``{"itemAttributes": "ITEMS.genres = \\"Comedy\\""}``, Item-Attribute-Affinity), and each
-output line answers one with the users most likely to interact, best first:
+Each input line is an item (``{"itemId": "105"}``, Item-Affinity) or an item attribute
+expression (``{"itemAttributes": "ITEMS.genres = \\"Comedy\\""}``,
+Item-Attribute-Affinity), and each output line answers one with the users most likely
+to interact, best first, as the service writes them:
 
-* ``{"input": {"itemId": "105"}, "output": {"recommendedUsers": ["106", "107", "49"]}}``
-* ``{"itemAttributes": "ITEMS.genres = \\"Comedy\\"", "output": {"recommendedUsers": [...]}}``
-  (the expression at the top level, as AWS's example shows it, not under ``input``).
+``{"input": {"itemId": "105"}, "output": {"usersList": ["106", "107", "49"]}, "error": null}``
 
-The output file is ``<output path><input file name>.out``, as batch inference jobs
-write theirs (AWS shows no segment job's file name: the fake's choice). A line the
-responder fails on carries ``"error"`` (a string) instead of ``"output"``.
+(recorded output of both recipes in aws-samples/amazon-personalize-samples'
+user segmentation notebook; the API page "Batch segment job output format examples"
+shows ``recommendedUsers`` and an attribute expression outside ``input``, which the
+service does not send). The output file is ``<output path><input file name>.out``
+(the same notebook reads it there). A line the responder fails on carries ``"error"``
+(a string) and ``"output": null``.
 
 * ``CREATE IN_PROGRESS``: read the input lines, check them, answer each with the
   responder. Bad input fails the job (``CREATE FAILED``).
@@ -54,21 +53,19 @@ class BatchSegmentOutputs(PersonalizeOutputs):
         return value
 
     def echoed(self, record: dict[str, Any]) -> dict[str, Any]:
-        """The start of a line's answer: its input, where AWS's example puts it."""
-        if "itemAttributes" in record and "itemId" not in record:
-            return {**record}
-        return {"input": record}
+        """The start of a line's answer: its input, under ``input``."""
+        return {"input": record, "output": None, "error": None}
 
     def default_output(self, record: dict[str, Any], count: int) -> dict[str, Any]:
-        return {"recommendedUsers": segment(record, count)}
+        return {"usersList": segment(record, count)}
 
     def answered(self, answer: Any, count: int) -> dict[str, Any]:
-        """A responder's answer: a list of user ids, or a dict with ``recommendedUsers``."""
+        """A responder's answer: a list of user ids, or a dict with ``usersList``."""
         if isinstance(answer, dict):
             output = dict(answer)
-            output["recommendedUsers"] = [str(user) for user in answer["recommendedUsers"]][:count]
+            output["usersList"] = [str(user) for user in answer["usersList"]][:count]
             return output
-        return {"recommendedUsers": [str(user) for user in answer][:count]}
+        return {"usersList": [str(user) for user in answer][:count]}
 
 
 def segment(record: dict[str, Any], count: int) -> list[str]:

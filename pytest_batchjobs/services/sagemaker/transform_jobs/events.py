@@ -6,10 +6,18 @@ DescribeTransformJob members (``TransformJobName``, ``TransformJobArn``,
 ``TransformJobStatus``, ``ModelName``, ``MaxConcurrentTransforms``, ``MaxPayloadInMB``,
 ``BatchStrategy``, ``Environment``, ``TransformInput``, ``TransformOutput``,
 ``TransformResources``, ``CreationTime``, ``TransformStartTime``,
-``TransformEndTime``) with the job's tags as a map (``Tags``), and ``FailureReason``
-only when the status is ``Failed``. Its sample writes the times as ISO 8601 strings;
-events recorded from the service (AWS's own MLSpace keeps one in its tests) carry them
-as epoch milliseconds, as its other state-change events do, and so does the fake.
+``TransformEndTime``) with the job's tags as a map (``Tags``). Its sample writes the
+times as ISO 8601 strings; events recorded from the service (AWS's own MLSpace keeps
+one in its tests) carry them as epoch milliseconds, as its other state-change events
+do, and so does the fake.
+
+``FailureReason`` and ``TransformEndTime`` are in every event, ``null`` until they have
+a value: MLSpace's recorded event carries both as ``null`` for an ``InProgress`` job,
+and its production handler reads ``detail["FailureReason"]`` of every transform job
+event without a default (a handler that would fail on every other event if the key
+were ever absent). The developer guide's transform sample, of a completed job, shows
+neither; of training jobs it says a ``Failed`` event "contains the FailureReason
+field", which the fake's ``Failed`` events do, with the reason.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ def transform_job_detail(job: StoredJob, status: str, at: _dt.datetime) -> dict[
         if isinstance(moment, _dt.datetime):
             detail[member] = round(moment.timestamp() * 1000)
     if status != "Failed":
-        detail.pop("FailureReason", None)
+        detail["FailureReason"] = None
+    detail.setdefault("TransformEndTime", None)
     detail["Tags"] = dict(job.tags)
     return detail

@@ -88,7 +88,5 @@ def made_jobs(
             },
             **overrides,
         }
-        jobs.append(
-            backend.factory_job(backend.job_arn(context, name.lower()), params, placed, tags)
-        )
+        jobs.append(backend.factory_job(backend.job_arn(context, name), params, placed, tags))
     return jobs

@@ -2,9 +2,10 @@
 
 Choices where AWS documentation is silent (each is tested):
 
-* A job's ARN ends in its name lower-cased, as SageMaker writes its ARNs; names are
+* A job's ARN ends in its name as written (recorded: see :mod:`.names`); names are
   unique per (account, region) whatever their case (a repeated name is
-  ``ResourceInUse``), and Describe and Stop find a job by its name in any case.
+  ``ResourceInUse``), and Describe and Stop find a job by its name in any case. The tag
+  operations find a job by its ARN exactly as it was answered.
 * A job that does not exist is a ``ValidationException`` "Could not find requested
   job with name <name>" (SageMaker models ``ResourceNotFound`` but does not send it:
   the fidelity page has the evidence); a tag operation on an ARN of no job is a
@@ -27,12 +28,15 @@ from ..._kit.backend import handles
 from ..._kit.named import NamedJobs
 from . import factory
 from .job import TransformJob
+from .names import JobNames
 from .outputs import TransformOutputs
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ..._kit.backend import Parts, RegionState
     from ..._kit.context import CallContext
+    from ..._kit.spec import JobKind, Service
 
 
 class TransformJobs(NamedJobs[TransformJob]):
@@ -58,16 +62,28 @@ class TransformJobs(NamedJobs[TransformJob]):
     )
     default_page_size = 10
 
+    def __init__(self, kind: JobKind, service: Service, parts: Parts) -> None:
+        super().__init__(kind, service, parts)
+        self.names = JobNames()
+
+    def reset(self) -> None:
+        with self.lock:
+            super().reset()
+            self.names.clear()
+
     @handles("CreateTransformJob")
     def create_transform_job(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-        state = self.state(context.account, context.region)
-        arn = self.job_arn(context, params["TransformJobName"].lower())
-        if state.jobs.get(arn) is not None:
+        region = (context.account, context.region)
+        state = self.state(*region)
+        name = params["TransformJobName"]
+        taken = self.names.find(region, state.jobs, name)
+        if taken is not None:
             raise ServiceError(
                 "ResourceInUse",
                 "Transform job names must be unique within an AWS account and region, and a "
-                f"transform job with this name already exists ({arn})",
+                f"transform job with this name already exists ({taken.arn})",
             )
+        arn = self.job_arn(context, name)
         self.check_quota(context)
         job = self.new_job(arn, params, context.now)
         failure = self.outputs.prepare(job, context.region)
@@ -75,6 +91,7 @@ class TransformJobs(NamedJobs[TransformJob]):
             job.failure = failure
             job.timeline = job.timeline.ending(len(job.timeline) - 1, "Failed")
         self.created(state, job, context.now)
+        self.names.add(region, job)
         return {"TransformJobArn": arn}
 
     @handles("DescribeTransformJob")
@@ -155,8 +172,8 @@ class TransformJobs(NamedJobs[TransformJob]):
 
     def find(self, context: CallContext, name: str) -> TransformJob:
         """The job called ``name`` (in any case) in the caller's (account, region)."""
-        arn = self.job_arn(context, name.lower())
-        job = self.state(context.account, context.region).jobs.get(arn)
+        region = (context.account, context.region)
+        job = self.names.find(region, self.state(*region).jobs, name)
         if job is None:
             raise ServiceError(
                 "ValidationException", f"Could not find requested job with name {name}"
@@ -169,6 +186,15 @@ class TransformJobs(NamedJobs[TransformJob]):
         if job is None:
             raise ServiceError("ValidationException", "Resource does not exist")
         return job
+
+    def admit(self, state: RegionState[TransformJob], jobs: list[TransformJob]) -> None:
+        """Factory jobs' names are unique in the region whatever their case."""
+        taken = {stored.name.lower() for stored in state.jobs}
+        for job in jobs:
+            name = job.name.lower()
+            if name in taken:
+                raise ValueError(self.taken_message.format(name=job.name))
+            taken.add(name)
 
 
 def _by_name(job: TransformJob) -> str:

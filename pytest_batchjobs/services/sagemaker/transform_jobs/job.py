@@ -23,6 +23,15 @@ SAGEMAKER = ServiceStatuses(
 )
 
 DEFAULT_FAILURE = "ClientError: See job logs for more information"
+# What DescribeTransformJob answers for members the request left out, each the API
+# reference's default. Recorded: aws/amazon-sagemaker-examples,
+# sm-batch_transform_pytorch.ipynb (jobs the SageMaker Python SDK created without
+# CompressionType, SplitType, AssembleWith, KmsKeyId or DataProcessing: the SDK sends
+# none of them unless given); the SageMaker developer guide's describe-transform-job
+# answer and ml-commons' recorded one show the same.
+_INPUT_DEFAULTS = {"CompressionType": "None", "SplitType": "None"}
+_OUTPUT_DEFAULTS = {"AssembleWith": "None", "KmsKeyId": ""}
+_DATA_PROCESSING_DEFAULTS = {"InputFilter": "$", "OutputFilter": "$", "JoinSource": "None"}
 # Members of a job that only some requests have, shown as they were sent.
 _OPTIONAL_MEMBERS = (
     "MaxConcurrentTransforms",
@@ -31,7 +40,6 @@ _OPTIONAL_MEMBERS = (
     "BatchStrategy",
     "Environment",
     "DataCaptureConfig",
-    "DataProcessing",
     "ExperimentConfig",
 )
 
@@ -71,17 +79,23 @@ class TransformJob(StoredJob):
         return shown
 
     def shown(self, now: _dt.datetime) -> dict[str, Any]:
-        """The job as DescribeTransformJob shows it at ``now``, without empty members."""
+        """The job as DescribeTransformJob shows it at ``now``: the request's members,
+        with SageMaker's defaults for those of its input, output and data processing
+        that the request left out."""
         request = self.request
         _, described = self._times(now)
         # The job starts transforming as soon as it is InProgress: from its creation.
         described["TransformStartTime"] = self.created
         described["ModelName"] = request["ModelName"]
-        described["TransformInput"] = request["TransformInput"]
-        described["TransformOutput"] = request["TransformOutput"]
+        described["TransformInput"] = {**_INPUT_DEFAULTS, **request["TransformInput"]}
+        described["TransformOutput"] = {**_OUTPUT_DEFAULTS, **request["TransformOutput"]}
         described["TransformResources"] = request["TransformResources"]
         for member in _OPTIONAL_MEMBERS:
             value = request.get(member)
             if value is not None:
                 described[member] = value
+        described["DataProcessing"] = {
+            **_DATA_PROCESSING_DEFAULTS,
+            **request.get("DataProcessing", {}),
+        }
         return described

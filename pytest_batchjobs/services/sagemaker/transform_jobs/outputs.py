@@ -9,7 +9,9 @@ with ``AssembleWith: Line`` the answers are joined by newlines, else concatenate
 * ``CreateTransformJob``: SageMaker lists the input before it accepts the job (no
   objects under the prefix is a ``ValidationException`` of the create call), so the
   input is read, and every record answered, when the job is created. A record the
-  model cannot answer (the responder raises) fails the job at the end of its run.
+  model cannot answer (the responder raises) fails the job at the end of its run, and
+  so does an output location in a bucket that does not exist (``ClientError: ...``,
+  in SageMaker's way of naming a problem of the caller's).
 * ``Completed``: the output objects are written (moto's S3 when active, always the
   fake's memory).
 
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ....wire.errors import ServiceError
 from ..._kit.outputs import Outputs, folder
-from ..._kit.storage import InputProblem, split_s3
+from ..._kit.storage import InputProblem, OutputProblem, split_s3
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,9 +38,12 @@ if TYPE_CHECKING:
 class TransformOutputs(Outputs):
     """Reads, answers and writes transform jobs' records."""
 
+    output_member = ("TransformOutput", "S3OutputPath")
+
     def prepare(self, job: TransformJob, region: str) -> str | None:
-        """Read and answer the job's input; the failure message if a record failed.
-        Input that cannot be read is the create call's ``ValidationException``."""
+        """Read and answer the job's input; the failure message if a record failed or
+        the output bucket is missing. Input that cannot be read is the create call's
+        ``ValidationException``."""
         request = job.request
         source = request["TransformInput"]["DataSource"]["S3DataSource"]
         uri = source["S3Uri"]
@@ -53,6 +58,10 @@ class TransformOutputs(Outputs):
                 f'that objects exist under that S3 prefix, and that the role has "s3:ListBucket"'
                 f' permissions on bucket "{bucket}". ({problem})',
             ) from None
+        try:
+            self.storage.check_output(self.output_location(request))
+        except OutputProblem as problem:
+            return f"ClientError: {problem}"
         split = request["TransformInput"].get("SplitType", "None") == "Line"
         joiner = "\n" if request["TransformOutput"].get("AssembleWith", "None") == "Line" else ""
         results: list[tuple[str, str]] = []

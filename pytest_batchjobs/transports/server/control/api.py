@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import threading
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ....core.registry import KIND_NAMES, SERVICE_NAMES, control_routes
 from ....core.registry import KINDS as JOB_KINDS
-from ....policies.operations import canonical
 from ....wire.instants import format_iso
 from ....wire.members import refuse_newer
-from ....wire.models import service_model
 from .body import read_body
 from .jobs import job_overrides, read_member, shown_member
-from .limits import INT64, JOB_BYTES, LATEST, MAX_JOBS, MAX_SECONDS
+from .limits import DEFAULT_JOB_LIMIT, INT64, JOB_BYTES, LATEST, MAX_JOBS, MAX_SECONDS
 from .render import call, jsonable, kind, rule, sequence, short
-from .request import MISSING, Args, BadRequest, ControlRequest
+from .request import MISSING, BadRequest, ControlRequest
 
 if TYPE_CHECKING:
     from ....fake import BatchJobsFake
@@ -39,10 +38,20 @@ Endpoint = Callable[["ControlAPI", ControlRequest], dict[str, Any]]
 
 
 class ControlAPI:
-    """Answers ``/_batchjobs/...`` requests against one fake."""
+    """Answers ``/_batchjobs/...`` requests against one fake.
 
-    def __init__(self, fake: BatchJobsFake) -> None:
+    ``job_limit`` bounds the jobs stored (every kind and region together, however they
+    were made) that a factory request may bring the fake to; ``None`` lifts the bound.
+    """
+
+    def __init__(self, fake: BatchJobsFake, job_limit: int | None = DEFAULT_JOB_LIMIT) -> None:
+        if job_limit is not None and (
+            isinstance(job_limit, bool) or not isinstance(job_limit, int) or job_limit < 1
+        ):
+            raise ValueError(f"job_limit must be an integer >= 1 or None, got {job_limit!r}")
         self.fake = fake
+        self.job_limit = job_limit
+        self._adding = threading.Lock()
         self.errors: list[str] = []
         self._policy = dataclasses.replace(fake.pagination.policy)
         self._routes: dict[str, dict[str, Endpoint]] = {
@@ -199,8 +208,25 @@ class ControlAPI:
         )
         fields = {name: value for name, value in args.data.items() if name != "count"}
         overrides = job_overrides(backend, request.endpoint, fields, self.fake.clock.now())
-        jobs = backend.add_jobs(count, **overrides)
+        with self._adding:  # two requests at once cannot both fit in the room left
+            self._check_job_limit(request.endpoint, count)
+            jobs = backend.add_jobs(count, **overrides)
         return {"jobs": jsonable(jobs)}
+
+    def _check_job_limit(self, endpoint: str, count: int) -> None:
+        """Refuse a factory request that would store more jobs than the server keeps."""
+        limit = self.job_limit
+        if limit is None or count == 0:
+            return
+        stored = sum(1 for _ in self.fake.jobs())  # every kind and region: what memory holds
+        if stored + count > limit:
+            raise BadRequest(
+                f"{endpoint}: adding {count:,} jobs would store {stored + count:,}, over the "
+                f"server's job limit of {limit:,} ({stored:,} stored now, every kind and "
+                f"region; each holds about {JOB_BYTES}). Add at most {max(limit - stored, 0):,}, "
+                "POST /_batchjobs/reset to forget the jobs stored, or raise the limit: "
+                "batchjobs-fake serve --job-limit N (or 'none'), FakeServer(job_limit=N)"
+            )
 
     def lifecycle(self, request: ControlRequest) -> dict[str, Any]:
         backend = self._backend(request)
@@ -260,7 +286,7 @@ class ControlAPI:
             error=args.text("error", "ThrottlingException"),
             times=args.integer("times", 1, nullable=True, minimum=1),
             message=args.text("message", None, nullable=True),
-            when=self._when(request, args, operation, service),
+            when=args.mapping("when"),  # its keys checked by faults, as in Python
             service=service,
         )
         return {"rule": rule(made)}
@@ -291,36 +317,10 @@ class ControlAPI:
             operation,
             kind=args.text("kind", "connection_reset"),
             times=args.integer("times", 1, nullable=True, minimum=1),
-            when=self._when(request, args, operation, service),
+            when=args.mapping("when"),  # its keys checked by faults, as in Python
             service=service,
         )
         return {"rule": rule(made)}
-
-    def _when(
-        self, request: ControlRequest, args: Args, operation: str, service: str | None
-    ) -> dict[str, Any] | None:
-        """The ``when`` of a rule, whose keys must be members of the operation's request:
-        a misspelt one would make a rule that never fires."""
-        when: dict[str, Any] | None = args.mapping("when")
-        if not when:
-            return when
-        faked = {name: self.fake.faked_operations(name) for name in SERVICES}
-        name = canonical(operation, [op for ops in faked.values() for op in ops])
-        members = sorted(
-            {
-                member
-                for each in SERVICES
-                if name in faked[each] and service in (None, each)
-                for member in service_model(each).operation_model(name).input_shape.members
-            }
-        )
-        unknown = sorted(set(when) - set(members))
-        if members and unknown:
-            raise BadRequest(
-                f"{request.endpoint}: 'when' key {unknown[0]!r} is not a member of {name}'s "
-                f"request, so the rule would never fire; its members: {', '.join(members)}"
-            )
-        return when
 
     def clear_faults(self, request: ControlRequest) -> dict[str, Any]:
         request.args()

@@ -7,31 +7,23 @@ a ``400`` before anything changes, not a ``500`` later.
 
 from __future__ import annotations
 
-import datetime as _dt
+# The bounds both doors share: the Python API checks the same ones.
+from ....arguments import EARLIEST, INT64, LATEST, MAX_SECONDS
+
+__all__ = ["EARLIEST", "INT64", "JOB_BYTES", "LATEST", "MAX_JOBS", "MAX_SECONDS"]
 
 MAX_JOBS = 1_000_000
 """Jobs one ``{kind}/jobs`` request may add. A job holds about 2.3 KB in the store,
 and rendering the answer (every job, as JSON) takes about 3 KB more per job while it is
 sent: a million jobs cost about 2.3 GB kept and 5.5 GB at the peak."""
 
+DEFAULT_JOB_LIMIT = MAX_JOBS
+"""Jobs a server keeps at most, all kinds and regions together, unless told otherwise
+(``FakeServer(job_limit=...)``, ``batchjobs-fake serve --job-limit``): a factory
+request that would store more is refused. As many as one request may add, so one
+request at the cap still works, and ten of them no longer exhaust the host."""
+
 JOB_BYTES = "2.3 KB"
 """What one factory job holds, as error messages quote it (measured with tracemalloc
 and RSS over 100,000 jobs: 2.1 to 2.4 KiB a Bedrock job, 2.0 to 2.2 KiB a Personalize
 one)."""
-
-INT64 = 2**63 - 1
-"""The largest integer a count, quota, limit or seed may be (a 64-bit integer)."""
-
-MAX_SECONDS = 3_155_760_000
-"""The longest duration, in seconds (100 years of 365.25 days): a lifecycle status, a
-token lifetime."""
-
-LATEST = _dt.datetime(9000, 1, 1, tzinfo=_dt.timezone.utc)
-"""The latest instant ``clock/advance`` moves the clock to. Python's dates end on
-9999-12-31; the room left after it holds the longest timeline a job can be given (five
-statuses of at most :data:`MAX_SECONDS` each, and Bedrock's timeout), so that a job
-created at this instant still has every instant of its timeline."""
-
-EARLIEST = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
-"""The earliest instant a factory override (``submitTime``, ``creationDateTime``) may
-be: JSON 1.1 sends timestamps as seconds since it, and AWS has no earlier jobs."""

@@ -1,0 +1,32 @@
+"""The model of a job as Bedrock answers it: an ARN, whatever form the request gave.
+
+GetModelInvocationJob and ListModelInvocationJobs answer ``modelId`` as an ARN, and so
+does the state-change event's ``batchModelId``:
+
+* a foundation model's id (``amazon.nova-pro-v1:0``) becomes its foundation-model ARN,
+  which has no account (``arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-pro-v1:0``):
+  recorded in aws-samples/amazon-bedrock-samples, batch-inference-launch-and-compare-jobs
+  (ListModelInvocationJobs of jobs created with plain model ids);
+* a cross-Region inference profile's id (``us.amazon.nova-2-lite-v1:0``) becomes the
+  profile's ARN in the job's account and region: the Terraform AWS provider, whose
+  acceptance tests run against AWS, maps GetModelInvocationJob's answer back to the id
+  it sent ("GetModelInvocationJob resolves a model_id containing an inference profile
+  ID ... to its fully-qualified ARN");
+* an ARN (a provisioned or custom model's, an application inference profile's) is
+  answered as it was given.
+"""
+
+from __future__ import annotations
+
+# The first label of a cross-Region inference profile's id (``us.anthropic.claude-...``).
+_PROFILE_PREFIXES = frozenset({"us", "us-gov", "eu", "apac", "jp", "au", "ca", "global"})
+
+
+def model_arn(model_id: str, partition: str, region: str, account: str) -> str:
+    """``model_id`` as Bedrock answers it for a job in (``partition``, ``region``,
+    ``account``)."""
+    if model_id.startswith("arn:"):
+        return model_id
+    if model_id.split(".", 1)[0] in _PROFILE_PREFIXES:
+        return f"arn:{partition}:bedrock:{region}:{account}:inference-profile/{model_id}"
+    return f"arn:{partition}:bedrock:{region}::foundation-model/{model_id}"
