@@ -35,6 +35,8 @@ EXPECTED_FAILURES = {
     "test_the_buggy_report_is_caught": "was not paginated to the end",
     "test_a_failed_job_ends_the_wait": "past the horizon of 6:00:00",
     "test_the_poller_returns_the_end": "This run ends bedrock jobs 'Expired'",
+    "test_the_buggy_count_is_caught": "batchjobs_explore: the smallest failing scenario",
+    "test_the_buggy_wait_is_caught": "Replay exactly this scenario",
 }
 
 

@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..explore.scenario import DIMENSIONS, Applied, Scenario, apply, from_replay, used, words
+from ..explore.scenario import (
+    DIMENSIONS,
+    Applied,
+    Plan,
+    Replay,
+    Scenario,
+    apply,
+    from_replay,
+    words,
+)
 from ..time.clock import PollingHorizonExceeded
 from .outcomes import collection_error, run_of
 
@@ -118,7 +127,8 @@ def exploring(item: pytest.Function, test: Callable[..., Any]) -> Callable[..., 
     exploration = read(marker, item.name, item.config)
 
     def explore(*args: Any, **kwargs: Any) -> None:
-        runner = _Runner(item, item.funcargs["batchjobs_fake"], lambda: test(*args, **kwargs))
+        fake: BatchJobsFake = item.funcargs["batchjobs_fake"]  # type: ignore[assignment]
+        runner = _Runner(item, fake, lambda: test(*args, **kwargs))
         if exploration.replay is not None:
             runner.replay(exploration.replay)
         else:
@@ -148,13 +158,14 @@ class _Runner:
         run = run_of(item)
         self.fixed_outcomes = () if run is None else (run[0],)
 
-    def run(self, scenario: Scenario) -> None:
-        """One example: a clean fake at the start instant, configured, then the body."""
+    def run(self, plan: Plan) -> None:
+        """One example: a clean fake at the start instant, configured, then the body
+        with ``plan`` in force."""
         fake = self.fake
         fake.reset()
         _back_to(fake, self.start)
         self.item.ihook.pytest_batchjobs_configure(fake=fake)
-        self.last = apply(scenario, fake)
+        self.last = apply(plan, fake)
         try:
             self.body()
         except PollingHorizonExceeded as stopped:
@@ -162,17 +173,15 @@ class _Runner:
 
     def replay(self, scenario: Scenario) -> None:
         try:
-            self.run(scenario)
+            self.run(Replay(scenario))
         except BaseException as failure:
             raise self._reported(failure, "the replayed scenario") from None
 
     def explore(self, exploration: Exploration) -> None:
-        from hypothesis import HealthCheck, Verbosity, given, seed, settings
+        from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+        from hypothesis import strategies as st
 
-        from ..explore.strategies import scenarios
-
-        kinds = {name: b.kind.statuses for name, b in self.fake._backends.kinds.items()}
-        strategy = scenarios(kinds, exploration.dimensions, self.fixed_outcomes)
+        from ..explore.strategies import Drawing
 
         @seed(self.fake.seed)
         @settings(
@@ -183,10 +192,12 @@ class _Runner:
             suppress_health_check=list(HealthCheck),
             verbosity=Verbosity.quiet,
             report_multiple_bugs=False,
+            # No explain phase: its notes name the fake's lines, not the user's.
+            phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
         )
-        @given(strategy)
-        def example(scenario: Scenario) -> None:
-            self.run(scenario)
+        @given(st.data())
+        def example(data: Any) -> None:
+            self.run(Drawing(data, exploration.dimensions, self.fixed_outcomes))
 
         try:
             example()
@@ -201,12 +212,18 @@ class _Runner:
         flaky = type(failure).__name__ in ("Flaky", "FlakyFailure")
         if isinstance(failure, _HorizonReached):
             failure = failure.original
-        replay = used(self.last).as_replay()
+        replay = self.last.plan.scenario().as_replay()
         notes = [
             f"{MARKER}: {which}, in words:",
             *("  " + line for line in words(self.last).splitlines()),
             f"Replay exactly this scenario: @pytest.mark.{MARKER}(replay={replay!r})",
         ]
+        elsewhere = getattr(self.last.plan, "elsewhere", 0)
+        if elsewhere:
+            notes.append(
+                f"{elsewhere} call(s) from threads other than the test's were answered "
+                "plainly: an exploration varies what the test's own thread meets"
+            )
         if flaky:
             notes.append(
                 "The same scenario failed once and then passed: something outside the fake "
@@ -243,11 +260,10 @@ def _add_note(failure: BaseException, note: str) -> None:
         notes = getattr(failure, "__notes__", None)
         if notes is None:
             notes = []
-            failure.__notes__ = notes  # type: ignore[attr-defined]
+            failure.__notes__ = notes
         notes.append(note)
 
 
 def _shown(marker: pytest.Mark) -> str:
     arguments = [f"{key}={value!r}" for key, value in marker.kwargs.items()]
     return f"@pytest.mark.{MARKER}({', '.join([repr(a) for a in marker.args] + arguments)})"
-

@@ -1,27 +1,29 @@
-"""A scenario: one set of things AWS may legally do to a client, applied to a fake.
+"""A scenario: what AWS may legally do to a client, decided call by call.
 
-An exploration (``@pytest.mark.batchjobs_explore``) draws scenarios with Hypothesis
-(:mod:`.strategies`); this module is what a scenario *is*, and needs no Hypothesis: it
-applies a scenario to a fake, says in words what the scenario did to the client, and
-turns it into the plain ``replay=`` value a failure prints, and back.
+An exploration (``@pytest.mark.batchjobs_explore``) gives the fake a :class:`Plan`,
+which the fake asks, as the client's calls arrive, how to behave where AWS leaves it
+free. A plan either draws its answers with Hypothesis (:mod:`.strategies`) or replays a
+recorded :class:`Scenario`; either way it records what it answered, so the scenario a
+failure reports is exactly what the client met, and nothing it never reached. What a
+plan decides, per dimension:
 
-A scenario holds, per dimension:
+* ``pages``: the most items each page holds, in the order pages are served, whatever
+  list operation serves them (AWS may send fewer items than ``maxResults``, and an empty
+  page that still carries a ``nextToken``); ``None``: as asked.
+* ``faults``: for each faked call (counted from 1 in each example), whether it answers
+  one of the transient errors its operation can return, and which. One request (the same
+  operation and params: botocore's retries of one call) never fails more than
+  :data:`MOST_IN_A_ROW` times in a row, which every botocore retry mode survives with its
+  default attempts (legacy 5, standard and adaptive 3).
+* ``jobs``: for each new job no lifecycle of the test governs, its end status
+  (``outcomes``) and the seconds it spends in each running status (``timing``).
 
-* ``pages``: the size of each page served, in order, whatever list operation serves
-  it; within what the request asks (AWS may send fewer items than ``maxResults``, and
-  an empty page that still carries a ``nextToken``). Then pages are cut as usual.
-* ``faults``: which faked calls (counted from 1 in each example) answer a transient
-  error the operation can return, and which one. A request (the same operation and
-  params: botocore's retries of one call) never fails more than
-  :data:`MOST_IN_A_ROW` times in a row, which every botocore retry mode survives with
-  its default attempts (legacy 5, standard and adaptive 3).
-* ``jobs``: per job kind, the lifecycle of each new job in turn (the jobs no lifecycle
-  set by the test governs): its end status (``outcomes``) and the time it spends in
-  each running status (``timing``).
+This module needs no Hypothesis: a replay runs without it.
 """
 
 from __future__ import annotations
 
+import abc
 import datetime as _dt
 import threading
 from collections.abc import Mapping, Sequence
@@ -34,7 +36,6 @@ from ..wire.errors import ServiceError
 
 if TYPE_CHECKING:
     from ..fake import BatchJobsFake
-    from ..services._kit.backend import KindBackend
 
 DIMENSIONS = ("pages", "faults", "outcomes", "timing")
 
@@ -42,15 +43,6 @@ MOST_IN_A_ROW = 2
 """The most times one request fails in a row: botocore's standard and adaptive retry
 modes make 3 attempts by default (legacy 5), so a client with default retries survives
 every scenario, and one with retries off does not."""
-
-
-@dataclass(frozen=True)
-class FaultPlan:
-    """The ``call``-th faked call of an example answers one of its operation's transient
-    errors (``error`` picks which, counting round them)."""
-
-    call: int
-    error: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,19 +57,23 @@ class JobPlan:
 
 @dataclass(frozen=True)
 class Scenario:
-    """Page sizes, faulted calls, and per job kind the plans of its new jobs."""
+    """What a plan answered: each page's size (``None``: as asked), each faulted call
+    (its number and the error's choice), and per job kind each new job's plan."""
 
-    pages: tuple[int, ...] = ()
-    faults: tuple[FaultPlan, ...] = ()
+    pages: tuple[int | None, ...] = ()
+    faults: tuple[tuple[int, int], ...] = ()
     jobs: tuple[tuple[str, tuple[JobPlan, ...]], ...] = ()
 
     def as_replay(self) -> dict[str, Any]:
         """The scenario as the plain value of ``batchjobs_explore(replay=...)``."""
         replay: dict[str, Any] = {}
-        if self.pages:
-            replay["pages"] = list(self.pages)
+        pages = list(self.pages)
+        while pages and pages[-1] is None:
+            pages.pop()
+        if pages:
+            replay["pages"] = pages
         if self.faults:
-            replay["faults"] = [[plan.call, plan.error] for plan in self.faults]
+            replay["faults"] = [list(fault) for fault in self.faults]
         jobs = {
             kind: [[plan.outcome, dict(plan.durations)] for plan in plans]
             for kind, plans in self.jobs
@@ -98,12 +94,12 @@ def from_replay(value: object, kinds: Mapping[str, Sequence[str]]) -> Scenario:
     if unknown:
         raise ValueError(f"replay has unknown keys {unknown}; it holds pages, faults and jobs")
     pages = value.get("pages", [])
-    if not _ints(pages, least=0):
-        raise ValueError(f"replay pages must be a list of page sizes >= 0, got {pages!r}")
+    if not (isinstance(pages, list) and all(p is None or _count(p) for p in pages)):
+        raise ValueError(f"replay pages must be a list of page sizes >= 0 or None, got {pages!r}")
     faults = value.get("faults", [])
     if not (
         isinstance(faults, list)
-        and all(isinstance(f, list | tuple) and len(f) == 2 and _ints(f, least=0) for f in faults)
+        and all(isinstance(f, list | tuple) and len(f) == 2 and all(map(_count, f)) for f in faults)
         and all(f[0] >= 1 for f in faults)
     ):
         raise ValueError(f"replay faults must be a list of [call >= 1, error >= 0], got {faults!r}")
@@ -113,13 +109,13 @@ def from_replay(value: object, kinds: Mapping[str, Sequence[str]]) -> Scenario:
     planned = []
     for kind, plans in jobs.items():
         if kind not in kinds:
-            raise ValueError(f"replay jobs: {kind!r} is not a job kind; the kinds are {list(kinds)}")
+            raise ValueError(
+                f"replay jobs: {kind!r} is not a job kind; the kinds are {list(kinds)}"
+            )
         if not isinstance(plans, list):
             raise ValueError(f"replay jobs[{kind!r}] must be a list, got {plans!r}")
         planned.append((kind, tuple(_job_plan(kind, plan, kinds[kind]) for plan in plans)))
-    return Scenario(
-        tuple(pages), tuple(FaultPlan(call, error) for call, error in faults), tuple(planned)
-    )
+    return Scenario(tuple(pages), tuple((c, e) for c, e in faults), tuple(planned))
 
 
 def _job_plan(kind: str, plan: object, outcomes: Sequence[str]) -> JobPlan:
@@ -130,33 +126,109 @@ def _job_plan(kind: str, plan: object, outcomes: Sequence[str]) -> JobPlan:
     if outcome is not None and outcome not in outcomes:
         raise ValueError(f"{shown}: {outcome!r} is not an outcome of {kind} jobs")
     for status, seconds in durations.items():
-        if not isinstance(status, str) or not _ints([seconds], least=0, numbers=True):
+        if not isinstance(status, str) or not _count(seconds, numbers=True):
             raise ValueError(f"{shown}: durations map statuses to seconds >= 0")
     return JobPlan(outcome, tuple((status, float(s)) for status, s in durations.items()))
 
 
-def _ints(values: object, *, least: int, numbers: bool = False) -> bool:
-    kinds: tuple[type, ...] = (int, float) if numbers else (int,)
-    return isinstance(values, list | tuple) and all(
-        isinstance(v, kinds) and not isinstance(v, bool) and v >= least for v in values
-    )
+def _count(value: object, numbers: bool = False) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return (numbers or isinstance(value, int)) and value >= 0
 
 
-# -- applying a scenario to a fake -----------------------------------------------------
+# -- plans: what the fake asks ---------------------------------------------------------
+
+
+class Plan(abc.ABC):
+    """Answers the fake's questions during one example, and records the answers.
+
+    Subclasses decide (:meth:`_page`, :meth:`_fault`, :meth:`_job`); this class keeps
+    the record, in the order the questions came, across threads.
+    """
+
+    def __init__(self) -> None:
+        self.pages: list[int | None] = []
+        self.faults: list[tuple[int, int]] = []
+        self.jobs: dict[str, list[JobPlan]] = {}
+        self.lock = threading.RLock()
+
+    def page_size(self) -> int | None:
+        with self.lock:
+            size = self._page(len(self.pages))
+            self.pages.append(size)
+            return size
+
+    def fault(self, call: int) -> int | None:
+        with self.lock:
+            choice = self._fault(call)
+            if choice is not None:
+                self.faults.append((call, choice))
+            return choice
+
+    def job(self, kind: str, statuses: Any) -> JobPlan | None:
+        with self.lock:
+            planned = self.jobs.setdefault(kind, [])
+            plan = self._job(kind, statuses, len(planned))
+            if plan is not None:
+                planned.append(plan)
+            return plan
+
+    def scenario(self) -> Scenario:
+        """What this plan answered, as a scenario that replays it exactly."""
+        with self.lock:
+            jobs = tuple((kind, tuple(plans)) for kind, plans in self.jobs.items() if plans)
+            return Scenario(tuple(self.pages), tuple(self.faults), jobs)
+
+    @abc.abstractmethod
+    def _page(self, number: int) -> int | None:
+        """The most items page ``number`` (from 0) holds, or ``None``: as asked."""
+
+    @abc.abstractmethod
+    def _fault(self, call: int) -> int | None:
+        """Which transient error call ``call`` answers (counting round the operation's),
+        or ``None``: none."""
+
+    @abc.abstractmethod
+    def _job(self, kind: str, statuses: Any, number: int) -> JobPlan | None:
+        """The plan of the ``number``-th new job (from 0) of ``kind``, or ``None``."""
+
+
+class Replay(Plan):
+    """Answers as a recorded scenario says; as asked, no fault, the default beyond it."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        super().__init__()
+        self._recorded = scenario
+        self._faulted = dict(scenario.faults)
+        self._plans = dict(scenario.jobs)
+
+    def _page(self, number: int) -> int | None:
+        pages = self._recorded.pages
+        return pages[number] if number < len(pages) else None
+
+    def _fault(self, call: int) -> int | None:
+        return self._faulted.get(call)
+
+    def _job(self, kind: str, statuses: Any, number: int) -> JobPlan | None:
+        plans = self._plans.get(kind, ())
+        return plans[number] if number < len(plans) else None
+
+
+# -- applying a plan to a fake -----------------------------------------------------------
 
 
 @dataclass
 class PlannedFaults(Rule):
-    """The scenario's faults: the planned calls answer a transient error, never more
-    than :data:`MOST_IN_A_ROW` times in a row for one request."""
+    """Asks the plan about every faked call: the planned ones answer a transient error,
+    never more than :data:`MOST_IN_A_ROW` times in a row for one request."""
 
-    plan: dict[int, int] = field(default_factory=dict)  # call number -> error choice
+    plan: Plan | None = None
     transient: Mapping[tuple[str, str], Sequence[str]] = field(default_factory=dict)
     calls: int = 0
     in_a_row: dict[tuple[str, str], int] = field(default_factory=dict)
     fired_at: list[tuple[int, str, str, str]] = field(default_factory=list)
     _request: tuple[str, str] = ("", "")
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def applies(self, service: str, operation: str, params: dict[str, Any]) -> bool:
         # FaultRules asks applies() then fire() under its lock, for each call in turn:
@@ -167,9 +239,11 @@ class PlannedFaults(Rule):
     def fire(self, service: str, operation: str, now: _dt.datetime) -> ServiceError | None:
         self.calls += 1
         request = self._request
-        choice = self.plan.get(self.calls)
         errors = self.transient.get((service, operation), ())
-        if choice is None or not errors or self.in_a_row.get(request, 0) >= MOST_IN_A_ROW:
+        choice = None
+        if errors and self.plan is not None and self.in_a_row.get(request, 0) < MOST_IN_A_ROW:
+            choice = self.plan.fault(self.calls)
+        if choice is None:
             self.in_a_row.pop(request, None)
             return None
         self.in_a_row[request] = self.in_a_row.get(request, 0) + 1
@@ -181,47 +255,54 @@ class PlannedFaults(Rule):
 
 @dataclass
 class Applied:
-    """A scenario applied to a fake, and what it did there: read by :func:`words`."""
+    """A plan in force on a fake, and what it did there: read by :func:`words`."""
 
-    scenario: Scenario
-    fake: BatchJobsFake
-    faults: PlannedFaults | None
-
-
-def apply(scenario: Scenario, fake: BatchJobsFake) -> Applied:
-    """Set the fake up to behave as ``scenario`` says (on a fake just reset)."""
-    fake.pagination._pager.plan_sizes(scenario.pages)
-    backends = fake._backends.kinds
-    for kind, plans in scenario.jobs:
-        backend = backends[kind]
-        backend.planned.extend(_lifecycle(backend, plan) for plan in plans)
-    rule = None
-    if scenario.faults:
-        faults = fake.faults
-        transient = {
-            (service, operation): [
-                code
-                for code in faults.valid_errors(service, operation)
-                if (common := faults._common[service].get(code)) is not None and common.transient
-            ]
-            for service, operations in faults._faked.items()
-            for operation in operations
-        }
-        rule = PlannedFaults(
-            frozenset(faults._faked),
-            None,
-            common=faults._common,
-            description="batchjobs_explore faults",
-            plan={plan.call: plan.error for plan in scenario.faults},
-            transient=transient,
-        )
-        faults._rules.add(rule)
-    return Applied(scenario, fake, rule)
+    plan: Plan
+    faults: PlannedFaults
+    jobs: list[tuple[str, str, Lifecycle]] = field(default_factory=list)
 
 
-def _lifecycle(backend: KindBackend[Any], plan: JobPlan) -> Lifecycle:
-    outcome = backend.default_outcome if plan.outcome is None else plan.outcome
-    return Lifecycle(backend.kind.statuses, outcome, None, dict(plan.durations))
+def apply(plan: Plan, fake: BatchJobsFake) -> Applied:
+    """Put ``plan`` in force on ``fake`` (just reset): its pages, faults and jobs."""
+    fake.pagination._pager.plan = plan.page_size
+    faults = fake.faults
+    transient = {
+        (service, operation): [
+            code
+            for code in faults.valid_errors(service, operation)
+            if (common := faults._common[service].get(code)) is not None and common.transient
+        ]
+        for service, operations in faults._faked.items()
+        for operation in operations
+    }
+    rule = PlannedFaults(
+        frozenset(faults._faked),
+        None,
+        common=faults._common,
+        description="batchjobs_explore faults",
+        plan=plan,
+        transient=transient,
+    )
+    faults._rules.add(rule)
+    applied = Applied(plan, rule)
+    for name, backend in fake._backends.kinds.items():
+        backend.plan = _job_planner(applied, name, backend)
+    return applied
+
+
+def _job_planner(applied: Applied, kind: str, backend: Any) -> Any:
+    statuses = backend.kind.statuses
+
+    def planned(job_name: str) -> Lifecycle | None:
+        plan = applied.plan.job(kind, statuses)
+        if plan is None:
+            return None
+        outcome = backend.default_outcome if plan.outcome is None else plan.outcome
+        lifecycle = Lifecycle(statuses, outcome, None, dict(plan.durations))
+        applied.jobs.append((kind, job_name, lifecycle))
+        return lifecycle
+
+    return planned
 
 
 # -- the scenario in words ---------------------------------------------------------------
@@ -230,33 +311,34 @@ def _lifecycle(backend: KindBackend[Any], plan: JobPlan) -> Lifecycle:
 def words(applied: Applied) -> str:
     """What the scenario did to the client, in the order a reader needs it: the pages
     it was served, the calls that failed, how each job it made went."""
-    fake = applied.fake
     lines = []
-    pager = fake.pagination._pager
-    served = len(applied.scenario.pages) - pager.planned_left
-    if served:
-        sizes = ", ".join(str(size) for size in applied.scenario.pages[:served])
+    pages = applied.plan.scenario().pages
+    if any(size is not None for size in pages):
+        sizes = ", ".join("as asked" if size is None else str(size) for size in pages)
         lines.append(
-            f"pages: sizes {sizes} (each at most what maxResults asked; 0 is an empty "
-            "page with a nextToken), then pages as asked"
+            f"pages: at most {sizes} items (AWS may send fewer than maxResults asks; "
+            "0 is an empty page with a nextToken)"
         )
-    if applied.faults is not None and applied.faults.fired_at:
+    if applied.faults.fired_at:
         failed = "; ".join(
             f"call {number} ({service} {operation}) answered {code}"
             for number, service, operation, code in applied.faults.fired_at
         )
         lines.append(f"faults: {failed}")
-    for name, backend in fake._backends.kinds.items():
-        for number, (job, lifecycle) in enumerate(backend.planned_taken, start=1):
-            lines.append(f"{name} job {number} ({job}): {_journey(lifecycle)}")
-    return "\n".join(lines) if lines else "nothing drawn came into play (pages, faults, jobs)"
+    numbers: dict[str, int] = {}
+    for kind, job, lifecycle in applied.jobs:
+        numbers[kind] = number = numbers.get(kind, 0) + 1
+        lines.append(f"{kind} job {number} ({job}): {_journey(lifecycle)}")
+    return (
+        "\n".join(lines) if lines else "nothing was varied: the client met AWS's plainest answers"
+    )
 
 
 def _journey(lifecycle: Lifecycle) -> str:
-    """``ends Failed after 1 s in Submitted, 30 min in InProgress``."""
-    statuses = lifecycle.statuses
+    """``ends Failed after 30 s in Submitted, ..., 1 h in InProgress``."""
     spent = ", ".join(
-        f"{_duration(lifecycle.duration(status))} in {status}" for status in statuses.running
+        f"{_duration(lifecycle.duration(status))} in {status}"
+        for status in lifecycle.statuses.running
     )
     return f"ends {lifecycle.outcome} after {spent}"
 
@@ -267,22 +349,3 @@ def _duration(seconds: float) -> str:
     if seconds >= 60 and seconds % 60 == 0:
         return f"{seconds / 60:g} min"
     return f"{seconds:g} s"
-
-
-def used(applied: Applied) -> Scenario:
-    """The part of the scenario that came into play: the pages served, the faults that
-    fired, the plans of the jobs made. Replayed, it does to the client exactly what the
-    whole scenario did."""
-    fake, scenario = applied.fake, applied.scenario
-    served = len(scenario.pages) - fake.pagination._pager.planned_left
-    fired = set() if applied.faults is None else {at[0] for at in applied.faults.fired_at}
-    backends = fake._backends.kinds
-    return Scenario(
-        scenario.pages[:served],
-        tuple(plan for plan in scenario.faults if plan.call in fired),
-        tuple(
-            (kind, plans[: len(backends[kind].planned_taken)])
-            for kind, plans in scenario.jobs
-            if backends[kind].planned_taken
-        ),
-    )

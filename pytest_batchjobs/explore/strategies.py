@@ -1,70 +1,83 @@
-"""Hypothesis strategies for scenarios: what AWS may legally do, drawn and shrunk.
+"""The plan that draws its answers with Hypothesis, as the client's calls arrive.
 
-Each dimension shrinks towards the plainest behaviour, so the scenario a failure
-reports is the smallest that still breaks the client: page sizes towards 1, fewer and
-earlier faults, outcomes towards the kind's first (its success), and durations towards
-a second. Imported only by an exploration: Hypothesis is an optional dependency.
+Each answer shrinks towards AWS's plainest behaviour, so the scenario a failure reports
+is the smallest that still breaks the client: a page as asked, no fault, a job ending in
+its kind's first outcome (its success) after a second in each status. Drawing as the
+calls arrive keeps the scenario to what the client reached: a test that lists and
+never creates a job draws no job plans.
+
+Hypothesis draws in the test's own thread only: a question from another thread (a
+thread pool's call, the local server's) gets the plain answer, and is counted.
+Imported only by an exploration: Hypothesis is an optional dependency.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+import threading
+from collections.abc import Collection
+from typing import Any
 
 from hypothesis import strategies as st
 
 from ..time.lifecycles import ServiceStatuses
-from .scenario import FaultPlan, JobPlan, Scenario
+from .scenario import JobPlan, Plan
 
-MOST_PAGES = 12
-MOST_FAULTS = 6
-FAULTED_CALLS = 40  # faults fall among an example's first calls
-MOST_JOBS = 6  # planned per kind; later jobs follow the kind's default
+MOST_PAGES = 12  # pages whose size is drawn in one example; later ones as asked
+MOST_FAULTS = 6  # faults in one example (botocore's retry quota is not the point)
+MOST_JOBS = 6  # job plans drawn per kind in one example; later jobs as by default
 
 DURATIONS = (1, 5, 30, 60, 120, 300, 600, 1200, 1800, 3600, 2 * 3600, 6 * 3600, 12 * 3600)
 """Seconds a job may spend in one running status: from a second to half a day, so a
 job's whole run (at most four running statuses) stays within the default polling
 horizon of three days, and consecutive polls a minute apart may skip statuses."""
 
+_PAGE = st.one_of(st.none(), st.integers(0, 100))
+_FAULTS = st.integers(0, 4)  # 4: this call fails (1 in 5 as drawn at first)
+_ERROR = st.integers(0, 3)
 
-def scenarios(
-    kinds: Mapping[str, ServiceStatuses],
-    dimensions: Collection[str],
-    fixed_outcomes: Collection[str] = (),
-) -> st.SearchStrategy[Scenario]:
-    """Scenarios varying ``dimensions`` only; ``kinds`` maps each job kind to its
-    statuses, ``fixed_outcomes`` names kinds whose end a ``batchjobs_outcomes`` run
-    fixes (their outcomes are not drawn)."""
-    pages: st.SearchStrategy[tuple[int, ...]] = st.just(())
-    if "pages" in dimensions:
-        # A short page shrinks towards 1 item; an empty page (0) is drawn too.
-        size = st.one_of(st.integers(1, 100), st.just(0))
-        pages = st.lists(size, max_size=MOST_PAGES).map(tuple)
-    faults: st.SearchStrategy[tuple[FaultPlan, ...]] = st.just(())
-    if "faults" in dimensions:
-        plan = st.builds(FaultPlan, st.integers(1, FAULTED_CALLS), st.integers(0, 3))
-        faults = st.lists(plan, max_size=MOST_FAULTS, unique_by=lambda p: p.call).map(
-            lambda plans: tuple(sorted(plans, key=lambda p: p.call))
-        )
-    jobs: st.SearchStrategy[tuple[tuple[str, tuple[JobPlan, ...]], ...]] = st.just(())
-    vary_outcomes = "outcomes" in dimensions
-    if vary_outcomes or "timing" in dimensions:
-        jobs = st.tuples(
-            *(
-                st.tuples(
-                    st.just(name),
-                    st.lists(
-                        _job_plan(
-                            statuses,
-                            vary_outcomes and name not in fixed_outcomes,
-                            "timing" in dimensions,
-                        ),
-                        max_size=MOST_JOBS,
-                    ).map(tuple),
-                )
-                for name, statuses in kinds.items()
-            )
-        )
-    return st.builds(Scenario, pages, faults, jobs)
+
+class Drawing(Plan):
+    """Draws each answer from ``data`` (Hypothesis' ``st.data()``), varying only
+    ``dimensions``; ``fixed_outcomes`` names kinds whose end a ``batchjobs_outcomes`` run
+    fixes."""
+
+    def __init__(
+        self, data: Any, dimensions: Collection[str], fixed_outcomes: Collection[str] = ()
+    ) -> None:
+        super().__init__()
+        self._data = data
+        self._dimensions = frozenset(dimensions)
+        self._fixed = frozenset(fixed_outcomes)
+        self._thread = threading.get_ident()
+        self.elsewhere = 0  # questions from other threads, answered plainly
+
+    def _here(self) -> bool:
+        if threading.get_ident() == self._thread:
+            return True
+        self.elsewhere += 1
+        return False
+
+    def _page(self, number: int) -> int | None:
+        if "pages" not in self._dimensions or number >= MOST_PAGES or not self._here():
+            return None
+        size: int | None = self._data.draw(_PAGE)
+        return size
+
+    def _fault(self, call: int) -> int | None:
+        if "faults" not in self._dimensions or len(self.faults) >= MOST_FAULTS:
+            return None
+        if not self._here() or self._data.draw(_FAULTS) != 4:
+            return None
+        error: int = self._data.draw(_ERROR)
+        return error
+
+    def _job(self, kind: str, statuses: ServiceStatuses, number: int) -> JobPlan | None:
+        outcomes = "outcomes" in self._dimensions and kind not in self._fixed
+        timing = "timing" in self._dimensions
+        if not (outcomes or timing) or number >= MOST_JOBS or not self._here():
+            return None
+        plan: JobPlan = self._data.draw(_job_plan(statuses, outcomes, timing))
+        return plan
 
 
 def _job_plan(
@@ -75,8 +88,10 @@ def _job_plan(
         outcome = st.sampled_from(statuses.outcomes)
     durations: st.SearchStrategy[tuple[tuple[str, float], ...]] = st.just(())
     if timing:
-        running: Sequence[str] = statuses.running
         durations = st.tuples(
-            *(st.tuples(st.just(status), st.sampled_from(DURATIONS).map(float)) for status in running)
+            *(
+                st.tuples(st.just(status), st.sampled_from(DURATIONS).map(float))
+                for status in statuses.running
+            )
         )
     return st.builds(JobPlan, outcome, durations)

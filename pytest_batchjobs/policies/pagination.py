@@ -14,7 +14,7 @@ import dataclasses
 import datetime as _dt
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,7 +181,8 @@ class Pager:
         self._by_token: dict[str, Sequence] = {}
         self._dropped = 0
         self._limit: int | None = None
-        self._planned: deque[int] = deque()
+        # An exploration's page sizes: asked for each page; None, or a None answer: as asked.
+        self.plan: Callable[[], int | None] | None = None
         self._lock = threading.Lock()
         self.limit = limit
 
@@ -226,7 +227,7 @@ class Pager:
             self._sequences.clear()
             self._by_token.clear()
             self._dropped = 0
-            self._planned.clear()
+            self.plan = None
             self.policy = dataclasses.replace(self._initial)
 
     def _trim(self) -> None:
@@ -252,27 +253,15 @@ class Pager:
     def page_size(self, max_results: int | None, default: int) -> int:
         """How many items the page may hold (0: an empty page, continued by a token).
 
-        A page size planned by an exploration (:meth:`plan_sizes`) is taken first, in
-        order, one a page, within what the request asks for.
+        An exploration's :attr:`plan` may cut it shorter (AWS may send fewer items than
+        asked, or none with a ``nextToken``), never longer.
         """
         limit = max_results or default
         cap = self.policy.max_page_size
         limit = limit if cap is None else min(limit, cap)
-        with self._lock:
-            planned = self._planned.popleft() if self._planned else None
+        plan = self.plan
+        planned = None if plan is None else plan()
         return limit if planned is None else min(limit, planned)
-
-    def plan_sizes(self, sizes: Iterable[int]) -> None:
-        """The next pages' sizes, one a page, whatever list operation serves them (the
-        ``pages`` of a ``batchjobs_explore`` scenario); then pages are cut as usual."""
-        with self._lock:
-            self._planned = deque(sizes)
-
-    @property
-    def planned_left(self) -> int:
-        """How many planned page sizes no page has taken yet."""
-        with self._lock:
-            return len(self._planned)
 
     def record(
         self,

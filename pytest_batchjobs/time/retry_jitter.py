@@ -41,7 +41,7 @@ def patch() -> Callable[[], None]:
 
     undo: list[Callable[[], None]] = []
     if getattr(legacy, "random", None) is random:
-        legacy.random = _JITTER  # type: ignore[assignment]
+        legacy.random = _JITTER
         undo.append(lambda: setattr(legacy, "random", random))
     init = ExponentialBackoff.__init__
     defaults = init.__defaults__ or ()
@@ -63,4 +63,4 @@ def patched() -> bool:
     from botocore.retries.standard import ExponentialBackoff
 
     defaults = ExponentialBackoff.__init__.__defaults__ or ()
-    return legacy.random is _JITTER and _JITTER.random in defaults  # type: ignore[comparison-overlap]
+    return legacy.random is _JITTER and _JITTER.random in defaults

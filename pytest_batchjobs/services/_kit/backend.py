@@ -14,7 +14,6 @@ import gc
 import json
 import random
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
@@ -122,10 +121,9 @@ class KindBackend(abc.ABC, Generic[J]):
         self._default_lifecycle = Lifecycle(kind.statuses, self.default_outcome)
         self.max_active_jobs: int | None = None
         self.random = random.Random()  # the kind's own draws (job ids); seeded by the fake
-        # A batchjobs_explore scenario's lifecycles, one a new job, then the default; and
-        # (job name, lifecycle) of each taken, for the scenario's report.
-        self.planned: deque[Lifecycle] = deque()
-        self.planned_taken: list[tuple[str, Lifecycle]] = []
+        # An exploration's lifecycle for each new job no lifecycle of the test governs
+        # (None, or a None answer: the default).
+        self.plan: Callable[[str], Lifecycle | None] | None = None
 
     @property
     def name(self) -> str:
@@ -161,8 +159,7 @@ class KindBackend(abc.ABC, Generic[J]):
         with self.lock:
             self._regions.clear()
             self.lifecycles.clear()
-            self.planned.clear()
-            self.planned_taken.clear()
+            self.plan = None
             self.max_active_jobs = None
             self.outputs.reset()
 
@@ -310,17 +307,14 @@ class KindBackend(abc.ABC, Generic[J]):
             self._default_lifecycle = Lifecycle(self.kind.statuses, outcome)
 
     def lifecycle_for(self, job_name: str) -> Lifecycle:
-        """The newest lifecycle that applies to ``job_name``, else the next planned one
-        (an exploration's), else the default."""
+        """The newest lifecycle that applies to ``job_name``, else an exploration's plan
+        for it, else the default."""
         for lifecycle in reversed(self.lifecycles):
             if lifecycle.applies_to(job_name):
                 return lifecycle
-        with self.lock:
-            if self.planned:
-                planned = self.planned.popleft()
-                self.planned_taken.append((job_name, planned))
-                return planned
-        return self._default_lifecycle
+        plan = self.plan
+        planned = None if plan is None else plan(job_name)
+        return self._default_lifecycle if planned is None else planned
 
     def quota(self, max_active_jobs: int | None) -> None:
         if max_active_jobs is not None and (
