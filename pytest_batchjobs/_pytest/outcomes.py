@@ -91,7 +91,7 @@ def read(marker: pytest.Mark, test: str) -> tuple[JobKind, tuple[str, ...]]:
 def _why_not(kind: JobKind, outcome: Any) -> str:
     """What ``outcome`` is instead, if it is close to something the kind knows."""
     statuses = kind.statuses
-    if outcome in statuses.ends:
+    if outcome == statuses.stopped:
         return f" (a job ends {outcome!r} only when a client stops it, not by its lifecycle)"
     if outcome in statuses.every:
         return f" ({outcome!r} is a status a job passes through, not one it ends in)"

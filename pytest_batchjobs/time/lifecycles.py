@@ -13,6 +13,11 @@ reports for small jobs; tests set their own with ``lifecycle(durations=...)``:
 * Bedrock: ``Submitted`` 30 s, ``Validating`` 2 min, ``Scheduled`` 5 min,
   ``InProgress`` 1 h, then ``Completed``. ``Stopping`` lasts 60 s before ``Stopped``.
 
+Each kind declares its words (:class:`ServiceStatuses`): its running statuses and
+outcomes, which outcomes are failures, the two statuses a stopped job shows (none for a
+kind whose jobs cannot be stopped), and how its timeout ends a job (:class:`Timeout`,
+none for a kind without one). Nothing here knows a service's words.
+
 Bedrock's timeout (``jobExpirationTime`` = ``submitTime + timeoutDurationInHours``) ends
 a job as AWS defines its two timeout statuses: one that has not begun ``InProgress`` by
 then is ``Expired`` ("scheduled but didn't begin before the set timeout duration"); one
@@ -32,30 +37,92 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
-class ServiceStatuses:
-    """The statuses of one service's jobs, in lifecycle order.
+class Timeout:
+    """How a kind's timeout ends a job that has not ended by then (Bedrock's: a job
+    that has not begun its working status is ``not_begun``, ``Expired``; one still in it
+    is ``unfinished``, ``PartiallyCompleted``). Both are outcomes of the kind; a
+    lifecycle ending ``not_begun`` keeps its jobs queued until their timeout.
+    ``submitted`` and ``setting`` are the job's members its messages name: when it was
+    submitted, and the create request's member setting the timeout."""
 
-    ``documented_only`` maps status names the API reference lists but the service never
-    sends to the names it sends instead: given by a user, they are refused (a test
-    written against them would pass against the fake and never match a real job).
+    not_begun: str
+    unfinished: str
+    submitted: str
+    setting: str
+
+
+@dataclass(frozen=True)
+class ServiceStatuses:
+    """The statuses of one kind's jobs, in lifecycle order, as its service spells them.
+
+    ``running`` are the statuses a job passes through, ``outcomes`` those a lifecycle
+    can end in (the first is the default), ``failed`` the outcomes that are failures
+    (a job ending in one shows its failure message). ``stopping`` and ``stopped`` are
+    what a stopped job shows, until it has stopped and then (Bedrock ``Stopping`` and
+    ``Stopped``, Comprehend ``STOP_REQUESTED`` and ``STOPPED``); both ``None`` for a
+    kind whose jobs cannot be stopped. ``stopping`` has a duration in
+    ``default_durations``, as each running status does. ``timeout``: how the kind's
+    timeout ends a job, ``None`` if its jobs have none. ``documented_only`` maps status
+    names the API reference lists but the service never sends to the names it sends
+    instead: given by a user, they are refused (a test written against them would pass
+    against the fake and never match a real job).
     """
 
     service: str
     running: tuple[str, ...]
     outcomes: tuple[str, ...]
-    ends: frozenset[str]
     default_durations: Mapping[str, float]
     working: str  # the running status in which records are processed
+    failed: tuple[str, ...] = ()
+    stopping: str | None = None
+    stopped: str | None = None
+    timeout: Timeout | None = None
     documented_only: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.working not in self.running:
+            problems.append(f"working {self.working!r} is not one of running")
+        missing = [status for status in self.running if status not in self.default_durations]
+        if missing:
+            problems.append(f"default_durations has no {', '.join(map(repr, missing))}")
+        if (self.stopping is None) != (self.stopped is None):
+            problems.append("stopping and stopped are both a status, or both None")
+        if self.stopping is not None and self.stopping not in self.default_durations:
+            problems.append(f"default_durations has no stopping {self.stopping!r}")
+        for name, given in (
+            ("failed", self.failed),
+            ("timeout", () if self.timeout is None else self._timeout_ends),
+        ):
+            strays = [status for status in given if status not in self.outcomes]
+            if strays:
+                problems.append(f"{name} {', '.join(map(repr, strays))} not among outcomes")
+        if problems:
+            raise ValueError(f"{self.service} statuses: {'; '.join(problems)}")
+
+    @property
+    def _timeout_ends(self) -> tuple[str, ...]:
+        timeout = self.timeout
+        return () if timeout is None else (timeout.not_begun, timeout.unfinished)
+
+    @functools.cached_property
+    def stop(self) -> tuple[str, ...]:
+        """What a stopped job shows, in order (``Stopping``, ``Stopped``); none for a
+        kind whose jobs cannot be stopped."""
+        if self.stopping is None or self.stopped is None:
+            return ()
+        return (self.stopping, self.stopped)
+
+    @functools.cached_property
+    def ends(self) -> frozenset[str]:
+        """The statuses a job ends in: its outcomes, and the stopped status."""
+        return frozenset((*self.outcomes, *self.stop[1:]))
 
     @functools.cached_property
     def every(self) -> tuple[str, ...]:
         """Every status a job can show, in lifecycle order: the running statuses, the
-        outcomes, then a stopped job's (Bedrock ``Stopping``: a status with a duration
-        that is not a running one; ``Stopped``: an end that is not an outcome)."""
-        stopping = [status for status in self.default_durations if status not in self.running]
-        stopped = sorted(self.ends - set(self.outcomes))
-        return (*self.running, *self.outcomes, *stopping, *stopped)
+        outcomes, then a stopped job's."""
+        return (*self.running, *self.outcomes, *self.stop)
 
     def refuse_documented_only(self, status: object, where: str) -> None:
         """A ``ValueError`` if ``status`` is a name the service documents but never sends."""
@@ -103,7 +170,7 @@ class Timeline:
     start: _dt.datetime
     offsets: tuple[_dt.timedelta, ...]
     statuses: tuple[str, ...]
-    timed_out: bool = False  # its end is Bedrock's timeout, not the lifecycle's outcome
+    timed_out: bool = False  # its end is its kind's timeout, not the lifecycle's outcome
 
     def __len__(self) -> int:
         return len(self.statuses)
@@ -169,24 +236,29 @@ class Lifecycle:
     def timeline(self, submitted: _dt.datetime, expires: _dt.datetime | None = None) -> Timeline:
         """The timeline of a job submitted at ``submitted`` (a whole millisecond).
 
-        ``expires`` is Bedrock's timeout: a job that would not have begun working by then
-        (or whose outcome is ``Expired``) stays queued and is ``Expired`` at that
-        instant; one still working then is ``PartiallyCompleted`` at that instant.
+        ``expires`` is the job's timeout, for a kind that declares one (its
+        :class:`Timeout`): a job that would not have begun working by then (or whose
+        outcome is the timeout's ``not_begun``) stays queued and ends ``not_begun`` at
+        that instant (Bedrock ``Expired``); one still working then ends ``unfinished``
+        at that instant (``PartiallyCompleted``).
         """
         offsets, statuses = self._steps
         if expires is None:
             return Timeline(submitted, offsets, statuses)
+        timeout = self.statuses.timeout
+        if timeout is None:
+            raise ValueError(f"{self.statuses.service} jobs have no timeout to expire at")
         limit = expires - submitted
         working = self._working
-        if self.outcome == "Expired" or offsets[working] >= limit:
+        if self.outcome == timeout.not_begun or offsets[working] >= limit:
             keep = bisect.bisect_left(offsets, limit, 0, working)
             return Timeline(
-                submitted, (*offsets[:keep], limit), (*statuses[:keep], "Expired"), True
+                submitted, (*offsets[:keep], limit), (*statuses[:keep], timeout.not_begun), True
             )
         if offsets[-1] > limit:
             keep = working + 1
             return Timeline(
-                submitted, (*offsets[:keep], limit), (*statuses[:keep], "PartiallyCompleted"), True
+                submitted, (*offsets[:keep], limit), (*statuses[:keep], timeout.unfinished), True
             )
         return Timeline(submitted, offsets, statuses)
 

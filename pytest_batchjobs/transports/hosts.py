@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlsplit
 
-from ..core.registry import SERVICES
+from ..core.registry import SERVICES, on_change
 from ..wire.endpoints import ServiceEndpoint, endpoint_of_host
 from ..wire.models import data_loader
 
@@ -79,3 +79,8 @@ def _vpc_names() -> tuple[dict[str, str], frozenset[str]]:
     partitions = data_loader().load_data("partitions")["partitions"]
     suffixes = frozenset(f"vpce.{partition['outputs']['dnsSuffix']}" for partition in partitions)
     return {spec.endpoint_prefix: spec.name for spec in SERVICES}, suffixes
+
+
+# Worked out from the registry: forgotten when a service joins or leaves it.
+on_change(_vpc_names.cache_clear)
+on_change(faked_endpoint.cache_clear)

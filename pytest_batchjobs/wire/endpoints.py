@@ -24,7 +24,7 @@ import itertools
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..core.registry import SERVICES
+from ..core.registry import SERVICES, on_change
 from .models import data_loader
 
 
@@ -96,3 +96,8 @@ def _endpoint_table() -> tuple[dict[tuple[str, str], str], tuple[int, ...]]:
             table[(label, suffix)] = spec.name
     depths = tuple(sorted({spec.endpoint_prefix.count(".") + 1 for spec in SERVICES}))
     return table, depths
+
+
+# Worked out from the registry: forgotten when a service joins or leaves it.
+on_change(_endpoint_table.cache_clear)
+on_change(endpoint_of_host.cache_clear)

@@ -247,10 +247,15 @@ class KindBackend(abc.ABC, Generic[J]):
         return self.outputs.on_transition(job, new)
 
     def stop_job(self, job: J, now: _dt.datetime) -> None:
-        """Stop ``job`` at ``now``: ``Stopping`` from then, ``Stopped`` after its
-        lifecycle's ``Stopping`` duration; the feed reports the new transitions."""
-        stopping = job.lifecycle.duration("Stopping")
-        job.timeline = job.timeline.interrupted(now, [(0.0, "Stopping"), (stopping, "Stopped")])
+        """Stop ``job`` at ``now``: the kind's stopping status from then (Bedrock
+        ``Stopping``), its stopped status after the lifecycle's duration of the
+        stopping one (``Stopped``); the feed reports the new transitions."""
+        statuses = self.kind.statuses
+        if not statuses.stop:
+            raise TypeError(f"{self.name} jobs cannot be stopped: the kind declares no stop")
+        stopping, stopped = statuses.stop
+        seconds = job.lifecycle.duration(stopping)
+        job.timeline = job.timeline.interrupted(now, [(0.0, stopping), (seconds, stopped)])
         self.parts.feed.rescheduled(self.name, job)
 
     def responder(self, function: Responder | None) -> None:

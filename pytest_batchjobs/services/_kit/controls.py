@@ -104,7 +104,8 @@ class JobControls(arguments.Settings):
         not begun ``Expired``; ``Expired`` keeps jobs ``Scheduled`` until their timeout.
         ``message``: Bedrock's ``message`` / Personalize's ``failureReason`` /
         SageMaker's ``FailureReason``. ``durations``: seconds spent in each running
-        status (and ``Stopping``), e.g. ``{"InProgress": 20 * 3600}`` or
+        status (and in the kind's stopping status, Bedrock's and SageMaker's
+        ``Stopping``), e.g. ``{"InProgress": 20 * 3600}`` or
         ``{"CREATE IN_PROGRESS": 600}``. ``match``: a
         glob on job names; only matching jobs follow this lifecycle. The newest
         matching lifecycle wins.

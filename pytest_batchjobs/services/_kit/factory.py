@@ -64,7 +64,8 @@ class Placed:
 @dataclass(frozen=True)
 class _Plan:
     """A lifecycle's timing, worked out once: seconds in each running status, the
-    seconds before each running status begins, their total, and how long Stopping lasts."""
+    seconds before each running status begins, their total, and how long a stopped job
+    shows its stopping status (Bedrock ``Stopping``)."""
 
     lifecycle: Lifecycle
     durations: dict[str, float]
@@ -80,8 +81,8 @@ class _Plan:
         for status in running:
             before[status] = total
             total += durations[status]
-        has_stopping = "Stopping" in lifecycle.statuses.default_durations
-        stopping = lifecycle.duration("Stopping") if has_stopping else 60.0
+        word = lifecycle.statuses.stopping
+        stopping = 60.0 if word is None else lifecycle.duration(word)
         return cls(lifecycle, durations, before, total, stopping)
 
 
@@ -230,12 +231,15 @@ class JobFactory:
         ``base`` is the lifecycle the job would follow if created now (the service's
         default, or the newest ``lifecycle()`` matching its name): its durations, and
         for a job still running, its outcome. The job's message is ``message``, else
-        the base's (if the job ends as the base does), else ``failure``.
+        the base's (if the job ends as the base does), else ``failure`` for a job in
+        one of its kind's failed statuses.
 
-        Without ``submitted``, the job is placed at random: a running job somewhere in
-        its status, an ended one up to 30 days ago. With it, durations stretch or
-        shrink to fit. An impossible request (an ``InProgress`` job submitted before
-        its timeout ran out) is a ``ValueError`` that says why.
+        The statuses are the kind's words (``base.statuses``): a stopped job's are its
+        ``stopping`` and ``stopped``, and ``timeout`` is the job's timeout, for a kind
+        that declares one. Without ``submitted``, the job is placed at random: a running
+        job somewhere in its status, an ended one up to 30 days ago. With it, durations
+        stretch or shrink to fit. An impossible request (an ``InProgress`` job submitted
+        before its timeout ran out) is a ``ValueError`` that says why.
         """
         rng = self.random
         statuses = base.statuses
@@ -247,6 +251,8 @@ class JobFactory:
         elapsed = None if submitted is None else (now - submitted).total_seconds()
         outcome = base.outcome
         stop_at: float | None = None
+        stopping_word, stopped_word = statuses.stopping, statuses.stopped
+        ends_at_timeout = statuses.timeout
         if status in plan.before:
             before = plan.before[status]
             if elapsed is None:
@@ -258,25 +264,26 @@ class JobFactory:
                         durations[earlier] *= elapsed / before if before else 0.0
                     before = elapsed
                 durations[status] = max(durations[status], elapsed - before + rng.uniform(60, 3600))
-        elif status in ("Stopping", "Stopped"):
+        elif status in statuses.stop:
             if elapsed is None:
                 stop_at = rng.uniform(0, running_total * 0.999)
                 extra = (
                     rng.uniform(0, stopping * 0.999)
-                    if status == "Stopping"
+                    if status == stopping_word
                     else (stopping + rng.uniform(0, SPREAD.total_seconds()))
                 )
                 elapsed = stop_at + extra
             else:
-                room = elapsed - (0 if status == "Stopping" else stopping)
+                room = elapsed - (0 if status == stopping_word else stopping)
                 if room < 0:
                     raise ValueError(
-                        f"a Stopped job needs at least {stopping:g} s between submission and "
-                        f"now (Stopping lasts that long); submitTime is {elapsed:g} s ago"
+                        f"{_a(stopped_word)} job needs at least {stopping:g} s between "
+                        f"submission and now ({stopping_word} lasts that long); it was "
+                        f"submitted {elapsed:g} s ago"
                     )
                 stop_at = (
                     max(0.0, room - rng.uniform(0, min(room, stopping * 0.999)))
-                    if (status == "Stopping")
+                    if (status == stopping_word)
                     else rng.uniform(0, room)
                 )
                 if stop_at >= running_total:
@@ -284,16 +291,16 @@ class JobFactory:
                     durations[statuses.running[-1]] += stop_at - running_total + 3600
         elif status in statuses.outcomes:
             outcome = status
-            if status == "Expired":
+            if ends_at_timeout is not None and status == ends_at_timeout.not_begun:
                 if timeout is None:
-                    raise ValueError("only jobs with a timeout can be Expired")
+                    raise ValueError(f"only jobs with a timeout can be {status}")
                 floor = timeout.total_seconds()
                 if elapsed is None:
                     elapsed = floor + rng.uniform(0, SPREAD.total_seconds())
                 elif elapsed < floor:
                     raise ValueError(
-                        f"an Expired job must have been submitted at least {timeout} ago "
-                        "(its timeoutDurationInHours)"
+                        f"{_a(status)} job must have been submitted at least {timeout} ago "
+                        f"(its {ends_at_timeout.setting})"
                     )
             elif elapsed is None:
                 elapsed = running_total + rng.uniform(0, SPREAD.total_seconds())
@@ -301,29 +308,47 @@ class JobFactory:
                 scale = elapsed * 0.9 / running_total
                 durations = {s: d * scale for s, d in durations.items()}
         else:
-            valid = (*statuses.running, *statuses.outcomes)
-            if statuses.ends - set(statuses.outcomes):
-                valid = (*valid, "Stopping", "Stopped")
-            raise ValueError(f"unknown status {status!r}; valid statuses: {', '.join(valid)}")
+            raise ValueError(
+                f"unknown status {status!r}; valid statuses: {', '.join(statuses.every)}"
+            )
         assert elapsed is not None
         if submitted is None:  # a whole millisecond, as every instant of a job
             start = self._millis(now) - _dt.timedelta(milliseconds=int(elapsed * 1000))
         else:
             start = submitted
         if message is None:
-            message = (base.message if outcome == base.outcome else None) or failure
+            failed = failure if status in statuses.failed else None
+            message = (base.message if outcome == base.outcome else None) or failed
         lifecycle = self._lifecycle(statuses, outcome, message, durations, plan)
         expires = None if timeout is None else start + timeout
         timeline = lifecycle.timeline(start, expires)
         if stop_at is not None:
             timeline = timeline.interrupted(
-                start + _dt.timedelta(seconds=stop_at), [(0.0, "Stopping"), (stopping, "Stopped")]
+                start + _dt.timedelta(seconds=stop_at),
+                [(0.0, statuses.stop[0]), (stopping, statuses.stop[1])],
             )
         if timeline.status(now) != status:
             raise ValueError(
                 f"a job submitted at {start.isoformat()} cannot be {status} at "
-                f"{now.isoformat()}: it would be {timeline.status(now)} by then "
-                "(a Bedrock job ends at its timeout, submitTime + timeoutDurationInHours: "
-                "Expired if it had not begun, PartiallyCompleted if it was InProgress)"
+                f"{now.isoformat()}: it would be {timeline.status(now)} by then"
+                + _timeout_explained(statuses)
             )
         return Placed(lifecycle, start, timeline, expires)
+
+
+def _timeout_explained(statuses: ServiceStatuses) -> str:
+    """How the kind's timeout ends a job, for a message (nothing for a kind without
+    one): `` (a Bedrock job ends at its timeout, submitTime + ...: Expired if ...)``."""
+    timeout = statuses.timeout
+    if timeout is None:
+        return ""
+    return (
+        f" (a {statuses.service} job ends at its timeout, {timeout.submitted} + "
+        f"{timeout.setting}: {timeout.not_begun} if it had not begun, {timeout.unfinished} "
+        f"if it was {statuses.working})"
+    )
+
+
+def _a(word: str | None) -> str:
+    """``word`` after its indefinite article: ``an Expired``, ``a STOPPED``."""
+    return f"{'an' if str(word)[:1].lower() in 'aeiou' else 'a'} {word}"

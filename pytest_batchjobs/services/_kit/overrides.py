@@ -80,9 +80,7 @@ def status_spec(kind: JobKind, where: str, value: Any) -> Any:
     """One status, a non-empty list of statuses to cycle through, or weights (numbers
     >= 0 adding up to a finite number more than 0), each a status of ``kind``."""
     statuses = kind.statuses
-    valid = [*statuses.running, *statuses.outcomes]
-    if statuses.ends - set(statuses.outcomes):  # jobs that can be stopped
-        valid += ["Stopping", "Stopped"]
+    valid = statuses.every  # a stopped job's statuses too, for a kind that has them
     expected = (
         "a status, a non-empty list of statuses, or a dict of weights like "
         f"{{{statuses.outcomes[0]!r}: 8, {statuses.outcomes[1]!r}: 2}}"

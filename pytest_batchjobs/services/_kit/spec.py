@@ -81,6 +81,8 @@ class JobKind:
     ``{region}``, ``{account}`` and ``{id}``; its resource type (what follows the fifth
     colon, up to the slash) is how a tag operation finds the kind a job belongs to;
     ``arn_member`` is the member holding it in a job as get / describe shows it.
+    ``statuses`` are its statuses in its service's words (running, outcomes, failed,
+    stopping and stopped, its timeout: :class:`~..time.lifecycles.ServiceStatuses`).
     ``create`` is the operation that creates a job (the factory's overrides are its
     members), ``listing`` the one that lists them. ``message_member`` is where a
     lifecycle's message shows in a job. ``backend`` is its class of handlers (its

@@ -35,9 +35,9 @@ PERSONALIZE = ServiceStatuses(
     service="Personalize",
     running=("CREATE PENDING", "CREATE IN_PROGRESS"),
     outcomes=("ACTIVE", "CREATE FAILED"),
-    ends=frozenset({"ACTIVE", "CREATE FAILED"}),
     default_durations={"CREATE PENDING": 60.0, "CREATE IN_PROGRESS": 1800.0},
     working="CREATE IN_PROGRESS",
+    failed=("CREATE FAILED",),
     documented_only={"PENDING": "CREATE PENDING", "IN PROGRESS": "CREATE IN_PROGRESS"},
 )
 
@@ -216,7 +216,7 @@ def made_jobs(
             submitted=created,
             timeout=None,
             message=reason,
-            failure=failures[index] if status == "CREATE FAILED" else None,
+            failure=failures[index],
         )
         day = factory.day(placed.submitted)
         recipe, input_file = recipes[index]

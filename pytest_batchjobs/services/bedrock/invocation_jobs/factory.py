@@ -90,7 +90,7 @@ def made_jobs(
             submitted=submitted,
             timeout=timeouts[hours[index]],
             message=message,
-            failure=failures[index] if status == "Failed" else None,
+            failure=failures[index],
         )
         expires = placed.expires
         assert expires is not None  # placed with a timeout

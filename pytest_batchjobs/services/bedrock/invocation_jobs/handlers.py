@@ -118,7 +118,7 @@ class InvocationJobs(KindBackend[BedrockJob]):
         job = self.find(context, params["jobIdentifier"])
         now = context.now
         status = job.timeline.status(now)
-        if status == "Stopping":
+        if status == self.kind.statuses.stopping:
             return {}
         if status not in STOPPABLE:
             # "State was: <status>" is the part of AWS's message clients match on (Airflow's

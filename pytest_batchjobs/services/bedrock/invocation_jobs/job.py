@@ -8,17 +8,18 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from ....time.lifecycles import ServiceStatuses
+from ....time.lifecycles import ServiceStatuses, Timeout
 from ....wire.members import has_member
 from ..._kit.job import StoredJob
 from .model_arns import model_arn
 
 # JobStatus in botocore's model; Stopping and Stopped only after StopModelInvocationJob.
+# The timeout (jobExpirationTime = submitTime + timeoutDurationInHours) ends a job not
+# yet InProgress Expired, one still InProgress PartiallyCompleted (time/lifecycles.py).
 BEDROCK = ServiceStatuses(
     service="Bedrock",
     running=("Submitted", "Validating", "Scheduled", "InProgress"),
     outcomes=("Completed", "PartiallyCompleted", "Failed", "Expired"),
-    ends=frozenset({"Completed", "PartiallyCompleted", "Failed", "Stopped", "Expired"}),
     default_durations={
         "Submitted": 30.0,
         "Validating": 120.0,
@@ -27,6 +28,15 @@ BEDROCK = ServiceStatuses(
         "Stopping": 60.0,
     },
     working="InProgress",
+    failed=("Failed",),
+    stopping="Stopping",
+    stopped="Stopped",
+    timeout=Timeout(
+        not_begun="Expired",
+        unfinished="PartiallyCompleted",
+        submitted="submitTime",
+        setting="timeoutDurationInHours",
+    ),
 )
 
 DEFAULT_TIMEOUT_HOURS = 168

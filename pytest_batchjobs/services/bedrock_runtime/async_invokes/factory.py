@@ -86,7 +86,7 @@ def made_jobs(
             submitted=submitted,
             timeout=None,
             message=message,
-            failure=failures[index] if status == "Failed" else None,
+            failure=failures[index],
         )
         output: dict[str, Any] = {
             "s3Uri": f"s3://{outputs[index]}/{factory.day(placed.submitted)}/invocations"

@@ -16,9 +16,9 @@ BEDROCK_ASYNC = ServiceStatuses(
     service="Bedrock async invoke",
     running=("InProgress",),
     outcomes=("Completed", "Failed"),
-    ends=frozenset({"Completed", "Failed"}),
     default_durations={"InProgress": 90.0},
     working="InProgress",
+    failed=("Failed",),
 )
 
 ID_ALPHABET = string.ascii_lowercase + string.digits  # the 12 characters of an id

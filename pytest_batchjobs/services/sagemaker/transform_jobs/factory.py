@@ -58,7 +58,7 @@ def made_jobs(
             submitted=created,
             timeout=None,
             message=reason,
-            failure=failures[index] if status == "Failed" else None,
+            failure=failures[index],
         )
         day = factory.day(placed.submitted)
         content, accept = contents[index]

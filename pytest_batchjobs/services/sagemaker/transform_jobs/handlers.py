@@ -156,7 +156,7 @@ class TransformJobs(NamedJobs[TransformJob]):
         job = self.find(context, params["TransformJobName"])
         now = context.now
         status = job.timeline.status(now)
-        if status == "Stopping":
+        if status == self.kind.statuses.stopping:
             return {}
         if status != "InProgress":
             raise ServiceError(

@@ -17,9 +17,11 @@ SAGEMAKER = ServiceStatuses(
     service="SageMaker",
     running=("InProgress",),
     outcomes=("Completed", "Failed"),
-    ends=frozenset({"Completed", "Failed", "Stopped"}),
     default_durations={"InProgress": 600.0, "Stopping": 60.0},
     working="InProgress",
+    failed=("Failed",),
+    stopping="Stopping",
+    stopped="Stopped",
 )
 
 DEFAULT_FAILURE = "ClientError: See job logs for more information"

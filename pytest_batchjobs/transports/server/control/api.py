@@ -6,7 +6,7 @@ import dataclasses
 import datetime as _dt
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ....core.registry import KIND_NAMES, SERVICE_NAMES, control_routes
@@ -31,7 +31,7 @@ SERVICES = SERVICE_NAMES
 ARN_SERVICES = tuple(dict.fromkeys(kind.arn.split(":")[2] for kind in JOB_KINDS))
 KINDS = KIND_NAMES
 # The ``{kind}/...`` routes, by their last segment, and the kinds each exists for.
-PER_KIND: dict[str, tuple[str, ...]] = control_routes()
+PER_KIND: dict[str, Sequence[str]] = control_routes()
 # The routes that read their query string (with ControlRequest.param); others take none.
 READS_QUERY = frozenset({"outputs"})
 Endpoint = Callable[["ControlAPI", ControlRequest], dict[str, Any]]

@@ -120,9 +120,7 @@ def _instant(endpoint: str, name: str, value: Any, now: _dt.datetime) -> _dt.dat
 
 def _status(endpoint: str, service: str, statuses: ServiceStatuses, value: Any) -> Any:
     """One status, a non-empty list of statuses to cycle through, or weights."""
-    valid = [*statuses.running, *statuses.outcomes]
-    if statuses.ends - set(statuses.outcomes):  # jobs that can be stopped
-        valid += ["Stopping", "Stopped"]
+    valid = statuses.every  # a stopped job's statuses too, for a kind that has them
     expected = (
         "a status, a non-empty list of statuses, or an object of weights like "
         f'{{"{statuses.outcomes[0]}": 8, "{statuses.outcomes[1]}": 2}}'
