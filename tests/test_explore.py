@@ -439,3 +439,36 @@ def test_after():
     )
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=2)
+
+
+def test_each_example_starts_at_the_same_instant_and_monotonic_never_goes_back(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+import asyncio
+import time
+
+import boto3
+import pytest
+
+SEEN = []
+
+@pytest.mark.asyncio
+@pytest.mark.batchjobs_explore(examples=5, dimensions=["pages"])
+async def test_examples(batchjobs_fake):
+    SEEN.append((batchjobs_fake.clock.now(), time.monotonic(), asyncio.get_running_loop().time()))
+    boto3.client("bedrock", region_name="us-east-1").list_model_invocation_jobs()
+    await asyncio.sleep(7200)
+
+def test_after():
+    starts = {now for now, _, _ in SEEN}
+    assert len(SEEN) >= 2
+    assert len(starts) == 1
+    for (_, mono, loop), (_, mono2, loop2) in zip(SEEN, SEEN[1:]):
+        assert mono2 >= mono + 7200
+        assert loop2 >= loop + 7200
+"""
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2)

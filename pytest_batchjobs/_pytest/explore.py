@@ -31,6 +31,7 @@ from ..explore.scenario import (
     from_replay,
     words,
 )
+from ..time import loop_patch
 from ..time.clock import PollingHorizonExceeded
 from .outcomes import collection_error, run_of
 
@@ -249,6 +250,7 @@ def _back_to(fake: BatchJobsFake, start: _dt.datetime) -> None:
     clock = fake.clock
     with clock._sleepers.condition:
         clock._shift(start - clock.now())
+    loop_patch.rebased()  # asyncio's loop time never goes back
     clock._horizon.reset()
 
 

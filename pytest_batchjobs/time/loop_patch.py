@@ -193,6 +193,19 @@ def moved() -> None:
         _STATE.catch_up()
 
 
+def rebased() -> None:
+    """The followed fake clock was put back (each example of an exploration begins at
+    the same instant): loop time, and so ``time.monotonic()``, does not go back with it,
+    and moves with the clock again from where the clock is now."""
+    state = _STATE
+    clock = state.clock
+    if clock is None:
+        return
+    with state.lock:
+        if state.clock is clock:
+            state.fake_seen = clock.now().timestamp()
+
+
 def sync() -> None:
     """The innermost active fake changed: follow its clock if it lets loop time pass."""
     fake = active_fake()

@@ -311,13 +311,14 @@ class KindBackend(abc.ABC, Generic[J]):
             self.default_outcome = outcome
             self._default_lifecycle = Lifecycle(self.kind.statuses, outcome)
 
-    def lifecycle_for(self, job_name: str) -> Lifecycle:
+    def lifecycle_for(self, job_name: str, *, explored: bool = True) -> Lifecycle:
         """The newest lifecycle that applies to ``job_name``, else an exploration's plan
-        for it, else the default."""
+        for it (for a job a client creates: ``explored``; the factory's jobs keep the
+        status the test gave them), else the default."""
         for lifecycle in reversed(self.lifecycles):
             if lifecycle.applies_to(job_name):
                 return lifecycle
-        plan = self.plan
+        plan = self.plan if explored else None
         planned = None if plan is None else plan(job_name)
         return self._default_lifecycle if planned is None else planned
 

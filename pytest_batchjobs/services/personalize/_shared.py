@@ -210,7 +210,7 @@ def made_jobs(
     for index, status in enumerate(wanted):
         name = names[index]
         placed = factory.place(
-            backend.lifecycle_for(name),
+            backend.lifecycle_for(name, explored=False),
             status,
             context.now,
             submitted=created,

@@ -84,7 +84,7 @@ def made_jobs(
             partial = status == "PartiallyCompleted"
             errors = max(1, int(total * shares[index])) if partial else 0
         placed = factory.place(
-            backend.lifecycle_for(name),
+            backend.lifecycle_for(name, explored=False),
             status,
             context.now,
             submitted=submitted,

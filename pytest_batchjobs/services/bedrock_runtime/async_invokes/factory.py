@@ -80,7 +80,7 @@ def made_jobs(
         if given_model is not None:
             model_id = given_model
         placed = factory.place(
-            backend.lifecycle_for(model_id),
+            backend.lifecycle_for(model_id, explored=False),
             status,
             context.now,
             submitted=submitted,
