@@ -22,6 +22,9 @@ the last to stop undoes it). The patches:
 * Whenever the fake clock moves (a thread's ``time.sleep``, ``clock.advance()``),
   loops waiting for real are woken to look at their timers again.
 
+trio's own clock reads real monotonic time too, whatever the options
+(:mod:`.trio_clock`): trio's timers wait in real time and do not move the fake clock.
+
 When the last fake stops, loop time is real monotonic time again, and the timers
 pending in the loops that ran meanwhile are moved by the same amount, so each waits
 what it had left to wait.
@@ -47,6 +50,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..active import active_fake
+from ..transports.when_loaded import WhenLoaded
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -360,9 +364,22 @@ def _patch(asyncio: ModuleType) -> Callable[[], None]:
     return restore
 
 
+_TRIO = WhenLoaded("trio", "pytest_batchjobs.time.trio_clock")  # trio's clock, real
+
+
 def patch() -> Callable[[], None]:
     """Patch asyncio (importing it: the requests transport loads it anyway, through
-    ``responses`` and ``unittest.mock``); return the undo."""
+    ``responses`` and ``unittest.mock``), and trio's clock (:mod:`.trio_clock`) now or
+    when trio is loaded; return the undo."""
     import asyncio
 
-    return _patch(asyncio)
+    undo_asyncio = _patch(asyncio)
+    _TRIO.activate()
+
+    def undo() -> None:
+        try:
+            _TRIO.deactivate()
+        finally:
+            undo_asyncio()
+
+    return undo

@@ -7,6 +7,11 @@ own freeze makes that scan cheaper (:func:`_start_freezegun`): it skips packages
 read the time only for their own bookkeeping (:data:`FREEZEGUN_SKIP`), and checks
 freezegun's per-module cache without rebuilding it (:func:`_quick_module_check`).
 
+``time.perf_counter`` stays real under the fake's own freeze, whatever the options
+(:func:`_keep_perf_counter_real`): it measures how long code takes, and event loops
+that keep real time read it: trio's clock binds it when trio is imported, and a trio
+imported during a freeze that froze it would wait for ever for its first deadline.
+
 The ``freezegun`` package is imported when the clock freezes, not before.
 """
 
@@ -15,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import sys
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -91,6 +97,16 @@ class Freezegun(_top.OwnFreeze):
         travel = freeze_time(at, tick=False)
         _start_freezegun(travel)
         self._travel = travel
+        _keep_perf_counter_real(sys.modules["freezegun.api"])
+
+
+def _keep_perf_counter_real(api: Any) -> None:
+    """Put the real ``time.perf_counter`` (and ``_ns``) back in place of freezegun's
+    frozen ones; freezegun's stop puts the real ones back again."""
+    for name in ("perf_counter", "perf_counter_ns"):
+        real = getattr(api, f"real_{name}", None)
+        if real is not None and hasattr(time, name):
+            setattr(time, name, real)
 
 
 # freezegun's start() asks, for every module it scans, which of its attributes hold a
@@ -136,7 +152,7 @@ def _time_attributes(api: Any, fallback: Callable[[Any], Any], module: Any) -> A
 def _perf_counter_ids(api: Any) -> set[int]:
     """The real ``perf_counter`` functions, which the fake's freeze leaves bound where
     they are: it measures how long code takes (``time.perf_counter`` itself is put back
-    by the loop patch while the fake is active)."""
+    by :func:`_keep_perf_counter_real`)."""
     names = ("real_perf_counter", "real_perf_counter_ns")
     return {id(getattr(api, name)) for name in names if hasattr(api, name)}
 
