@@ -22,6 +22,10 @@ Rows (the ratio is candidate / baseline, median of interleaved rounds):
    index to build the two venvs).
 5. A 100-item page at 100,000 stored jobs vs at 1,000: target <= 2.
 6. Factory inserts per second, vs creating jobs one by one through boto3.
+7. Memory per completed Bedrock job: the bytes a job created through boto3 still holds
+   once it ended, against the bytes of the outputs it wrote (tracemalloc; without moto
+   and inside ``mock_aws``, moto's copy of the outputs counted): target <= 2
+   (``bench_memory.py``).
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ from bench_core import (
 )
 from bench_factory import COUNT, api_rate, factory_seconds
 from bench_install import ROOT, TARGET_MS, startup
+from bench_memory import TARGET as MEMORY_TARGET
+from bench_memory import rows as memory_rows
 
 from pytest_batchjobs import BatchJobsFake, fake_batchjobs
 
@@ -184,6 +190,7 @@ def main() -> int:
     installed = startup(ROOT, rounds=12)
     api = api_rate()
     seconds = factory_seconds()
+    memory = memory_rows(jobs=100)
 
     versions = (
         f"python {sys.version.split()[0]}, botocore {botocore.__version__}, "
@@ -213,11 +220,14 @@ def main() -> int:
         f"({seconds:.1f} s) | boto3 creates: {api:,.0f} jobs/s | {COUNT / seconds / api:.0f}x "
         f"faster | - | a few seconds | {'yes' if seconds < 5 else '**NO**'} |"
     )
+    for held in memory:
+        print(held.row())
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
     ok = (
         all(row.median_ratio <= row.target for row in rows)
         and extra_ms < 20
         and installed.extra * 1000 < TARGET_MS
+        and all(held.ratio <= MEMORY_TARGET for held in memory)
     )
     return 0 if ok else 1
 
