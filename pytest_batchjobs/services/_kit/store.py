@@ -2,12 +2,16 @@
 
 Jobs are ordered by a unique key (creation instant in microseconds, insertion
 sequence), so a page starts by bisecting to the key a token carries and costs
-O(page size) plus whatever the filters skip, however many jobs are stored.
+O(page size) plus whatever the filters skip, however many jobs are stored. A filter on
+the creation time narrows the keys looked at (:func:`created_window`), so it skips
+nothing outside its range.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
+import sys
 from collections.abc import Callable, Iterator
 from typing import Generic, Protocol, TypeVar
 
@@ -27,6 +31,9 @@ class Keyed(Protocol):
 
 
 J = TypeVar("J", bound=Keyed)
+
+# Inclusive bounds on the keys a listing looks at; None leaves that side open.
+Window = tuple[Key | None, Key | None]
 
 _sequence = itertools.count()
 
@@ -76,19 +83,51 @@ class JobStore(Generic[J]):
         descending: bool,
         after: Key | None,
         accept: Callable[[J], bool],
+        window: Window = (None, None),
     ) -> Iterator[J]:
-        """Jobs in listing order strictly past ``after`` that ``accept`` lets through."""
-        ordered = self._ordered
-        if descending:
-            candidates = (
-                ordered.irange_key(max_key=after, inclusive=(True, False), reverse=True)
-                if after is not None
-                else reversed(ordered)
-            )
-        else:
-            candidates = (
-                ordered.irange_key(min_key=after, inclusive=(False, True))
-                if after is not None
-                else iter(ordered)
-            )
+        """Jobs in listing order strictly past ``after`` that ``accept`` lets through,
+        looked for only between the keys of ``window`` (inclusive bounds, ``None`` for
+        none): a filter on creation time skips the jobs outside its range by bisecting
+        instead of reading them."""
+        low, high = window
+        # One bound is the token's (exclusive), where it is tighter than the window's.
+        if after is not None:
+            if descending and (high is None or after <= high):
+                return self._range(low, after, (True, False), accept, descending)
+            if not descending and (low is None or after >= low):
+                return self._range(after, high, (False, True), accept, descending)
+        return self._range(low, high, (True, True), accept, descending)
+
+    def between(self, window: Window) -> Iterator[J]:
+        """Every job whose key is within ``window`` (inclusive), in key order."""
+        return self._range(window[0], window[1], (True, True), lambda job: True, False)
+
+    def _range(
+        self,
+        low: Key | None,
+        high: Key | None,
+        inclusive: tuple[bool, bool],
+        accept: Callable[[J], bool],
+        descending: bool,
+    ) -> Iterator[J]:
+        if low is not None and high is not None and low > high:
+            return iter(())
+        candidates = self._ordered.irange_key(low, high, inclusive, reverse=descending)
         return (job for job in candidates if accept(job))
+
+
+def created_window(after: _dt.datetime | None, before: _dt.datetime | None) -> Window:
+    """The keys that can hold jobs created strictly after ``after`` and strictly before
+    ``before`` (either may be None): a superset, the filter itself still applies.
+
+    A key's first part is ``int(created.timestamp() * 1_000_000)``, which never
+    decreases as the instant grows, so a job created after ``after`` has a key at or
+    past the key of ``after``, whatever the float rounding.
+    """
+    low = None if after is None else (_micros(after), -1)
+    high = None if before is None else (_micros(before), sys.maxsize)
+    return low, high
+
+
+def _micros(instant: _dt.datetime) -> int:
+    return int(instant.timestamp() * 1_000_000)
