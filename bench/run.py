@@ -21,6 +21,10 @@ Rows (the ratio is candidate / baseline, median of interleaved rounds):
    pytest alone: target under 20 ms more (``bench_install.py``; it needs the package
    index to build the two venvs).
 5. A 100-item page at 100,000 stored jobs vs at 1,000: target <= 2.
+5b. Filtered pages at 100,000 stored jobs vs the unfiltered first page of the same
+   store (``bench_filters.py``): a submitTime range and a range that matches nothing,
+   target <= 2; statusEquals and nameContains that match nothing are not indexed and
+   read every job (reported, no target).
 6. Factory inserts per second, vs creating jobs one by one through boto3.
 7. Memory per completed Bedrock job: the bytes a job created through boto3 still holds
    once it ended, against the bytes of the outputs it wrote (tracemalloc; without moto
@@ -52,6 +56,7 @@ from bench_core import (
     table,
 )
 from bench_factory import COUNT, api_rate, factory_seconds
+from bench_filters import bench_filtered
 from bench_install import ROOT, TARGET_MS, startup
 from bench_memory import TARGET as MEMORY_TARGET
 from bench_memory import rows as memory_rows
@@ -186,6 +191,7 @@ def main() -> int:
     with fake_batchjobs() as fake:
         list_rows, _ = bench_list(fake, rounds=9, repeat=5)
         rows.extend(list_rows)
+    rows.extend(bench_filtered(rounds=5, repeat=5))
     with_plugin, without, extra = bench_startup(rounds=40)
     installed = startup(ROOT, rounds=12)
     api = api_rate()
