@@ -1,4 +1,10 @@
-"""A creation-time filter narrows the keys a listing reads: the pages are the scan's.
+"""Indexed listings read fewer jobs, and their pages are the scan's.
+
+A status filter reads only the jobs that can be in that status
+(:mod:`pytest_batchjobs.services._kit.status_index`: jobs past their last transition,
+by final status; every live job is checked). The tests turn it off the same way (its
+``range`` answers None, as when the clock went back) and compare, with the clock moving,
+jobs stopped, lifecycles that fail, between pages.
 
 ``submitTimeAfter`` / ``submitTimeBefore`` (Bedrock, Bedrock async invoke) and
 ``CreationTimeAfter`` / ``CreationTimeBefore`` (SageMaker) bound the creation instant,
@@ -23,6 +29,7 @@ from hypothesis import strategies as st
 from jobs import bedrock_params
 
 from pytest_batchjobs import BatchJobsFake
+from pytest_batchjobs.services._kit.status_index import StatusIndex
 from pytest_batchjobs.services._kit.store import JobStore, created_window
 from pytest_batchjobs.services.bedrock.invocation_jobs import handlers as bedrock_handlers
 from pytest_batchjobs.services.sagemaker.transform_jobs import handlers as sagemaker_handlers
@@ -58,6 +65,7 @@ def _both(module: Any, fetch: Callable[[], Any]) -> tuple[Any, Any]:
     indexed = fetch()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(module, "created_window", _no_window)
+        patch.setattr(StatusIndex, "range", lambda *args: None)
         scanned = fetch()
     return indexed, scanned
 
@@ -153,6 +161,74 @@ def test_sagemaker_creation_time_filters_page_as_the_scan(
         assert indexed == scanned
 
 
+BEDROCK_STATUSES = [
+    "Submitted",
+    "Validating",
+    "Scheduled",
+    "InProgress",
+    "Completed",
+    "PartiallyCompleted",
+    "Failed",
+    "Stopping",
+    "Stopped",
+    "Expired",
+]
+STEPS = st.one_of(
+    st.tuples(st.just("advance"), st.sampled_from([1, 30, 61, 300, 3600, 86_400])),
+    st.tuples(st.just("stop"), st.integers(0, 30)),
+    st.tuples(st.just("list"), st.sampled_from(BEDROCK_STATUSES)),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    outcomes=st.lists(
+        st.sampled_from(["Completed", "Failed", "PartiallyCompleted", "Expired"]),
+        min_size=1,
+        max_size=12,
+    ),
+    steps=st.lists(STEPS, min_size=1, max_size=12),
+    data=st.data(),
+)
+def test_bedrock_status_filters_page_as_the_scan_as_time_moves(
+    outcomes: list[str], steps: list[tuple[str, Any]], data: st.DataObject
+) -> None:
+    with BatchJobsFake(seed=8, start=START) as fake:
+        client = boto3.client("bedrock", region_name="us-east-1")
+        factory_status = data.draw(st.sampled_from(["Completed", "InProgress", "Scheduled"]))
+        fake.bedrock.add_jobs(data.draw(st.integers(0, 15)), status=factory_status)
+        arns = []
+        for index, outcome in enumerate(outcomes):
+            fake.bedrock.lifecycle(outcome=outcome)
+            fake.clock.advance(data.draw(GAPS, label="gap"))
+            params = bedrock_params(f"job-{index}")
+            arns.append(client.create_model_invocation_job(**params)["jobArn"])
+        for action, value in steps:
+            if action == "advance":
+                fake.clock.advance(value)
+            elif action == "stop":
+                arn = arns[value % len(arns)]
+                status = client.get_model_invocation_job(jobIdentifier=arn)["status"]
+                if status in ("Submitted", "Validating", "Scheduled", "InProgress"):
+                    client.stop_model_invocation_job(jobIdentifier=arn)
+            else:
+                order = data.draw(st.sampled_from(["Ascending", "Descending"]), label="order")
+                size = data.draw(st.integers(1, 5), label="size")
+
+                def fetch(status: str = value, order: str = order, size: int = size) -> Any:
+                    return _pages(
+                        client.list_model_invocation_jobs,
+                        "invocationJobSummaries",
+                        "nextToken",
+                        statusEquals=status,
+                        sortOrder=order,
+                        maxResults=size,
+                    )
+
+                indexed, scanned = _both(bedrock_handlers, fetch)
+                assert indexed == scanned
+
+
 class _Job:
     def __init__(self, micros: int, sequence: int) -> None:
         self.ident = f"job-{sequence}"
@@ -194,3 +270,31 @@ def test_the_window_of_an_instant_holds_every_key_at_it() -> None:
     micros = int(at.timestamp() * 1_000_000)
     assert low < (micros, 0) < high
     assert created_window(None, None) == (None, None)
+
+
+def test_a_job_stopped_just_before_its_end_is_listed_as_stopping_until_it_stops() -> None:
+    """A stop moves a live job's end later than the end the index waited for: the
+    index waits for the new one (the job is read as live until then)."""
+    with BatchJobsFake(seed=1, start=START) as fake:
+        client = boto3.client("bedrock", region_name="us-east-1")
+        arn = client.create_model_invocation_job(**bedrock_params("late-stop"))["jobArn"]
+        (stored,) = (job for job in fake.jobs() if job.arn == arn)
+        planned_end = stored.timeline.at(-1)
+        fake.clock.advance(planned_end - fake.clock.now() - dt.timedelta(seconds=5))
+        assert (
+            client.list_model_invocation_jobs(statusEquals="Completed")["invocationJobSummaries"]
+            == []
+        )
+        client.stop_model_invocation_job(jobIdentifier=arn)
+        assert stored.timeline.at(-1) > planned_end + dt.timedelta(seconds=5)
+        fake.clock.advance(10)  # past the planned end, before the stop's
+
+        def listed(status: str) -> list[str]:
+            answer = client.list_model_invocation_jobs(statusEquals=status)
+            return [job["jobArn"] for job in answer["invocationJobSummaries"]]
+
+        assert listed("Stopping") == [arn]
+        assert listed("Completed") == []
+        fake.advance_until(arn)
+        assert listed("Stopped") == [arn]
+        assert listed("Stopping") == []

@@ -420,11 +420,13 @@ class KindBackend(abc.ABC, Generic[J]):
         descending: bool = True,
         order: Callable[[J], Any] | None = None,
         window: Window = (None, None),
+        status: str | None = None,
     ) -> tuple[list[J], str | None]:
         """One page of the region's jobs that ``accept`` lets through, for the kind's
         list operation; ``filters`` are the query's own parameters (a token is only
         valid for the same); ``order`` sorts by something other than creation;
-        ``window`` bounds the keys of the jobs ``accept`` can let through."""
+        ``window`` bounds the keys of the jobs ``accept`` can let through; ``status`` is
+        the status ``accept`` requires at the call's now, if any."""
         return page(
             self.parts.pager,
             self.service,
@@ -438,6 +440,7 @@ class KindBackend(abc.ABC, Generic[J]):
             self.default_page_size,
             order,
             window,
+            status,
         )
 
 

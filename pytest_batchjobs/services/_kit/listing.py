@@ -32,6 +32,7 @@ def page(
     default_size: int,
     order: Callable[[Any], Any] | None = None,
     window: Window = (None, None),
+    status: str | None = None,
 ) -> tuple[list[Any], str | None]:
     """One page of ``jobs`` that ``accept`` lets through, and the token of the next.
 
@@ -40,7 +41,9 @@ def page(
     than creation (a name, a status): the jobs are sorted by it, then by their key,
     and a token continues after the last job of its page where that job sorts now.
     ``window`` bounds the keys that can hold an accepted job (from a creation-time
-    filter, :func:`~.store.created_window`): the rest are not read.
+    filter, :func:`~.store.created_window`): the rest are not read. ``status`` is the
+    status ``accept`` requires at the call's now, if any: jobs that ended in another
+    are not read either.
     """
     query = {
         "operation": operation,
@@ -56,7 +59,11 @@ def page(
         raise ServiceError(service.token_error, f"{service.token_message} ({error}).") from None
     if order is None:
         candidates = jobs.walk(
-            descending=descending, after=position.key, accept=accept, window=window
+            descending=descending,
+            after=position.key,
+            accept=accept,
+            window=window,
+            status=None if status is None else (status, context.now),
         )
     else:
         candidates = _ordered(jobs, position.key, accept, order, descending, window)

@@ -4,7 +4,8 @@ Jobs are ordered by a unique key (creation instant in microseconds, insertion
 sequence), so a page starts by bisecting to the key a token carries and costs
 O(page size) plus whatever the filters skip, however many jobs are stored. A filter on
 the creation time narrows the keys looked at (:func:`created_window`), so it skips
-nothing outside its range.
+nothing outside its range; a status filter skips the jobs that ended in another
+status (:mod:`.status_index`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Generic, Protocol, TypeVar
 from sortedcontainers import SortedKeyList
 
 from ...policies.tokens import Key
+from .status_index import StatusIndex
 
 
 class Keyed(Protocol):
@@ -34,6 +36,8 @@ J = TypeVar("J", bound=Keyed)
 
 # Inclusive bounds on the keys a listing looks at; None leaves that side open.
 Window = tuple[Key | None, Key | None]
+# A status filter: the status, and the instant it is read at.
+Status = tuple[str, _dt.datetime]
 
 _sequence = itertools.count()
 
@@ -49,6 +53,7 @@ class JobStore(Generic[J]):
     def __init__(self) -> None:
         self._by_id: dict[str, J] = {}
         self._ordered: SortedKeyList = SortedKeyList(key=lambda job: job.key)
+        self._statuses = StatusIndex()
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -70,12 +75,14 @@ class JobStore(Generic[J]):
         """Store ``job``; its key must be unique."""
         self._by_id[job.ident] = job
         self._ordered.add(job)
+        self._statuses.add([job])
 
     def add_many(self, jobs: list[J]) -> None:
         """Store many jobs at once (cheaper than one by one)."""
         for job in jobs:
             self._by_id[job.ident] = job
         self._ordered.update(jobs)
+        self._statuses.add(jobs)
 
     def walk(
         self,
@@ -84,19 +91,21 @@ class JobStore(Generic[J]):
         after: Key | None,
         accept: Callable[[J], bool],
         window: Window = (None, None),
+        status: Status | None = None,
     ) -> Iterator[J]:
         """Jobs in listing order strictly past ``after`` that ``accept`` lets through,
         looked for only between the keys of ``window`` (inclusive bounds, ``None`` for
         none): a filter on creation time skips the jobs outside its range by bisecting
-        instead of reading them."""
+        instead of reading them. ``status`` (a status and the clock's now: ``accept``
+        keeps only jobs in it) skips the jobs settled in another status."""
         low, high = window
         # One bound is the token's (exclusive), where it is tighter than the window's.
         if after is not None:
             if descending and (high is None or after <= high):
-                return self._range(low, after, (True, False), accept, descending)
+                return self._range(low, after, (True, False), accept, descending, status)
             if not descending and (low is None or after >= low):
-                return self._range(after, high, (False, True), accept, descending)
-        return self._range(low, high, (True, True), accept, descending)
+                return self._range(after, high, (False, True), accept, descending, status)
+        return self._range(low, high, (True, True), accept, descending, status)
 
     def between(self, window: Window) -> Iterator[J]:
         """Every job whose key is within ``window`` (inclusive), in key order."""
@@ -109,10 +118,15 @@ class JobStore(Generic[J]):
         inclusive: tuple[bool, bool],
         accept: Callable[[J], bool],
         descending: bool,
+        status: Status | None = None,
     ) -> Iterator[J]:
         if low is not None and high is not None and low > high:
             return iter(())
-        candidates = self._ordered.irange_key(low, high, inclusive, reverse=descending)
+        candidates = None
+        if status is not None:
+            candidates = self._statuses.range(*status, low, high, inclusive, descending)
+        if candidates is None:
+            candidates = self._ordered.irange_key(low, high, inclusive, reverse=descending)
         return (job for job in candidates if accept(job))
 
 

@@ -109,7 +109,9 @@ class InvocationJobs(KindBackend[BedrockJob]):
         }
         descending = params.get("sortOrder", "Descending") == "Descending"
         window = created_window(after, before)
-        jobs, token = self.page(context, params, filters, accept, descending, window=window)
+        jobs, token = self.page(
+            context, params, filters, accept, descending, window=window, status=status
+        )
         return {"invocationJobSummaries": [job.shown(now) for job in jobs], "nextToken": token}
 
     @handles("StopModelInvocationJob")

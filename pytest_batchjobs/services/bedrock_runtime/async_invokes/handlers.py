@@ -114,7 +114,9 @@ class AsyncInvokes(KindBackend[AsyncInvocation]):
         }
         descending = params.get("sortOrder", "Descending") == "Descending"
         window = created_window(after, before)
-        jobs, token = self.page(context, params, filters, accept, descending, window=window)
+        jobs, token = self.page(
+            context, params, filters, accept, descending, window=window, status=status
+        )
         return {"asyncInvokeSummaries": [job.shown(now) for job in jobs], "nextToken": token}
 
     # -- invocations ------------------------------------------------------------------

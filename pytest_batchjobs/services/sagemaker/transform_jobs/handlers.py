@@ -150,7 +150,7 @@ class TransformJobs(NamedJobs[TransformJob]):
 
         paging = {"nextToken": params.get("NextToken"), "maxResults": params.get("MaxResults")}
         window = created_window(created_after, created_before)
-        jobs, token = self.page(context, paging, filters, accept, descending, order, window)
+        jobs, token = self.page(context, paging, filters, accept, descending, order, window, status)
         return {"TransformJobSummaries": [job.summary(now) for job in jobs], "NextToken": token}
 
     @handles("StopTransformJob")
