@@ -22,9 +22,9 @@ Rows (the ratio is candidate / baseline, median of interleaved rounds):
    index to build the two venvs).
 5. A 100-item page at 100,000 stored jobs vs at 1,000: target <= 2.
 5b. Filtered pages at 100,000 stored jobs vs the unfiltered first page of the same
-   store (``bench_filters.py``): a submitTime range and a range that matches nothing,
-   target <= 2; statusEquals and nameContains that match nothing are not indexed and
-   read every job (reported, no target).
+   store (``bench_filters.py``): a submitTime range, a range that matches nothing,
+   statusEquals matching nothing and filling a page: target <= 2; nameContains that
+   matches nothing is not indexed and reads every job (reported, no target).
 6. Factory inserts per second, vs creating jobs one by one through boto3.
 7. Memory per completed Bedrock job: the bytes a job created through boto3 still holds
    once it ended, against the bytes of the outputs it wrote (tracemalloc; without moto
