@@ -153,6 +153,17 @@ def test_sagemaker_creation_time_filters_page_as_the_scan(
             query["CreationTimeBefore"] = bounds["before"]
         query["SortBy"] = sort_by
         query["SortOrder"] = data.draw(st.sampled_from(["Ascending", "Descending"]))
+        if data.draw(st.booleans(), label="status"):
+            statuses = ["InProgress", "Completed", "Stopping", "Stopped", "Failed"]
+            query["StatusEquals"] = data.draw(st.sampled_from(statuses))
+        stopped = data.draw(st.lists(st.integers(0, len(instants) - 1), max_size=3))
+        for index in stopped:
+            name = f"scores-{(index * 7) % 11}-{index}"
+            if client.describe_transform_job(TransformJobName=name)["TransformJobStatus"] == (
+                "InProgress"
+            ):
+                client.stop_transform_job(TransformJobName=name)
+        fake.clock.advance(data.draw(st.sampled_from([0, 30, 600, 86_400]), label="wait"))
 
         def fetch() -> Any:
             return _pages(client.list_transform_jobs, "TransformJobSummaries", "NextToken", **query)
