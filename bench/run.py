@@ -21,7 +21,15 @@ Rows (the ratio is candidate / baseline, median of interleaved rounds):
    pytest alone: target under 20 ms more (``bench_install.py``; it needs the package
    index to build the two venvs).
 5. A 100-item page at 100,000 stored jobs vs at 1,000: target <= 2.
+5b. Filtered pages at 100,000 stored jobs vs the unfiltered first page of the same
+   store (``bench_filters.py``): a submitTime range, a range that matches nothing,
+   statusEquals matching nothing and filling a page: target <= 2; nameContains that
+   matches nothing is not indexed and reads every job (reported, no target).
 6. Factory inserts per second, vs creating jobs one by one through boto3.
+7. Memory per completed Bedrock job: the bytes a job created through boto3 still holds
+   once it ended, against the bytes of the outputs it wrote (tracemalloc; without moto
+   and inside ``mock_aws``, moto's copy of the outputs counted): target <= 2
+   (``bench_memory.py``).
 """
 
 from __future__ import annotations
@@ -48,7 +56,10 @@ from bench_core import (
     table,
 )
 from bench_factory import COUNT, api_rate, factory_seconds
+from bench_filters import bench_filtered
 from bench_install import ROOT, TARGET_MS, startup
+from bench_memory import TARGET as MEMORY_TARGET
+from bench_memory import rows as memory_rows
 
 from pytest_batchjobs import BatchJobsFake, fake_batchjobs
 
@@ -180,10 +191,12 @@ def main() -> int:
     with fake_batchjobs() as fake:
         list_rows, _ = bench_list(fake, rounds=9, repeat=5)
         rows.extend(list_rows)
+    rows.extend(bench_filtered(rounds=5, repeat=5))
     with_plugin, without, extra = bench_startup(rounds=40)
     installed = startup(ROOT, rounds=12)
     api = api_rate()
     seconds = factory_seconds()
+    memory = memory_rows(jobs=100)
 
     versions = (
         f"python {sys.version.split()[0]}, botocore {botocore.__version__}, "
@@ -213,11 +226,14 @@ def main() -> int:
         f"({seconds:.1f} s) | boto3 creates: {api:,.0f} jobs/s | {COUNT / seconds / api:.0f}x "
         f"faster | - | a few seconds | {'yes' if seconds < 5 else '**NO**'} |"
     )
+    for held in memory:
+        print(held.row())
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
     ok = (
         all(row.median_ratio <= row.target for row in rows)
         and extra_ms < 20
         and installed.extra * 1000 < TARGET_MS
+        and all(held.ratio <= MEMORY_TARGET for held in memory)
     )
     return 0 if ok else 1
 

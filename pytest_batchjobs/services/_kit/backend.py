@@ -28,7 +28,7 @@ from .factory import JobFactory
 from .job import StoredJob
 from .listing import page
 from .outputs import Outputs, Responder
-from .store import JobStore
+from .store import JobStore, Window
 
 if TYPE_CHECKING:
     import datetime as _dt
@@ -432,10 +432,14 @@ class KindBackend(abc.ABC, Generic[J]):
         accept: Callable[[J], bool],
         descending: bool = True,
         order: Callable[[J], Any] | None = None,
+        window: Window = (None, None),
+        status: str | None = None,
     ) -> tuple[list[J], str | None]:
         """One page of the region's jobs that ``accept`` lets through, for the kind's
         list operation; ``filters`` are the query's own parameters (a token is only
-        valid for the same); ``order`` sorts by something other than creation."""
+        valid for the same); ``order`` sorts by something other than creation;
+        ``window`` bounds the keys of the jobs ``accept`` can let through; ``status`` is
+        the status ``accept`` requires at the call's now, if any."""
         return page(
             self.parts.pager,
             self.service,
@@ -448,6 +452,8 @@ class KindBackend(abc.ABC, Generic[J]):
             descending,
             self.default_page_size,
             order,
+            window,
+            status,
         )
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ...policies.tokens import Key
     from .context import CallContext
     from .spec import Service
-    from .store import JobStore
+    from .store import JobStore, Window
 
 T = TypeVar("T")
 
@@ -31,6 +31,8 @@ def page(
     descending: bool,
     default_size: int,
     order: Callable[[Any], Any] | None = None,
+    window: Window = (None, None),
+    status: str | None = None,
 ) -> tuple[list[Any], str | None]:
     """One page of ``jobs`` that ``accept`` lets through, and the token of the next.
 
@@ -38,6 +40,10 @@ def page(
     operation, account, region, order and filters. ``order`` sorts by something other
     than creation (a name, a status): the jobs are sorted by it, then by their key,
     and a token continues after the last job of its page where that job sorts now.
+    ``window`` bounds the keys that can hold an accepted job (from a creation-time
+    filter, :func:`~.store.created_window`): the rest are not read. ``status`` is the
+    status ``accept`` requires at the call's now, if any: jobs that ended in another
+    are not read either.
     """
     query = {
         "operation": operation,
@@ -52,9 +58,15 @@ def page(
     except InvalidToken as error:
         raise ServiceError(service.token_error, f"{service.token_message} ({error}).") from None
     if order is None:
-        candidates = jobs.walk(descending=descending, after=position.key, accept=accept)
+        candidates = jobs.walk(
+            descending=descending,
+            after=position.key,
+            accept=accept,
+            window=window,
+            status=None if status is None else (status, context.now),
+        )
     else:
-        candidates = _ordered(jobs, position.key, accept, order, descending)
+        candidates = _ordered(jobs, position.key, accept, order, descending, window)
     empty = pager.policy.empty_pages and position.page % 2 == 0
     limit = 0 if empty else pager.page_size(params.get("maxResults"), default_size)
     if limit == 0:
@@ -91,6 +103,7 @@ def _ordered(
     accept: Callable[[Any], bool],
     order: Callable[[Any], Any],
     descending: bool,
+    window: Window,
 ) -> Iterator[Any]:
     """The accepted jobs sorted by ``order`` then key, past the job whose key is
     ``after`` (sorting costs O(n log n) a page: fine for the thousands a test lists)."""
@@ -98,7 +111,9 @@ def _ordered(
     def sort_key(job: Any) -> tuple[Any, Key]:
         return (order(job), job.key)
 
-    ranked = sorted((job for job in jobs if accept(job)), key=sort_key, reverse=descending)
+    ranked = sorted(
+        (job for job in jobs.between(window) if accept(job)), key=sort_key, reverse=descending
+    )
     if after is None:
         return iter(ranked)
     last = jobs.at_key(after)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -33,24 +34,37 @@ Responder = Callable[[dict[str, Any]], Any]
 
 @dataclass
 class JobData:
-    """A job's answered records, by input file, ready to be written.
+    """A job's answered records, by input file, ready to be written, and their counts.
 
     Records are processed file after file, each file's in the order of its ``lines``
     (the order they are written in: a kind may keep input order or not): the first
     ``n`` processed are the first ``n`` lines, so a record once written stays written.
-    ``error_at`` holds the positions (in that order) of the error records, ``tokens``
-    each record's (input, output) token counts.
+    Each record is counted (:meth:`count`) in that order: whether it is an error
+    record, and its (input, output) token counts, kept as compact running sums.
+
+    Once the job ended and wrote its outputs, :meth:`finish` drops the lines (the
+    outputs hold their text): the counts are all a finished job's calls read.
     """
 
     files: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
-    error_at: list[int] = field(default_factory=list)
-    tokens: list[tuple[int, int]] = field(default_factory=list)
     written: int = 0  # how many records are in the output files so far
+    # The positions (in processing order) of the error records.
+    error_at: array[int] = field(default_factory=lambda: array("q"))
+    # Running sums of the records' input and output tokens: [0, first, first + second, ...].
+    _tokens_in: array[int] = field(default_factory=lambda: array("q", [0]), repr=False)
+    _tokens_out: array[int] = field(default_factory=lambda: array("q", [0]), repr=False)
     _rendered: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def count(self, error: bool, tokens: tuple[int, int] = (0, 0)) -> None:
+        """Count the next record processed."""
+        if error:
+            self.error_at.append(self.total)
+        self._tokens_in.append(self._tokens_in[-1] + tokens[0])
+        self._tokens_out.append(self._tokens_out[-1] + tokens[1])
 
     @property
     def total(self) -> int:
-        return len(self.tokens)
+        return len(self._tokens_in) - 1
 
     @property
     def errors(self) -> int:
@@ -59,6 +73,11 @@ class JobData:
     def errors_in(self, processed: int) -> int:
         """How many of the first ``processed`` records are error records."""
         return bisect.bisect_left(self.error_at, processed)
+
+    def tokens_in(self, processed: int) -> tuple[int, int]:
+        """The (input, output) tokens of the first ``processed`` records."""
+        done = max(0, min(processed, self.total))
+        return self._tokens_in[done], self._tokens_out[done]
 
     def grown(self, processed: int) -> list[tuple[str, str]]:
         """(input file name, output text) of each file that has more processed records
@@ -74,6 +93,11 @@ class JobData:
                 found.append((name, "".join(rendered[:now])))
             start += len(lines)
         return found
+
+    def finish(self) -> None:
+        """The job ended and wrote its outputs: forget its lines, keep its counts."""
+        self.files = []
+        self._rendered = {}
 
 
 class Outputs:

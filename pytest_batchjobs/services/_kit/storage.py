@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import zlib
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...transports.moto import moto_active
@@ -32,11 +34,50 @@ def split_s3(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
+class KeptOutputs(Mapping[str, dict[str, str]]):
+    """The copy of every output written, by job ARN: ``{s3 URI: content}`` for each.
+
+    A job's files are kept as written while it runs (a running Bedrock job rewrites its
+    ``.out`` files as it processes records), and compressed once it ended
+    (:meth:`settle`): a completed job's outputs are kept at a fraction of their size,
+    and read back whole when asked for.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[str, dict[str, str | bytes]] = {}
+
+    def __getitem__(self, job_arn: str) -> dict[str, str]:
+        return {uri: _read(content) for uri, content in list(self._kept[job_arn].items())}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._kept)
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def keep(self, job_arn: str, uri: str, content: str) -> None:
+        self._kept.setdefault(job_arn, {})[uri] = content
+
+    def settle(self, job_arn: str) -> None:
+        """Compress the job's files: it ended, and writes no more."""
+        files = self._kept.get(job_arn, {})
+        for uri, content in files.items():
+            if isinstance(content, str):
+                files[uri] = zlib.compress(content.encode("utf-8"), 1)
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+
+def _read(content: str | bytes) -> str:
+    return content if isinstance(content, str) else zlib.decompress(content).decode("utf-8")
+
+
 class Storage:
     """Reads inputs and writes outputs; keeps a copy of every output it wrote."""
 
     def __init__(self) -> None:
-        self.outputs: dict[str, dict[str, str]] = {}  # job ARN -> {s3 URI: content}
+        self.outputs = KeptOutputs()  # job ARN -> {s3 URI: content}
         self._client: Any = None
         self._lock = threading.Lock()
 
@@ -98,12 +139,17 @@ class Storage:
         A bucket that was there when the job checked its output location, and was
         deleted since, gets nothing: the copy is kept all the same."""
         with self._lock:
-            self.outputs.setdefault(job_arn, {})[uri] = content
+            self.outputs.keep(job_arn, uri, content)
         if self.has_s3:
             bucket, key = split_s3(uri)
             s3 = self._s3()
             with contextlib.suppress(s3.exceptions.NoSuchBucket):
                 s3.put_object(Bucket=bucket, Key=key, Body=content.encode("utf-8"))
+
+    def settle(self, job_arn: str) -> None:
+        """The job ended and writes no more: keep its copies compressed."""
+        with self._lock:
+            self.outputs.settle(job_arn)
 
     def reset(self) -> None:
         """Forget the kept outputs."""

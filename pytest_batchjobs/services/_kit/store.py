@@ -2,18 +2,24 @@
 
 Jobs are ordered by a unique key (creation instant in microseconds, insertion
 sequence), so a page starts by bisecting to the key a token carries and costs
-O(page size) plus whatever the filters skip, however many jobs are stored.
+O(page size) plus whatever the filters skip, however many jobs are stored. A filter on
+the creation time narrows the keys looked at (:func:`created_window`), so it skips
+nothing outside its range; a status filter skips the jobs that ended in another
+status (:mod:`.status_index`).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
+import sys
 from collections.abc import Callable, Iterator
 from typing import Generic, Protocol, TypeVar
 
 from sortedcontainers import SortedKeyList
 
 from ...policies.tokens import Key
+from .status_index import StatusIndex
 
 
 class Keyed(Protocol):
@@ -27,6 +33,11 @@ class Keyed(Protocol):
 
 
 J = TypeVar("J", bound=Keyed)
+
+# Inclusive bounds on the keys a listing looks at; None leaves that side open.
+Window = tuple[Key | None, Key | None]
+# A status filter: the status, and the instant it is read at.
+Status = tuple[str, _dt.datetime]
 
 _sequence = itertools.count()
 
@@ -42,6 +53,7 @@ class JobStore(Generic[J]):
     def __init__(self) -> None:
         self._by_id: dict[str, J] = {}
         self._ordered: SortedKeyList = SortedKeyList(key=lambda job: job.key)
+        self._statuses = StatusIndex()
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -63,12 +75,14 @@ class JobStore(Generic[J]):
         """Store ``job``; its key must be unique."""
         self._by_id[job.ident] = job
         self._ordered.add(job)
+        self._statuses.add([job])
 
     def add_many(self, jobs: list[J]) -> None:
         """Store many jobs at once (cheaper than one by one)."""
         for job in jobs:
             self._by_id[job.ident] = job
         self._ordered.update(jobs)
+        self._statuses.add(jobs)
 
     def walk(
         self,
@@ -76,19 +90,58 @@ class JobStore(Generic[J]):
         descending: bool,
         after: Key | None,
         accept: Callable[[J], bool],
+        window: Window = (None, None),
+        status: Status | None = None,
     ) -> Iterator[J]:
-        """Jobs in listing order strictly past ``after`` that ``accept`` lets through."""
-        ordered = self._ordered
-        if descending:
-            candidates = (
-                ordered.irange_key(max_key=after, inclusive=(True, False), reverse=True)
-                if after is not None
-                else reversed(ordered)
-            )
-        else:
-            candidates = (
-                ordered.irange_key(min_key=after, inclusive=(False, True))
-                if after is not None
-                else iter(ordered)
-            )
+        """Jobs in listing order strictly past ``after`` that ``accept`` lets through,
+        looked for only between the keys of ``window`` (inclusive bounds, ``None`` for
+        none): a filter on creation time skips the jobs outside its range by bisecting
+        instead of reading them. ``status`` (a status and the clock's now: ``accept``
+        keeps only jobs in it) skips the jobs settled in another status."""
+        low, high = window
+        # One bound is the token's (exclusive), where it is tighter than the window's.
+        if after is not None:
+            if descending and (high is None or after <= high):
+                return self._range(low, after, (True, False), accept, descending, status)
+            if not descending and (low is None or after >= low):
+                return self._range(after, high, (False, True), accept, descending, status)
+        return self._range(low, high, (True, True), accept, descending, status)
+
+    def between(self, window: Window) -> Iterator[J]:
+        """Every job whose key is within ``window`` (inclusive), in key order."""
+        return self._range(window[0], window[1], (True, True), lambda job: True, False)
+
+    def _range(
+        self,
+        low: Key | None,
+        high: Key | None,
+        inclusive: tuple[bool, bool],
+        accept: Callable[[J], bool],
+        descending: bool,
+        status: Status | None = None,
+    ) -> Iterator[J]:
+        if low is not None and high is not None and low > high:
+            return iter(())
+        candidates = None
+        if status is not None:
+            candidates = self._statuses.range(*status, low, high, inclusive, descending)
+        if candidates is None:
+            candidates = self._ordered.irange_key(low, high, inclusive, reverse=descending)
         return (job for job in candidates if accept(job))
+
+
+def created_window(after: _dt.datetime | None, before: _dt.datetime | None) -> Window:
+    """The keys that can hold jobs created strictly after ``after`` and strictly before
+    ``before`` (either may be None): a superset, the filter itself still applies.
+
+    A key's first part is ``int(created.timestamp() * 1_000_000)``, which never
+    decreases as the instant grows, so a job created after ``after`` has a key at or
+    past the key of ``after``, whatever the float rounding.
+    """
+    low = None if after is None else (_micros(after), -1)
+    high = None if before is None else (_micros(before), sys.maxsize)
+    return low, high
+
+
+def _micros(instant: _dt.datetime) -> int:
+    return int(instant.timestamp() * 1_000_000)

@@ -103,10 +103,13 @@ class PersonalizeOutputs(Outputs, abc.ABC):
     def on_transition(self, job: PersonalizeBatchJob, new: str) -> bool:
         if new == "CREATE IN_PROGRESS":
             return self.read_input(job, self._records, "CREATE FAILED", ("ACTIVE",))
-        if new == "ACTIVE" and job.data is not None:
-            base = folder(job.request["jobOutput"]["s3DataDestination"]["path"])
-            for name, lines in job.data.files:
-                self.storage.write(job.arn, f"{base}{name}.out", json_lines(lines))
+        if new in ("ACTIVE", "CREATE FAILED") and job.data is not None:
+            if new == "ACTIVE":
+                base = folder(job.request["jobOutput"]["s3DataDestination"]["path"])
+                for name, lines in job.data.files:
+                    self.storage.write(job.arn, f"{base}{name}.out", json_lines(lines))
+                self.storage.settle(job.arn)
+            job.data = None  # it ended: nothing reads its lines again
         return False
 
     def _records(self, job: PersonalizeBatchJob) -> JobData:
@@ -132,9 +135,8 @@ class PersonalizeOutputs(Outputs, abc.ABC):
                     else:
                         line["output"] = self.answered(responder(dict(record)), count)
                 except Exception as error:
-                    data.error_at.append(len(data.tokens))
                     line["error"] = str(error)
-                data.tokens.append((0, 0))
+                data.count("error" in line)
                 lines.append(line)
             data.files.append((name, lines))
         return data

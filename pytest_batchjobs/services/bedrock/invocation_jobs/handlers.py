@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ....time.lifecycles import to_millis
 from ....wire.errors import ServiceError
 from ..._kit.backend import KindBackend, handles
-from ..._kit.store import next_sequence
+from ..._kit.store import created_window, next_sequence
 from ..._kit.tagging import tags_of
 from . import factory
 from .job import DEFAULT_TIMEOUT_HOURS, ID_ALPHABET, BedrockJob
@@ -108,7 +108,10 @@ class InvocationJobs(KindBackend[BedrockJob]):
             "sortBy": params.get("sortBy", "CreationTime"),
         }
         descending = params.get("sortOrder", "Descending") == "Descending"
-        jobs, token = self.page(context, params, filters, accept, descending)
+        window = created_window(after, before)
+        jobs, token = self.page(
+            context, params, filters, accept, descending, window=window, status=status
+        )
         return {"invocationJobSummaries": [job.shown(now) for job in jobs], "nextToken": token}
 
     @handles("StopModelInvocationJob")

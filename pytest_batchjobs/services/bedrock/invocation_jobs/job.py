@@ -161,14 +161,14 @@ class BedrockJob(StoredJob):
             errors = data.errors_in(processed)
         else:
             errors = self.error_records * processed // total if total else 0
-        done = data.tokens[:processed] if data is not None and status != "Failed" else []
+        used = data.tokens_in(processed) if data is not None and status != "Failed" else (0, 0)
         return {
             "totalRecordCount": total,
             "processedRecordCount": processed,
             "successRecordCount": processed - errors,
             "errorRecordCount": errors,
-            "inputTokenCount": sum(tokens_in for tokens_in, _ in done),
-            "outputTokenCount": sum(tokens_out for _, tokens_out in done),
+            "inputTokenCount": used[0],
+            "outputTokenCount": used[1],
         }
 
 

@@ -98,6 +98,9 @@ class InvocationOutputs(Outputs):
                 ran = self._running.pop(job.arn, None) is not None
                 if ran and new in _WRITTEN:  # what it processed, and the manifest
                     self._write_end(job, job.data)
+                # It writes no more: keep its counts, and its outputs' text compressed.
+                job.data.finish()
+                self.storage.settle(job.arn)
         return False
 
     def _validate(self, job: BedrockJob) -> bool:
@@ -146,9 +149,7 @@ class InvocationOutputs(Outputs):
                 line, tokens = self._answer(
                     job, dict(record, recordId=record_id), index, fail_every
                 )
-                if "error" in line:
-                    data.error_at.append(len(data.tokens))
-                data.tokens.append(tokens)
+                data.count("error" in line, tokens)
                 lines.append(line)
             data.files.append((name, lines))
         return data
@@ -225,14 +226,14 @@ class InvocationOutputs(Outputs):
 def _manifest(data: JobData, processed: int) -> dict[str, int]:
     """``manifest.json.out`` once the first ``processed`` records are done."""
     errors = data.errors_in(processed)
-    done = data.tokens[:processed]
+    tokens_in, tokens_out = data.tokens_in(processed)
     return {
         "totalRecordCount": data.total,
         "processedRecordCount": processed,
         "successRecordCount": processed - errors,
         "errorRecordCount": errors,
-        "inputTokenCount": sum(tokens_in for tokens_in, _ in done),
-        "outputTokenCount": sum(tokens_out for _, tokens_out in done),
+        "inputTokenCount": tokens_in,
+        "outputTokenCount": tokens_out,
     }
 
 

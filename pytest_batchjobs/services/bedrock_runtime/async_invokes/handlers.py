@@ -33,7 +33,7 @@ from ....time.lifecycles import to_millis
 from ....wire.errors import ServiceError
 from ..._kit.backend import KindBackend, handles
 from ..._kit.storage import OutputProblem
-from ..._kit.store import next_sequence
+from ..._kit.store import created_window, next_sequence
 from . import factory
 from .job import ID_ALPHABET, AsyncInvocation, model_arn
 from .outputs import AsyncOutputs
@@ -113,7 +113,10 @@ class AsyncInvokes(KindBackend[AsyncInvocation]):
             "sortBy": params.get("sortBy", "SubmissionTime"),
         }
         descending = params.get("sortOrder", "Descending") == "Descending"
-        jobs, token = self.page(context, params, filters, accept, descending)
+        window = created_window(after, before)
+        jobs, token = self.page(
+            context, params, filters, accept, descending, window=window, status=status
+        )
         return {"asyncInvokeSummaries": [job.shown(now) for job in jobs], "nextToken": token}
 
     # -- invocations ------------------------------------------------------------------

@@ -73,6 +73,8 @@ class AsyncOutputs(Outputs):
         where = job.output_folder
         for name, text in job.files.items():
             self.storage.write(job.arn, f"{where}/{name}", text)
+        self.storage.settle(job.arn)
+        job.files = None  # written: the kept outputs hold the text
         return False
 
 

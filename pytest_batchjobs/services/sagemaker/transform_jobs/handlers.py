@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ....wire.errors import ServiceError
 from ..._kit.backend import handles
 from ..._kit.named import NamedJobs
+from ..._kit.store import created_window
 from . import factory
 from .job import TransformJob
 from .names import JobNames
@@ -148,7 +149,8 @@ class TransformJobs(NamedJobs[TransformJob]):
                 return job.timeline.status(now)
 
         paging = {"nextToken": params.get("NextToken"), "maxResults": params.get("MaxResults")}
-        jobs, token = self.page(context, paging, filters, accept, descending, order)
+        window = created_window(created_after, created_before)
+        jobs, token = self.page(context, paging, filters, accept, descending, order, window, status)
         return {"TransformJobSummaries": [job.summary(now) for job in jobs], "NextToken": token}
 
     @handles("StopTransformJob")

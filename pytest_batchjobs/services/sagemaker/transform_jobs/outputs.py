@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
     from .job import TransformJob
 
+_ENDS = frozenset({"Completed", "Failed", "Stopped"})
+
 
 class TransformOutputs(Outputs):
     """Reads, answers and writes transform jobs' records."""
@@ -81,10 +83,13 @@ class TransformOutputs(Outputs):
         return None
 
     def on_transition(self, job: TransformJob, new: str) -> bool:
-        if new == "Completed" and job.results is not None:
-            base = folder(job.request["TransformOutput"]["S3OutputPath"])
-            for name, content in job.results:
-                self.storage.write(job.arn, f"{base}{name}.out", content)
+        if new in _ENDS and job.results is not None:
+            if new == "Completed":
+                base = folder(job.request["TransformOutput"]["S3OutputPath"])
+                for name, content in job.results:
+                    self.storage.write(job.arn, f"{base}{name}.out", content)
+                self.storage.settle(job.arn)
+            job.results = None  # it ended: the kept outputs hold what it wrote
         return False
 
     def _inputs(self, uri: str, data_type: str) -> list[tuple[str, str]]:
