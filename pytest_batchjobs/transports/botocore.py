@@ -226,7 +226,8 @@ def install() -> None:
 
 def activate() -> None:
     """While a fake is active, the services' calls are answered instead of sent, signed
-    with dummy credentials, by clients that resolve none of their own."""
+    with dummy credentials, by clients that resolve none of their own. Each wrapper is
+    made once per original method (cached), not again at every activation."""
     import botocore.endpoint
     import botocore.session
     import botocore.signers
@@ -252,6 +253,7 @@ def deactivate() -> None:
         _unguard_moto()
 
 
+@functools.lru_cache(maxsize=8)
 def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:
     """``Endpoint._send`` answering the services' requests instead of sending them."""
 
@@ -268,6 +270,7 @@ def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:
     return _send
 
 
+@functools.lru_cache(maxsize=8)
 def _dummy_signing(original: Callable[..., Any]) -> Callable[..., Any]:
     """``RequestSigner.get_auth_instance`` signing the services' calls with dummy
     credentials, or the dummy token for bearer auth; others' as before.
@@ -312,6 +315,7 @@ def faked_signing(signer: Any, signature_version: str | None) -> tuple[bool, Any
     return True, None
 
 
+@functools.lru_cache(maxsize=8)
 def _offline_client(original: Callable[..., Any]) -> Callable[..., Any]:
     """``Session.create_client`` making a client of the services without a lookup:
     no credentials resolved, no defaults mode asked of the instance metadata service."""
