@@ -91,6 +91,7 @@ def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
     return _answer(core, request, service)
 
 
+@functools.lru_cache(maxsize=512)  # bounded: one entry per event name (service, operation)
 def service_of(event_name: str) -> str:
     """The service an event (``before-send.bedrock.GetModelInvocationJob``) is for."""
     return event_name.split(".", 2)[1] if event_name.count(".") else ""
@@ -118,17 +119,24 @@ def _dummy_token() -> Any:
     return FrozenAuthToken(DUMMY_BEARER_TOKEN)
 
 
+@functools.cache
+def _response_class() -> Any:
+    """botocore's ``AWSResponse``, imported on first use (not at plugin import)."""
+    from botocore.awsrequest import AWSResponse
+
+    return AWSResponse
+
+
 def _answer(core: Core, request: Any, service: str) -> Any:
     """The core's outcome as botocore takes it: a response, ``None`` for moto to answer,
     or the exception botocore's HTTP layer raises."""
-    from botocore.awsrequest import AWSResponse
-
+    response_class = _response_class()
     return answer_request(
         core,
         request,
         service,
         transport="botocore",
-        respond=lambda response: AWSResponse(
+        respond=lambda response: response_class(
             request.url, response.status, response.headers, _Raw(response.body)
         ),
         broken=_broken_connection,
