@@ -42,6 +42,7 @@ measures how long code takes (benchmarks, timing logs), not when a deadline pass
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import weakref
@@ -249,6 +250,18 @@ def _idle(loop: Any, selector: Any) -> bool:
     return wakeup is not None and wakeup.fileno() in registered
 
 
+@functools.cache
+def _selector_classes(selectors: ModuleType) -> tuple[type, ...]:
+    """The selector classes of the ``selectors`` module, each once (``DefaultSelector``
+    is another name of one of them)."""
+    found = {id(value): value for value in vars(selectors).values()}.values()
+    return tuple(
+        cls for cls in found if isinstance(cls, type) and issubclass(cls, selectors.BaseSelector)
+    )
+
+
+# The wrappers are made once per original (cached), not again at every activation.
+@functools.lru_cache(maxsize=16)
 def _wrap_select(original: Callable[..., Any], asyncio: ModuleType) -> Callable[..., Any]:
     get_running_loop = asyncio._get_running_loop
 
@@ -284,6 +297,7 @@ def _wrap_select(original: Callable[..., Any], asyncio: ModuleType) -> Callable[
     return select
 
 
+@functools.lru_cache(maxsize=4)
 def _wrap_future(original: Callable[..., Any], concurrent: ModuleType) -> Callable[..., Any]:
     def wrap_future(future: Any, *, loop: Any = None) -> Any:
         wrapped = original(future, loop=loop)
@@ -315,13 +329,8 @@ def _patch(asyncio: ModuleType) -> Callable[[], None]:
 
     _STATE.reset()
     replace(base_events.BaseEventLoop, "time", _loop_time)
-    # DefaultSelector is another name of one of them: each class once.
-    for cls in {id(value): value for value in vars(selectors).values()}.values():
-        if (
-            isinstance(cls, type)
-            and issubclass(cls, selectors.BaseSelector)
-            and "select" in cls.__dict__
-        ):
+    for cls in _selector_classes(selectors):
+        if "select" in cls.__dict__:
             replace(cls, "select", _wrap_select(cls.__dict__["select"], asyncio))
     wrapped_future = _wrap_future(futures.wrap_future, concurrent.futures)
     replace(futures, "wrap_future", wrapped_future)

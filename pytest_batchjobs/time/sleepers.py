@@ -23,9 +23,14 @@ from collections.abc import Callable
 SETTLE_SECONDS = 0.004
 
 
+_MONOTONIC = time.CLOCK_MONOTONIC
+_gettime = time.clock_gettime
+_get_ident = threading.get_ident
+
+
 def real_monotonic() -> float:
     """Real monotonic time, whatever freezegun has patched (it patches ``monotonic``)."""
-    return time.clock_gettime(time.CLOCK_MONOTONIC)
+    return _gettime(_MONOTONIC)
 
 
 class Sleepers:
@@ -36,7 +41,10 @@ class Sleepers:
     """
 
     def __init__(self) -> None:
-        self.condition = threading.Condition(threading.RLock())
+        # enter() and leave() take the condition's lock itself (one frame fewer on every
+        # call into the fake); waiting and notifying go through the condition.
+        self._lock = threading.RLock()
+        self.condition = threading.Condition(self._lock)
         self._wake_times: list[_dt.datetime] = []
         self._last_activity = 0.0
         # Threads in a call into the fake, and how deep.
@@ -48,21 +56,26 @@ class Sleepers:
 
     def enter(self) -> None:
         """A call into the fake begins: no sleeper's time passes until it ends."""
-        with self.condition:
-            me = threading.get_ident()
-            self._busy[me] = self._busy.get(me, 0) + 1
-            self.touch()
+        with self._lock:
+            me = _get_ident()
+            busy = self._busy
+            busy[me] = busy.get(me, 0) + 1
+            self._last_activity = _gettime(_MONOTONIC)
 
     def leave(self) -> None:
-        """The call that :meth:`enter` began has ended."""
-        with self.condition:
-            me = threading.get_ident()
-            if self._busy.get(me, 0) <= 1:
-                self._busy.pop(me, None)
+        """The call that :meth:`enter` began has ended: the sleepers, if any, look again
+        (only :meth:`wait_until` waits on the condition, its wake-up listed meanwhile)."""
+        with self._lock:
+            me = _get_ident()
+            busy = self._busy
+            depth = busy.get(me, 0)
+            if depth <= 1:
+                busy.pop(me, None)
             else:
-                self._busy[me] -= 1
-            self.touch()
-            self.condition.notify_all()
+                busy[me] = depth - 1
+            self._last_activity = _gettime(_MONOTONIC)
+            if self._wake_times:
+                self.condition.notify_all()
 
     def wait_until(
         self,

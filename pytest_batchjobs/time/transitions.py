@@ -41,6 +41,7 @@ class TransitionFeed:
         self._entries = itertools.count()
         self._lock = threading.RLock()
         self._watchers: list[Callable[[_dt.datetime], None]] = []
+        self._reporting = 0  # threads (or nested calls) reporting transitions now
 
     def reset(self) -> None:
         """Forget every job's upcoming transitions (the jobs are forgotten too)."""
@@ -91,13 +92,30 @@ class TransitionFeed:
         """Report every transition at or before ``now`` not reported yet, then tell the
         watchers ``now``."""
         heap = self._heap
-        with self._lock:  # also to read the head: another thread may pop the last entry
-            while heap and heap[0][0] <= now:
-                at, _, index, _, service, job, timeline = heapq.heappop(heap)
-                if timeline is not job.timeline or index <= job.reported:
-                    continue  # the job was stopped: this transition will not happen
-                job.reported = index
-                old, new = timeline.statuses[index - 1], timeline.statuses[index]
-                self._on_changed(service, job, old, new, at)
+        # Most calls find nothing due and nobody reporting: they skip the lock. The head
+        # is read before the count (a reporter counts itself before it pops), so a call
+        # racing a report either sees the transitions due or waits for the report to end.
+        try:
+            quiet = heap[0][0] > now
+        except IndexError:  # empty, or another thread popped the last entry meanwhile
+            quiet = True
+        if not quiet or self._reporting:
+            self._report_due(now)
         for watcher in self._watchers:
             watcher(now)
+
+    def _report_due(self, now: _dt.datetime) -> None:
+        """Report every transition at or before ``now`` not reported yet, oldest first."""
+        heap = self._heap
+        with self._lock:  # also to read the head: another thread may pop the last entry
+            self._reporting += 1
+            try:
+                while heap and heap[0][0] <= now:
+                    at, _, index, _, service, job, timeline = heapq.heappop(heap)
+                    if timeline is not job.timeline or index <= job.reported:
+                        continue  # the job was stopped: this transition will not happen
+                    job.reported = index
+                    old, new = timeline.statuses[index - 1], timeline.statuses[index]
+                    self._on_changed(service, job, old, new, at)
+            finally:
+                self._reporting -= 1

@@ -152,7 +152,8 @@ def loaded() -> None:
 def activate() -> None:
     """While a fake is active, the services' calls are answered instead of sent,
     signed with dummy credentials, by clients that resolve none of their own, and
-    adaptive retries pace in fake time."""
+    adaptive retries pace in fake time. Each wrapper is made once per original method
+    (cached), not again at every activation."""
     # By sys.modules, not attributes: this may run while aiobotocore.session is
     # still being imported, before the package has it as an attribute.
     from importlib import import_module
@@ -183,6 +184,7 @@ def deactivate() -> None:
         _patches.undo()
 
 
+@functools.lru_cache(maxsize=8)
 def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:
     """``AioEndpoint._send`` answering the services' requests instead of sending them."""
 
@@ -199,6 +201,7 @@ def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:
     return _send
 
 
+@functools.lru_cache(maxsize=8)
 def _dummy_signing(original: Callable[..., Any]) -> Callable[..., Any]:
     """``AioRequestSigner.get_auth_instance`` signing the services' calls with dummy
     ``AioCredentials``, or the dummy token for bearer auth; others' as before."""
@@ -224,6 +227,7 @@ def _dummy_signing(original: Callable[..., Any]) -> Callable[..., Any]:
     return get_auth_instance
 
 
+@functools.lru_cache(maxsize=8)
 def _offline_client(original: Callable[..., Any]) -> Callable[..., Any]:
     """``AioSession._create_client`` making a client of the services without a lookup
     (no credentials, no defaults mode from the instance metadata service)."""

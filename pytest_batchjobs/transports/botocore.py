@@ -91,6 +91,7 @@ def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
     return _answer(core, request, service)
 
 
+@functools.lru_cache(maxsize=512)  # bounded: one entry per event name (service, operation)
 def service_of(event_name: str) -> str:
     """The service an event (``before-send.bedrock.GetModelInvocationJob``) is for."""
     return event_name.split(".", 2)[1] if event_name.count(".") else ""
@@ -118,17 +119,24 @@ def _dummy_token() -> Any:
     return FrozenAuthToken(DUMMY_BEARER_TOKEN)
 
 
+@functools.cache
+def _response_class() -> Any:
+    """botocore's ``AWSResponse``, imported on first use (not at plugin import)."""
+    from botocore.awsrequest import AWSResponse
+
+    return AWSResponse
+
+
 def _answer(core: Core, request: Any, service: str) -> Any:
     """The core's outcome as botocore takes it: a response, ``None`` for moto to answer,
     or the exception botocore's HTTP layer raises."""
-    from botocore.awsrequest import AWSResponse
-
+    response_class = _response_class()
     return answer_request(
         core,
         request,
         service,
         transport="botocore",
-        respond=lambda response: AWSResponse(
+        respond=lambda response: response_class(
             request.url, response.status, response.headers, _Raw(response.body)
         ),
         broken=_broken_connection,
@@ -226,7 +234,8 @@ def install() -> None:
 
 def activate() -> None:
     """While a fake is active, the services' calls are answered instead of sent, signed
-    with dummy credentials, by clients that resolve none of their own."""
+    with dummy credentials, by clients that resolve none of their own. Each wrapper is
+    made once per original method (cached), not again at every activation."""
     import botocore.endpoint
     import botocore.session
     import botocore.signers
@@ -252,6 +261,7 @@ def deactivate() -> None:
         _unguard_moto()
 
 
+@functools.lru_cache(maxsize=8)
 def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:
     """``Endpoint._send`` answering the services' requests instead of sending them."""
 
@@ -268,6 +278,7 @@ def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:
     return _send
 
 
+@functools.lru_cache(maxsize=8)
 def _dummy_signing(original: Callable[..., Any]) -> Callable[..., Any]:
     """``RequestSigner.get_auth_instance`` signing the services' calls with dummy
     credentials, or the dummy token for bearer auth; others' as before.
@@ -312,6 +323,7 @@ def faked_signing(signer: Any, signature_version: str | None) -> tuple[bool, Any
     return True, None
 
 
+@functools.lru_cache(maxsize=8)
 def _offline_client(original: Callable[..., Any]) -> Callable[..., Any]:
     """``Session.create_client`` making a client of the services without a lookup:
     no credentials resolved, no defaults mode asked of the instance metadata service."""

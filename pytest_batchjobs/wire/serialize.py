@@ -83,22 +83,32 @@ def member_encoder(shape: Shape) -> Encoder:
 def structure_encoder(shape: Shape) -> Encoder:
     """Write a structure: drop ``None`` and unknown members, encode the others.
 
-    Members get their encoders on first use, so recursive shapes terminate.
+    The members that need converting (timestamps, blobs, what holds them) are found on
+    the first value written, not before, so recursive shapes terminate; every other
+    member is copied as it is.
     """
     members = shape.members
-    encoders: dict[str, Encoder] = {}
+    known = members.keys()
+    converted: list[tuple[str, Encoder]] | None = None
 
     def structure(value: dict[str, Any]) -> dict[str, Any]:
-        document = {}
-        for name, item in value.items():
-            if item is None:
-                continue
-            encode = encoders.get(name)
-            if encode is None:
-                if name not in members:
-                    continue
-                encode = encoders[name] = member_encoder(members[name])
-            document[name] = item if encode is _same else encode(item)
+        nonlocal converted
+        if converted is None:
+            converted = [
+                (name, encode)
+                for name, member in members.items()
+                if (encode := member_encoder(member)) is not _same
+            ]
+        if value.keys() <= known:
+            document = {name: item for name, item in value.items() if item is not None}
+        else:
+            document = {
+                name: item for name, item in value.items() if item is not None and name in members
+            }
+        for name, encode in converted:
+            item = document.get(name)
+            if item is not None:
+                document[name] = encode(item)
         return document
 
     return structure

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import functools
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -74,9 +75,8 @@ class WireProtocol(abc.ABC):
     def serialize_output(self, operation: OperationModel, output: dict[str, Any]) -> WireResponse:
         """The HTTP response for a successful call returning ``output``."""
         headers = base_headers(self.content_type)
-        status = int(operation.http.get("responseCode", 200))
-        shape = operation.output_shape
-        if shape is None or not shape.members:
+        status, shape = _output_plan(operation)
+        if shape is None:
             return WireResponse(status, headers, self.empty_body)
         output, status = self.outside_body(shape, output, headers, status)
         document = structure_encoder(shape)(output)
@@ -110,3 +110,12 @@ class WireProtocol(abc.ABC):
         self, error: ServiceError, document: dict[str, Any], headers: dict[str, str]
     ) -> dict[str, Any]:
         """Name the error as the protocol does: in the body or in a header."""
+
+
+@functools.lru_cache(maxsize=1024)  # bounded: one entry per operation of the models loaded
+def _output_plan(operation: OperationModel) -> tuple[int, Shape | None]:
+    """An operation's success status, and its output shape (``None`` when it has no
+    members, and so no body): read from the model once per operation."""
+    shape = operation.output_shape
+    status = int(operation.http.get("responseCode", 200))
+    return status, shape if shape is not None and shape.members else None
