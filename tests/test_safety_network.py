@@ -24,8 +24,9 @@ from jobs import bedrock_params, personalize_params
 from requests_aws4auth import AWS4Auth
 
 from pytest_batchjobs import BatchJobsFake, fake_batchjobs
+from pytest_batchjobs.transports.hosts import endpoint_of_url
 from pytest_batchjobs.transports.lookups import FakedHostLookupError
-from pytest_batchjobs.wire.endpoints import ServiceEndpoint, endpoint_of_url
+from pytest_batchjobs.wire.endpoints import ServiceEndpoint
 
 LOADER = create_loader()
 PARTITIONS = LOADER.load_data("partitions")["partitions"]

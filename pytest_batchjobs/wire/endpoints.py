@@ -36,15 +36,6 @@ class ServiceEndpoint:
     region: str | None  # None for the region-less host (``bedrock.amazonaws.com``)
 
 
-def endpoint_of_url(url: str) -> ServiceEndpoint | None:
-    """The faked service whose endpoint ``url`` is for, if it is one."""
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:  # not a URL (an unclosed IPv6 bracket, say): nobody's endpoint
-        return None
-    return endpoint_of_host(host) if host else None
-
-
 @functools.lru_cache(maxsize=1024)
 def endpoint_of_host(host: str) -> ServiceEndpoint | None:
     """The faked service whose endpoint ``host`` is, if it is one (cached: a client
