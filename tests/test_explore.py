@@ -43,15 +43,19 @@ def list_all(client):
     return [job for page in pages for job in page["invocationJobSummaries"]]
 
 
-def submit(client, name):
-    return client.create_model_invocation_job(
+def job_request(name):
+    return dict(
         jobName=name,
         timeoutDurationInHours=24,
         roleArn=ROLE,
         modelId="anthropic.claude-3-haiku-20240307-v1:0",
         inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://nightly-in/records.jsonl"}},
         outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://nightly-out/"}},
-    )["jobArn"]
+    )
+
+
+def submit(client, name):
+    return client.create_model_invocation_job(**job_request(name))["jobArn"]
 
 
 def wait_for_completed(client, arn):
@@ -245,7 +249,7 @@ import asyncio
 import pytest
 from aiobotocore.session import get_session
 
-from client import ENDS, bedrock, list_all, submit, wait
+from client import ENDS, bedrock, job_request, list_all, submit, wait
 
 
 @pytest.mark.batchjobs_explore(examples=12)
@@ -261,14 +265,7 @@ def test_lister_and_poller(batchjobs_fake):
 @pytest.mark.batchjobs_explore(examples=6, dimensions=["outcomes", "timing", "faults"])
 async def test_async_poller(batchjobs_fake):
     async with get_session().create_client("bedrock", region_name="us-east-1") as client:
-        arn = (await client.create_model_invocation_job(
-            jobName="nightly",
-            timeoutDurationInHours=24,
-            roleArn="arn:aws:iam::123456789012:role/NightlyBatch",
-            modelId="anthropic.claude-3-haiku-20240307-v1:0",
-            inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://nightly-in/records.jsonl"}},
-            outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://nightly-out/"}},
-        ))["jobArn"]
+        arn = (await client.create_model_invocation_job(**job_request("nightly")))["jobArn"]
         while (await client.get_model_invocation_job(jobIdentifier=arn))["status"] not in ENDS:
             await asyncio.sleep(3600)
 """
@@ -285,20 +282,15 @@ import asyncio
 import pytest
 from aiobotocore.session import get_session
 
+from client import job_request
+
 
 @pytest.mark.asyncio
 @pytest.mark.batchjobs(horizon=2 * 24 * 3600)
 @pytest.mark.batchjobs_explore(examples=10, dimensions=["outcomes"])
 async def test_async_naive_poller(batchjobs_fake):
     async with get_session().create_client("bedrock", region_name="us-east-1") as client:
-        arn = (await client.create_model_invocation_job(
-            jobName="nightly",
-            timeoutDurationInHours=24,
-            roleArn="arn:aws:iam::123456789012:role/NightlyBatch",
-            modelId="anthropic.claude-3-haiku-20240307-v1:0",
-            inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://nightly-in/records.jsonl"}},
-            outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://nightly-out/"}},
-        ))["jobArn"]
+        arn = (await client.create_model_invocation_job(**job_request("nightly")))["jobArn"]
         while (await client.get_model_invocation_job(jobIdentifier=arn))["status"] != "Completed":
             await asyncio.sleep(1800)
 """
