@@ -12,6 +12,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import find, settings
+from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
+
+from pytest_batchjobs.explore.strategies import Drawing
+from pytest_batchjobs.services.bedrock.invocation_jobs.job import BEDROCK
 
 CLIENT = """
 import time
@@ -300,6 +306,31 @@ async def test_async_naive_poller(batchjobs_fake):
     result.stdout.fnmatch_lines(["E*bedrock job 1 (nightly): ends *"])
 
 
+def test_an_expired_job_is_told_as_queued_until_its_timeout(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_expired="""
+import pytest
+
+from client import bedrock, submit, wait
+
+
+@pytest.mark.batchjobs_explore(replay={"jobs": {"bedrock": [["Expired", {}]]}})
+def test_poller(batchjobs_fake):
+    client = bedrock()
+    assert wait(client, submit(client, "nightly")) == "Completed"
+"""
+    )
+    result = suite.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E*assert 'Expired' == 'Completed'",
+            "E*bedrock job 1 (nightly): ends Expired after 30 s in Submitted, 2 min in "
+            "Validating, then Scheduled until its timeout (timeoutDurationInHours)",
+        ]
+    )
+
+
 def test_a_given_seed_replays_the_same_examples(suite: pytest.Pytester) -> None:
     suite.makepyfile(test_lister=LISTER_TEST)
     reports = []
@@ -329,8 +360,20 @@ def test_poller(batchjobs_fake, batchjobs_outcome):
     assert wait(client, submit(client, "nightly")) == batchjobs_outcome
 """
     )
-    result = suite.runpytest("-p", "no:randomly", "-v")
+    # 68315107 drew 12 h Scheduled + 12 h InProgress for the Failed run, once: its
+    # client's 24-hour timeout ended the job PartiallyCompleted before its outcome.
+    result = suite.runpytest("-p", "no:randomly", "-v", "--batchjobs-seed", "68315107")
     result.assert_outcomes(passed=2)
+
+
+def test_drawn_timing_ends_a_job_before_its_kinds_shortest_timeout() -> None:
+    def times_out(data: st.DataObject) -> bool:
+        plan = Drawing(data, ["timing"]).job("bedrock", BEDROCK)
+        assert plan is not None
+        return sum(seconds for _, seconds in plan.durations) >= 24 * 3600
+
+    with pytest.raises(NoSuchExample):
+        find(st.data(), times_out, settings=settings(max_examples=300, database=None))
 
 
 @pytest.mark.parametrize(

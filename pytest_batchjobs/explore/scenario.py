@@ -335,12 +335,18 @@ def words(applied: Applied) -> str:
 
 
 def _journey(lifecycle: Lifecycle) -> str:
-    """``ends Failed after 30 s in Submitted, ..., 1 h in InProgress``."""
-    spent = ", ".join(
-        f"{_duration(lifecycle.duration(status))} in {status}"
-        for status in lifecycle.statuses.running
-    )
-    return f"ends {lifecycle.outcome} after {spent}"
+    """``ends Failed after 30 s in Submitted, ..., 1 h in InProgress``; a job whose
+    outcome is its timeout's ``not_begun`` waits queued until its timeout."""
+    statuses = lifecycle.statuses
+    running = statuses.running
+    timeout = statuses.timeout
+    waits = ""
+    if timeout is not None and lifecycle.outcome == timeout.not_begun:
+        queue = running.index(statuses.working) - 1
+        waits = f", then {running[queue]} until its timeout ({timeout.setting})"
+        running = running[:queue]
+    spent = ", ".join(f"{_duration(lifecycle.duration(status))} in {status}" for status in running)
+    return f"ends {lifecycle.outcome} after {spent}{waits}"
 
 
 def _duration(seconds: float) -> str:

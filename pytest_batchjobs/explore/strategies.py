@@ -14,7 +14,7 @@ Imported only by an exploration: Hypothesis is an optional dependency.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from hypothesis import strategies as st
@@ -94,4 +94,18 @@ def _job_plan(
                 for status in statuses.running
             )
         )
+        if statuses.timeout is not None:
+            durations = durations.filter(_within(statuses.timeout.shortest))
     return st.builds(JobPlan, outcome, durations)
+
+
+def _within(timeout: float) -> Callable[[tuple[tuple[str, float], ...]], bool]:
+    """Whether a run ends before the shortest timeout its kind allows. A longer run would
+    end by the timeout instead of its planned outcome: the ``outcomes`` dimension draws
+    the timeout's ends itself, and a ``batchjobs_outcomes`` run's fixed outcome must
+    hold."""
+
+    def ends_in_time(durations: tuple[tuple[str, float], ...]) -> bool:
+        return sum(seconds for _, seconds in durations) < timeout
+
+    return ends_in_time

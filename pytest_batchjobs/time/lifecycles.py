@@ -43,12 +43,14 @@ class Timeout:
     is ``unfinished``, ``PartiallyCompleted``). Both are outcomes of the kind; a
     lifecycle ending ``not_begun`` keeps its jobs queued until their timeout.
     ``submitted`` and ``setting`` are the job's members its messages name: when it was
-    submitted, and the create request's member setting the timeout."""
+    submitted, and the create request's member setting the timeout; ``shortest`` the
+    shortest timeout that member allows, in seconds (Bedrock's: 24 hours)."""
 
     not_begun: str
     unfinished: str
     submitted: str
     setting: str
+    shortest: float
 
 
 @dataclass(frozen=True)

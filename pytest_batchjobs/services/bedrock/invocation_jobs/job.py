@@ -36,6 +36,7 @@ BEDROCK = ServiceStatuses(
         unfinished="PartiallyCompleted",
         submitted="submitTime",
         setting="timeoutDurationInHours",
+        shortest=24 * 3600.0,  # timeoutDurationInHours' minimum in botocore's model
     ),
 )
 
