@@ -5,18 +5,14 @@ when the last stops."""
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 
 from .active import DUMMY_CREDENTIALS
 from .time import loop_patch, retry_jitter, sleep_patch
-from .transports.when_loaded import WhenLoaded
 from .wire.facts import DEFAULT_REGION
 
-_HTTPX = WhenLoaded("httpx", "pytest_batchjobs.transports.httpx")  # httpx, once it is loaded
-_AIOHTTP = WhenLoaded("aiohttp", "pytest_batchjobs.transports.aiohttp_guard")
 _CLEARED_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN")
 
 
@@ -44,29 +40,13 @@ class Shared:
         """The first active fake starts: dummy credentials, loop time, the transports.
         If a step fails, the caller undoes the steps before it with
         :meth:`last_stopped`."""
-        from .transports import aiobotocore as aiobotocore_transport
-        from .transports import botocore as botocore_transport
-        from .transports import http as http_transport
-        from .transports import import_hook
+        from .transports import registry
 
         self.until_last(_patch_env())
         self.until_last(loop_patch.patch())
         self.until_last(retry_jitter.patch())
-        botocore_transport.install()
-        self.until_last(botocore_transport.deactivate)
-        botocore_transport.activate()
-        # aiobotocore is patched now if it is loaded, else when it is (import_hook).
-        self.until_last(aiobotocore_transport.deactivate)
-        if "aiobotocore.session" in sys.modules:
-            aiobotocore_transport.activate()
-        self.until_last(import_hook.stop_waiting)
-        import_hook.install_when_imported()
-        self.until_last(http_transport.deactivate)
-        http_transport.activate()
-        self.until_last(_HTTPX.deactivate)
-        _HTTPX.activate()
-        self.until_last(_AIOHTTP.deactivate)
-        _AIOHTTP.activate()
+        self.until_last(registry.deactivate)
+        registry.activate()
 
     def patch_sleep(self) -> None:
         """A fake that lets fake time pass has started: patch sleeping, if not yet."""

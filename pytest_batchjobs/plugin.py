@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from ._pytest.keys import HORIZON_SHOWN, SEED, STATUSES_RECEIVED
-from .transports.import_hook import install_when_imported, stop_waiting
+from .transports.registry import install_on_import, stop_installing
 
 if TYPE_CHECKING:
     from .fake import BatchJobsFake
@@ -139,8 +139,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("batchjobs_status_report"):
         config.stash[STATUSES_RECEIVED] = {}
     config.stash[SEED] = _session_seed(config)
-    install_when_imported()
-    config.add_cleanup(stop_waiting)  # no import hook left behind: it would slow the exit
+    install_on_import()
+    config.add_cleanup(stop_installing)  # no finder left behind: it would slow the exit
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -52,7 +52,7 @@ def test_the_import_hook_waits_during_the_run_and_is_gone_after(
         def test_waiting():
             assert "botocore.handlers" not in sys.modules
             assert "pytest_batchjobs.transports.botocore" not in sys.modules
-            assert "_InstallOnImport" in [type(f).__name__ for f in sys.meta_path]
+            assert "ImportWatch" in [type(f).__name__ for f in sys.meta_path]
         """
     )
     code = textwrap.dedent(
@@ -61,7 +61,7 @@ def test_the_import_hook_waits_during_the_run_and_is_gone_after(
         import pytest
         off = ["cacheprovider", "randomly", "hypothesispytest", "faker", "xdist"]
         code = pytest.main(["-q", *(f"-pno:{name}" for name in off)])
-        left = [f for f in sys.meta_path if type(f).__name__ == "_InstallOnImport"]
+        left = [f for f in sys.meta_path if type(f).__name__ == "ImportWatch"]
         print("exit", int(code), "hooks left", len(left))
         """
     )

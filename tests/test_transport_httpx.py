@@ -281,7 +281,7 @@ def test_httpx_is_imported_only_when_the_user_imports_it() -> None:
         "    url = 'https://bedrock.us-east-1.amazonaws.com/model-invocation-jobs'\n"
         "    print(httpx.get(url).status_code, [call.transport for call in fake.calls])\n"
         "print(httpx.HTTPTransport.handle_request.__module__, "
-        "any(type(f).__name__ == 'WhenLoaded' for f in sys.meta_path))\n"
+        "any(type(f).__name__ == 'ImportWatch' for f in sys.meta_path))\n"
     )
     output = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True

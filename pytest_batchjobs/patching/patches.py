@@ -75,7 +75,7 @@ class Patches:
                     record.inert = True
                 else:
                     setattr(record.owner, record.name, record.original)
-            except BaseException as error:  # noqa: BLE001 - put the others back first
+            except BaseException as error:
                 errors.append(error)
         if errors:
             raise errors[0]

@@ -51,7 +51,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..active import active_fake
-from ..transports.when_loaded import WhenLoaded
+from ..patching.imports import when_imported
+from ..patching.patches import Patches
+from . import trio_clock
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -320,12 +322,10 @@ def _patch(asyncio: ModuleType) -> Callable[[], None]:
     import selectors
     from asyncio import base_events, base_subprocess, futures
 
-    undo: list[Callable[[], None]] = []
+    patches = Patches()
 
     def replace(owner: Any, name: str, value: Any) -> None:
-        original = owner.__dict__[name]
-        setattr(owner, name, value)
-        undo.append(lambda: setattr(owner, name, original))
+        patches.apply(owner, name, lambda _: value)
 
     _STATE.reset()
     replace(base_events.BaseEventLoop, "time", _loop_time)
@@ -361,8 +361,7 @@ def _patch(asyncio: ModuleType) -> Callable[[], None]:
             loops = list(_STATE.loops)
             _STATE.reset()
             _MONOTONIC_NAMES.restore()
-        for action in reversed(undo):
-            action()
+        patches.undo()
         me = threading.get_ident()
         for loop in loops:
             if getattr(loop, "_thread_id", None) not in (None, me) or loop.is_closed():
@@ -373,9 +372,6 @@ def _patch(asyncio: ModuleType) -> Callable[[], None]:
     return restore
 
 
-_TRIO = WhenLoaded("trio", "pytest_batchjobs.time.trio_clock")  # trio's clock, real
-
-
 def patch() -> Callable[[], None]:
     """Patch asyncio (importing it: the requests transport loads it anyway, through
     ``responses`` and ``unittest.mock``), and trio's clock (:mod:`.trio_clock`) now or
@@ -383,11 +379,12 @@ def patch() -> Callable[[], None]:
     import asyncio
 
     undo_asyncio = _patch(asyncio)
-    _TRIO.activate()
+    stop_waiting = when_imported("trio", trio_clock.activate)
 
     def undo() -> None:
         try:
-            _TRIO.deactivate()
+            stop_waiting()
+            trio_clock.deactivate()
         finally:
             undo_asyncio()
 

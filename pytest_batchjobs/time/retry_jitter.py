@@ -19,6 +19,7 @@ import random
 from collections.abc import Callable
 
 from ..active import active_fake
+from ..patching.patches import Patches
 
 
 class _Jitter:
@@ -39,22 +40,18 @@ def patch() -> Callable[[], None]:
     import botocore.retryhandler as legacy
     from botocore.retries.standard import ExponentialBackoff
 
-    undo: list[Callable[[], None]] = []
+    patches = Patches()
     if getattr(legacy, "random", None) is random:
-        legacy.random = _JITTER
-        undo.append(lambda: setattr(legacy, "random", random))
-    init = ExponentialBackoff.__init__
-    defaults = init.__defaults__ or ()
+        patches.apply(legacy, "random", lambda _: _JITTER)
+    defaults = ExponentialBackoff.__init__.__defaults__ or ()
     if random.random in defaults:  # a bound method: equal, not identical
-        position = defaults.index(random.random)
-        init.__defaults__ = (*defaults[:position], _JITTER.random, *defaults[position + 1 :])
-        undo.append(lambda: setattr(init, "__defaults__", defaults))
-
-    def restore() -> None:
-        for step in reversed(undo):
-            step()
-
-    return restore
+        at = defaults.index(random.random)
+        patches.apply(
+            ExponentialBackoff.__init__,
+            "__defaults__",
+            lambda given: (*given[:at], _JITTER.random, *given[at + 1 :]),
+        )
+    return patches.undo
 
 
 def patched() -> bool:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..active import active_fake
+from ..patching.patches import Patches
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -61,8 +62,16 @@ def patch_botocore_bucket() -> Callable[[], None]:
     """Make botocore's adaptive token bucket wait in fake time; return the undo."""
     from botocore.retries import bucket
 
-    original = bucket.TokenBucket._acquire
+    patches = Patches()
+    patches.apply(bucket.TokenBucket, "_acquire", acquire_in_fake_time)
+    return patches.undo
 
+
+def acquire_in_fake_time(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``TokenBucket._acquire`` waiting for capacity in fake time: the bucket refills by
+    the fake clock, which a frozen clock never moves, and waits with a real timeout."""
+
+    @functools.wraps(original)
     def _acquire(bucket_self: Any, amount: int, block: bool) -> Any:
         fake = active_fake()
         if fake is None or not fake.patch_sleep:
@@ -83,13 +92,7 @@ def patch_botocore_bucket() -> Callable[[], None]:
             bucket_self._current_capacity -= amount
             return True
 
-    _acquire.__wrapped__ = original  # type: ignore[attr-defined]
-    bucket.TokenBucket._acquire = _acquire
-
-    def undo() -> None:
-        bucket.TokenBucket._acquire = original
-
-    return undo
+    return _acquire
 
 
 def async_acquire_in_fake_time(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -26,6 +26,8 @@ import threading
 import time
 from typing import Any
 
+from ..patching.patches import Patches
+
 #: The oldest trio whose ``SystemClock`` this patches (its ``current_time`` has been
 #: ``self.offset + perf_counter()`` since well before; checked up to trio 0.35).
 MINIMUM_VERSION = (0, 22)
@@ -33,7 +35,7 @@ MINIMUM_VERSION = (0, 22)
 _MONOTONIC = time.CLOCK_MONOTONIC
 _gettime = time.clock_gettime
 _lock = threading.Lock()
-_patched: tuple[type, Any] | None = None  # SystemClock and its own current_time
+_patches = Patches()  # SystemClock.current_time, while patched
 
 
 def _current_time(self: Any) -> float:
@@ -70,22 +72,13 @@ def system_clock() -> type | None:
 
 def activate() -> None:
     """A fake is active and trio is loaded: its clock reads real time."""
-    global _patched
     with _lock:
         clock = system_clock()
-        if _patched is not None or clock is None:
-            return
-        _patched = (clock, clock.__dict__["current_time"])
-        clock.current_time = _current_time  # type: ignore[attr-defined]
+        if not _patches.applied and clock is not None:
+            _patches.apply(clock, "current_time", lambda _: _current_time)
 
 
 def deactivate() -> None:
     """No fake is active any more: trio's clock is its own again."""
-    global _patched
     with _lock:
-        if _patched is None:
-            return
-        clock, original = _patched
-        _patched = None
-        if clock.__dict__.get("current_time") is _current_time:
-            clock.current_time = original  # type: ignore[attr-defined]
+        _patches.undo()

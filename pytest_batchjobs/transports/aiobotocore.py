@@ -6,8 +6,8 @@ so it gets the fake's ``before-send`` handler too; but it awaits what a handler
 returns and then awaits the response's body, so the handler must hand back an
 ``AioAWSResponse``. aiobotocore has its own table of the botocore handlers it swaps
 for async twins when an emitter registers them (``aiobotocore.hooks._HANDLER_MAPPING``):
-:func:`loaded` adds the fake's there, the moment ``aiobotocore.session`` is imported
-(:mod:`.import_hook` waits for it), so every ``AioSession`` made afterwards answers
+:meth:`Aiobotocore.install` adds the fake's there, the moment ``aiobotocore.session``
+is imported (:mod:`.registry` waits for it), so every ``AioSession`` made afterwards answers
 the faked services' calls with :func:`before_send`, inside aiobotocore's retry loop,
 after its serializer and signer, before its parser: the client's own code runs.
 
@@ -39,22 +39,19 @@ from __future__ import annotations
 
 import functools
 import inspect
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from ..active import DUMMY_CREDENTIALS, active_core, active_fake
+from ..active import DUMMY_CREDENTIALS, active_core
 from ..time.token_bucket import async_acquire_in_fake_time
 from . import botocore as botocore_transport
-from .botocore import answer_request, faked_client_arguments, faked_signing, service_of
-from .class_patches import ClassPatches
+from .botocore import ANSWERED, Botocore, faked_client_arguments, faked_signing, service_of
+from .interceptor import Patch
 
 if TYPE_CHECKING:
-    from ..core.contract import Core
     from ..core.outcome import Broken
-
-_lock = threading.Lock()
-_patches = ClassPatches()  # the methods replaced while a fake is active
+    from ..wire.messages import WireResponse
 
 
 class _Raw:
@@ -71,46 +68,59 @@ class _Raw:
 def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
     """aiobotocore's twin of botocore's ``before-send`` handler: answer the faked
     services' requests with a response whose body aiobotocore awaits."""
-    core = active_core()
-    if core is None:
-        return None
-    service = service_of(event_name)
-    if service not in core.services:
-        return None
-    return _answer(core, request, service)
+    return INTERCEPTOR.handle(request, service_of(event_name))
 
 
-def _answer(core: Core, request: Any, service: str) -> Any:
-    from aiobotocore.awsrequest import AioAWSResponse
+class Aiobotocore(Botocore):
+    """botocore's adapter with aiobotocore's response and exception types, and
+    aiobotocore's own classes patched. Imports by ``sys.modules``, not attributes: this
+    may run while ``aiobotocore.session`` is still being imported, before the package
+    has it as an attribute."""
 
-    return answer_request(
-        core,
-        request,
-        service,
-        transport="aiobotocore",
-        respond=lambda response: AioAWSResponse(
-            request.url, response.status, response.headers, _Raw(response.body)
-        ),
-        broken=_broken_connection,
-    )
+    transport = "aiobotocore"
 
+    def respond(self, response: WireResponse, request: Any) -> Any:
+        from aiobotocore.awsrequest import AioAWSResponse
 
-def _broken_connection(broken: Broken, request: Any) -> Exception:
-    """What aiobotocore's aiohttp session raises for a reset or a read timeout."""
-    import aiohttp
-    from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
+        setattr(request, ANSWERED, True)
+        return AioAWSResponse(request.url, response.status, response.headers, _Raw(response.body))
 
-    error: Exception
-    if broken.timed_out:
-        error = ReadTimeoutError(
-            endpoint_url=request.url,
-            error=aiohttp.ServerTimeoutError("Timeout on reading data from socket"),
-        )
-    else:
-        error = ConnectionClosedError(
-            error=aiohttp.ServerDisconnectedError(), request=request, endpoint_url=request.url
-        )
-    return error
+    def broken(self, outcome: Broken, request: Any) -> BaseException:
+        """What aiobotocore's aiohttp session raises for a reset or a read timeout."""
+        import aiohttp
+        from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
+
+        error: BaseException
+        if outcome.timed_out:
+            error = ReadTimeoutError(
+                endpoint_url=request.url,
+                error=aiohttp.ServerTimeoutError("Timeout on reading data from socket"),
+            )
+        else:
+            error = ConnectionClosedError(
+                error=aiohttp.ServerDisconnectedError(), request=request, endpoint_url=request.url
+            )
+        return error
+
+    def install(self) -> None:
+        """aiobotocore's emitters register :func:`before_send` wherever botocore's
+        handler is registered (its table of async twins)."""
+        twins = import_module("aiobotocore.hooks")._HANDLER_MAPPING
+        twins[botocore_transport.before_send] = before_send
+
+    def patches(self) -> Iterable[Patch]:
+        """The services' calls answered instead of sent, signed with dummy credentials,
+        by clients that resolve none of their own; adaptive retries pace in fake time."""
+        endpoint = import_module("aiobotocore.endpoint")
+        bucket = import_module("aiobotocore.retries.bucket")
+        session = import_module("aiobotocore.session")
+        signers = import_module("aiobotocore.signers")
+        return [
+            Patch(endpoint.AioEndpoint, "_send", _answering_send),
+            Patch(signers.AioRequestSigner, "get_auth_instance", _dummy_signing),
+            Patch(session.AioSession, "_create_client", _offline_client),
+            Patch(bucket.AsyncTokenBucket, "_acquire", async_acquire_in_fake_time),
+        ]
 
 
 @functools.cache
@@ -126,64 +136,6 @@ def _dummy_credentials() -> Any:
     )
 
 
-# -- registration ------------------------------------------------------------------------
-
-
-def install() -> None:
-    """Make aiobotocore's emitters register :func:`before_send` wherever botocore's
-    handler is registered (once per process; aiobotocore is loaded)."""
-    from importlib import import_module
-
-    twins = import_module("aiobotocore.hooks")._HANDLER_MAPPING
-    twins[botocore_transport.before_send] = before_send
-
-
-def loaded() -> None:
-    """aiobotocore has just been imported (or already was when the plugin loaded):
-    install, and patch it if a fake is active."""
-    install()
-    from ..activation import SHARED
-
-    with SHARED.lock:
-        if active_fake() is not None:
-            activate()
-
-
-def activate() -> None:
-    """While a fake is active, the services' calls are answered instead of sent,
-    signed with dummy credentials, by clients that resolve none of their own, and
-    adaptive retries pace in fake time. Each wrapper is made once per original method
-    (cached), not again at every activation."""
-    # By sys.modules, not attributes: this may run while aiobotocore.session is
-    # still being imported, before the package has it as an attribute.
-    from importlib import import_module
-
-    endpoint = import_module("aiobotocore.endpoint")
-    bucket = import_module("aiobotocore.retries.bucket")
-    session = import_module("aiobotocore.session")
-    signers = import_module("aiobotocore.signers")
-    install()
-    with _lock:
-        if _patches.applied:
-            return
-        _patches.apply(
-            (
-                (endpoint.AioEndpoint, "_send", _answering_send),
-                (signers.AioRequestSigner, "get_auth_instance", _dummy_signing),
-                (session.AioSession, "_create_client", _offline_client),
-                (bucket.AsyncTokenBucket, "_acquire", async_acquire_in_fake_time),
-            )
-        )
-
-
-def deactivate() -> None:
-    """Undo :func:`activate` once no fake is active (nothing if it never ran)."""
-    with _lock:
-        if not _patches.applied or active_core() is not None:
-            return
-        _patches.undo()
-
-
 @functools.lru_cache(maxsize=8)
 def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:
     """``AioEndpoint._send`` answering the services' requests instead of sending them."""
@@ -192,10 +144,9 @@ def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:
     async def _send(endpoint: Any, request: Any) -> Any:
         core = active_core()
         service = core.endpoint_prefixes.get(endpoint._endpoint_prefix) if core else None
-        if core is not None and service is not None:
-            answered = _answer(core, request, service)
-            if answered is not None:
-                return answered
+        answered = INTERCEPTOR.handle(request, service) if service is not None else None
+        if answered is not None:
+            return answered
         return await original(endpoint, request)
 
     return _send
@@ -239,3 +190,6 @@ def _offline_client(original: Callable[..., Any]) -> Callable[..., Any]:
         return await original(*args, **kwargs)
 
     return _create_client
+
+
+INTERCEPTOR = Aiobotocore()

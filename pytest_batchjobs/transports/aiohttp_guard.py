@@ -10,43 +10,30 @@ resolver) refuses a request whose URL is a faked service's endpoint with aiohttp
 names the host, as when the lookup guard refuses it. aiohttp is not answered in-process:
 point it at the fake's local server instead. Every other connection opens as before.
 
-This module imports aiohttp: :mod:`.when_loaded` imports it only once aiohttp is loaded.
+This module imports aiohttp: :mod:`.registry` imports it only once aiohttp is loaded.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import aiohttp
 import aiohttp.connector
 
 from ..active import active_core
+from .interceptor import Interceptor, Patch
 from .lookups import FakedHostLookupError, refuse_faked
 
-_CONNECTOR: Any = aiohttp.connector.TCPConnector  # patched below
-_lock = threading.Lock()
-_original: Any = None
 
+class AiohttpGuard(Interceptor):
+    """Not answered: aiohttp's connector refuses the faked services' hosts."""
 
-def activate() -> None:
-    """Guard ``_create_connection`` (once, while any fake is active)."""
-    global _original
-    with _lock:
-        if _original is None:
-            _original = _CONNECTOR._create_connection
-            _CONNECTOR._create_connection = _guarded(_original)
+    transport = "aiohttp"
 
-
-def deactivate() -> None:
-    """Undo :func:`activate` once no fake is active."""
-    global _original
-    with _lock:
-        if _original is not None and active_core() is None:
-            _CONNECTOR._create_connection = _original
-            _original = None
+    def patches(self) -> Iterable[Patch]:
+        return [Patch(aiohttp.connector.TCPConnector, "_create_connection", _guarded)]
 
 
 def _guarded(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -60,3 +47,6 @@ def _guarded(original: Callable[..., Any]) -> Callable[..., Any]:
         return await original(connector, req, *args, **kwargs)
 
     return _create_connection
+
+
+INTERCEPTOR = AiohttpGuard()

@@ -4,8 +4,8 @@ The fake's handler sits on ``before-send``, which botocore emits inside its retr
 after serializing and signing, so the client's serializer, signer, parser and retry
 handler all run; only the network is replaced. It is registered in
 ``botocore.handlers.BUILTIN_HANDLERS`` with ``REGISTER_FIRST``, ahead of moto's
-handler whatever the import order, as soon as ``botocore.handlers`` is imported (an
-import hook, in :mod:`.import_hook`, waits for it), so sessions and clients created at
+handler whatever the import order, as soon as ``botocore.handlers`` is imported
+(:mod:`.registry` waits for it while the plugin is loaded), so sessions and clients created at
 import or collection time, before any fake is active, carry it too. When no fake is
 active it returns ``None`` and botocore goes on as if it were not there.
 
@@ -35,7 +35,7 @@ patched on botocore's classes instead, while a fake is active:
 botocore emits ``before-send`` to every handler, even after one has answered, so
 moto's handler would still run (and raise for the operations moto does not
 implement). While a fake is active, moto's handler is wrapped to leave alone the
-requests this fake answered.
+requests this fake answered (:mod:`.beside_moto`).
 """
 
 from __future__ import annotations
@@ -43,27 +43,25 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..active import DUMMY_CREDENTIALS, active_core
-from ..core.outcome import Answered, Broken
 from ..errors import UnfakedOperationError
 from ..wire.messages import WireRequest, WireResponse
-from .class_patches import ClassPatches
+from .interceptor import Interceptor, PassBelow, Patch, Routed
 from .moto import moto_active
 
 if TYPE_CHECKING:
-    from ..core.contract import Core
+    from collections.abc import Iterable
+
+    from ..core.outcome import Broken, NotMine
 
 DUMMY_BEARER_TOKEN = "fake-batchjobs-bearer-token"
 _lock = threading.Lock()
 _installed = False
-_patches = ClassPatches()  # the methods replaced while a fake is active
-_original_moto_call: Any = None
-_ANSWERED = "_pytest_batchjobs_answered"
+ANSWERED = "_pytest_batchjobs_answered"  # on a request the fake answered: moto skips it
 
 
 class _Raw:
@@ -82,13 +80,7 @@ class _Raw:
 
 def before_send(request: Any, event_name: str = "", **_: Any) -> Any:
     """botocore's ``before-send`` handler: answer the faked services' requests."""
-    core = active_core()
-    if core is None:
-        return None
-    service = service_of(event_name)
-    if service not in core.services:
-        return None
-    return _answer(core, request, service)
+    return INTERCEPTOR.handle(request, service_of(event_name))
 
 
 @functools.lru_cache(maxsize=512)  # bounded: one entry per event name (service, operation)
@@ -127,138 +119,89 @@ def _response_class() -> Any:
     return AWSResponse
 
 
-def _answer(core: Core, request: Any, service: str) -> Any:
-    """The core's outcome as botocore takes it: a response, ``None`` for moto to answer,
-    or the exception botocore's HTTP layer raises."""
-    response_class = _response_class()
-    return answer_request(
-        core,
-        request,
-        service,
-        transport="botocore",
-        respond=lambda response: response_class(
-            request.url, response.status, response.headers, _Raw(response.body)
-        ),
-        broken=_broken_connection,
-    )
+class Botocore(Interceptor):
+    """botocore's ``before-send`` and the methods every client goes through. A
+    botocore-style prepared request already names its service (by the event, or the
+    endpoint's prefix): it is routed by that, not by its URL."""
 
+    transport = "botocore"
 
-def answer_request(
-    core: Core,
-    request: Any,
-    service: str,
-    *,
-    transport: str,
-    respond: Callable[[WireResponse], Any],
-    broken: Callable[[Broken, Any], Exception],
-) -> Any:
-    """Answer a botocore-style prepared ``request`` for ``service`` with ``core``:
-    ``respond(response)`` when answered, ``None`` when moto (below) is to answer it;
-    raises ``broken(outcome, request)`` for a transport fault and
-    :class:`UnfakedOperationError` for an operation nobody fakes. Shared by the
-    botocore and aiobotocore transports, which differ only in their response and
-    exception types."""
-    wire = WireRequest.build(
-        request.method, request.url, request.headers, request.body, case_insensitive_headers=True
-    )
-    _guard_moto()
-    outcome = core.answer(wire, transport=transport, service=service, below=moto_active())
-    if isinstance(outcome, Answered):
-        setattr(request, _ANSWERED, True)
-        return respond(outcome.response)
-    if isinstance(outcome, Broken):
-        raise broken(outcome, request)
-    if outcome.below:
-        return None  # moto's handler, next in line, answers it
-    raise UnfakedOperationError(outcome.explained(moto_hint=True))
+    def handle(self, request: Any, service: str) -> Any:
+        """The answer to a prepared ``request`` for ``service`` if the active fake fakes
+        it, else ``None`` (botocore goes on: moto's handler, or the network)."""
+        core = active_core()
+        if core is None or service not in core.services:
+            return None
+        try:
+            return self.answer(Routed(core, service), request)
+        except PassBelow:
+            return None  # moto's handler, next in line, answers it
 
+    def url(self, request: Any) -> str:
+        return str(request.url)
 
-def _broken_connection(broken: Broken, request: Any) -> Exception:
-    """The exception botocore's HTTP layer raises for a broken connection."""
-    from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
-
-    error: Exception
-    if broken.timed_out:
-        error = ReadTimeoutError(endpoint_url=request.url)
-    else:
-        error = ConnectionClosedError(endpoint_url=request.url)
-    return error
-
-
-def _guard_moto() -> None:
-    """Make moto's ``before-send`` handler skip requests this fake has answered."""
-    global _original_moto_call
-    stubber = sys.modules.get("moto.core.botocore_stubber")
-    if stubber is None or _original_moto_call is not None:
-        return
-    with _lock:
-        if _original_moto_call is not None:
-            return
-        original = stubber.BotocoreStubber.__call__
-
-        def __call__(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
-            if getattr(request, _ANSWERED, False):
-                return None
-            return original(self, event_name, request, **kwargs)
-
-        stubber.BotocoreStubber.__call__ = __call__
-        _original_moto_call = original
-
-
-def _unguard_moto() -> None:
-    global _original_moto_call
-    if _original_moto_call is not None:
-        sys.modules["moto.core.botocore_stubber"].BotocoreStubber.__call__ = _original_moto_call
-        _original_moto_call = None
-
-
-# -- registration ------------------------------------------------------------------------
-
-
-def install() -> None:
-    """Put the ``before-send`` handler first in botocore's built-in handlers (once per
-    process)."""
-    global _installed
-    if _installed:
-        return
-    # Imported before taking the lock: the first import of botocore.handlers runs the
-    # import hook, which calls install() itself (and would wait on the lock for ever).
-    import botocore.handlers as handlers
-
-    with _lock:
-        if _installed:
-            return
-        handlers.BUILTIN_HANDLERS.insert(0, ("before-send", before_send, handlers.REGISTER_FIRST))
-        _installed = True
-
-
-def activate() -> None:
-    """While a fake is active, the services' calls are answered instead of sent, signed
-    with dummy credentials, by clients that resolve none of their own. Each wrapper is
-    made once per original method (cached), not again at every activation."""
-    import botocore.endpoint
-    import botocore.session
-    import botocore.signers
-
-    with _lock:
-        if _patches.applied:
-            return
-        _patches.apply(
-            (
-                (botocore.endpoint.Endpoint, "_send", _answering_send),
-                (botocore.signers.RequestSigner, "get_auth_instance", _dummy_signing),
-                (botocore.session.Session, "create_client", _offline_client),
-            )
+    def wire(self, request: Any) -> WireRequest:
+        return WireRequest.build(
+            request.method,
+            request.url,
+            request.headers,
+            request.body,
+            case_insensitive_headers=True,
         )
 
+    def respond(self, response: WireResponse, request: Any) -> Any:
+        setattr(request, ANSWERED, True)
+        return _response_class()(
+            request.url, response.status, response.headers, _Raw(response.body)
+        )
 
-def deactivate() -> None:
-    """Undo :func:`activate` once no fake is active."""
-    with _lock:
-        if not _patches.applied or active_core() is not None:
+    def broken(self, outcome: Broken, request: Any) -> BaseException:
+        """The exception botocore's HTTP layer raises for a broken connection."""
+        from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
+
+        error: BaseException
+        if outcome.timed_out:
+            error = ReadTimeoutError(endpoint_url=request.url)
+        else:
+            error = ConnectionClosedError(endpoint_url=request.url)
+        return error
+
+    def below(self) -> bool:
+        return moto_active()
+
+    def not_mine(self, outcome: NotMine, request: Any) -> Any:
+        raise UnfakedOperationError(outcome.explained(moto_hint=True))
+
+    def install(self) -> None:
+        """Put the ``before-send`` handler first in botocore's built-in handlers (once
+        per process)."""
+        global _installed
+        if _installed:
             return
-        _patches.undo()
-        _unguard_moto()
+        import botocore.handlers as handlers
+
+        with _lock:
+            if _installed:
+                return
+            handlers.BUILTIN_HANDLERS.insert(
+                0, ("before-send", before_send, handlers.REGISTER_FIRST)
+            )
+            _installed = True
+
+    def patches(self) -> Iterable[Patch]:
+        """While a fake is active, the services' calls are answered instead of sent,
+        signed with dummy credentials, by clients that resolve none of their own. Each
+        wrapper is made once per original method (cached), not again at every
+        activation."""
+        import botocore.endpoint
+        import botocore.session
+        import botocore.signers
+
+        return [
+            Patch(botocore.endpoint.Endpoint, "_send", _answering_send),
+            Patch(botocore.signers.RequestSigner, "get_auth_instance", _dummy_signing),
+            Patch(botocore.session.Session, "create_client", _offline_client),
+        ]
 
 
 @functools.lru_cache(maxsize=8)
@@ -269,10 +212,9 @@ def _answering_send(original: Callable[..., Any]) -> Callable[..., Any]:
     def _send(endpoint: Any, request: Any) -> Any:
         core = active_core()
         service = core.endpoint_prefixes.get(endpoint._endpoint_prefix) if core else None
-        if core is not None and service is not None:
-            answered = _answer(core, request, service)
-            if answered is not None:
-                return answered
+        answered = INTERCEPTOR.handle(request, service) if service is not None else None
+        if answered is not None:
+            return answered
         return original(endpoint, request)
 
     return _send
@@ -395,3 +337,6 @@ def mode_without_imds(region: str | None) -> str:
         if here:
             return "in-region" if region == here else "cross-region"
     return "standard"
+
+
+INTERCEPTOR = Botocore()

@@ -42,117 +42,83 @@ layer is removed when the last fake stops; if a patch put on top after it is sti
 place then, the layer stays in the chain but passes everything down, and takes itself
 out the next time it is reached on top.
 
-This module imports httpx: :mod:`.when_loaded` imports it only once httpx is loaded.
+This module imports httpx: :mod:`.registry` imports it only once httpx is loaded.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 
 import httpx
 
-from ..active import active_core
-from ..core.outcome import Answered, Broken
-from ..wire.messages import WireRequest
-from .answer import not_implemented
-from .class_patches import ClassPatches
-from .hosts import endpoint_of_url
-
-if TYPE_CHECKING:
-    from ..core.contract import Core
-
-TRANSPORT = "httpx"
-_SYNC: Any = httpx.HTTPTransport  # patched below
-_ASYNC: Any = httpx.AsyncHTTPTransport
-_LAYER = "_pytest_batchjobs_layer"  # on the fake's patched methods: their _Layer
-_lock = threading.Lock()
-_layer: _Layer | None = None
-_pytest_httpx_patches = ClassPatches()  # pytest_httpx's handlers, while wrapped
-_respx_patches = ClassPatches()  # respx's Mocker handlers, while wrapped
-
-Routed = tuple["Core", str]  # the active fake's core and the service a request is for
+from ..core.outcome import Broken
+from ..patching.patches import below as layer_below
+from ..patching.patches import is_layer
+from ..wire.messages import WireRequest, WireResponse
+from .interceptor import Interceptor, Patch
 
 
-class _Layer:
-    """The fake's patch of both transport methods, over what was there before."""
+class Httpx(Interceptor):
+    """httpx's two transport methods, under a layer of the fake's own."""
 
-    def __init__(self) -> None:
-        self.below_sync: Any = _SYNC.handle_request
-        self.below_async: Any = _ASYNC.handle_async_request
-        self.inert = False
-        layer = self
+    transport = "httpx"
 
+    def patches(self) -> Iterable[Patch]:
+        return [
+            Patch(httpx.HTTPTransport, "handle_request", self._sync, layered=True),
+            Patch(httpx.AsyncHTTPTransport, "handle_async_request", self._async, layered=True),
+        ]
+
+    def _sync(self, below: Any) -> Any:
         def handle_request(transport: Any, request: httpx.Request) -> httpx.Response:
-            below = layer.below_sync
-            if layer.inert:
-                layer.take_out(_SYNC, "handle_request", handle_request, below)
-                return below(transport, request)  # type: ignore[no-any-return]
-            routed = _routed(request)
+            routed = self.route(request)
             if routed is None:
                 return below(transport, request)  # type: ignore[no-any-return]
             request.read()
             if _user_mock_answers(below, request):
                 return below(transport, request)  # type: ignore[no-any-return]
-            return _respond(routed, request)
+            return self.answer(routed, request)  # type: ignore[no-any-return]
 
+        return handle_request
+
+    def _async(self, below: Any) -> Any:
         async def handle_async_request(transport: Any, request: httpx.Request) -> httpx.Response:
-            below = layer.below_async
-            if layer.inert:
-                layer.take_out(_ASYNC, "handle_async_request", handle_async_request, below)
-                return await below(transport, request)  # type: ignore[no-any-return]
-            routed = _routed(request)
+            routed = self.route(request)
             if routed is None:
                 return await below(transport, request)  # type: ignore[no-any-return]
             await request.aread()
             if _user_mock_answers(below, request):
                 return await below(transport, request)  # type: ignore[no-any-return]
-            return _respond(routed, request)
+            return self.answer(routed, request)  # type: ignore[no-any-return]
 
-        for method in (handle_request, handle_async_request):
-            setattr(method, _LAYER, self)
-        self.sync: Callable[..., httpx.Response] = handle_request
-        self.async_: Callable[..., Coroutine[Any, Any, httpx.Response]] = handle_async_request
+        return handle_async_request
 
-    @staticmethod
-    def take_out(owner: Any, name: str, patch: Any, below: Any) -> None:
-        """An inert layer on top again (the patches above it undone): take it out."""
-        with _lock:
-            if getattr(owner, name) is patch:
-                setattr(owner, name, below)
+    def url(self, request: Any) -> str:
+        return str(request.url)
 
+    def wire(self, request: Any) -> WireRequest:
+        return WireRequest.build(
+            request.method, str(request.url), request.headers.multi_items(), request.content
+        )
 
-def _routed(request: httpx.Request) -> Routed | None:
-    """The active fake's core and the service, if the fake answers ``request``."""
-    core = active_core()
-    found = endpoint_of_url(str(request.url)) if core is not None else None
-    if core is None or found is None:
-        return None
-    _wrap_pytest_httpx()  # pytest_httpx loaded after the fake started
-    return core, found.service
+    def respond(self, response: WireResponse, request: Any) -> httpx.Response:
+        return httpx.Response(
+            response.status,
+            headers=list(response.headers.items()),
+            content=response.body,
+            request=request,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
 
-
-def _respond(routed: Routed, request: httpx.Request) -> httpx.Response:
-    """The fake's answer to ``request`` (its body already read), as httpx returns one."""
-    core, service = routed
-    wire = WireRequest.build(
-        request.method, str(request.url), request.headers.multi_items(), request.content
-    )
-    outcome = core.answer(wire, transport=TRANSPORT, service=service)
-    if isinstance(outcome, Broken):
+    def broken(self, outcome: Broken, request: Any) -> BaseException:
         if outcome.timed_out:
-            raise httpx.ReadTimeout("timed out", request=request)
-        raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
-    response = outcome.response if isinstance(outcome, Answered) else not_implemented(outcome)
-    return httpx.Response(
-        response.status,
-        headers=list(response.headers.items()),
-        content=response.body,
-        request=request,
-        extensions={"http_version": b"HTTP/1.1"},
-    )
+            return httpx.ReadTimeout("timed out", request=request)
+        return httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
+
+
+INTERCEPTOR = Httpx()
 
 
 # -- the users' mocks --------------------------------------------------------------------
@@ -190,9 +156,8 @@ def _pytest_httpx_below(below: Any, request: httpx.Request) -> bool:
     of fakes already stopped are looked through.
     """
     while below is not None:
-        layer = getattr(below, _LAYER, None)
-        if layer is not None:
-            below = layer.below_async if _is_async(below) else layer.below_sync
+        if is_layer(below):
+            below = layer_below(below)
             continue
         cells = _closure_of(below)
         if cells.get("mock").__class__.__name__ != "HTTPXMock":
@@ -203,10 +168,6 @@ def _pytest_httpx_below(below: Any, request: httpx.Request) -> bool:
             return True
         below = cells.get("real_handle_async_request", cells.get("real_handle_request"))
     return False
-
-
-def _is_async(function: Any) -> bool:
-    return getattr(function, "__name__", "") == "handle_async_request"
 
 
 def _closure_of(function: Any) -> dict[str, Any]:
@@ -224,43 +185,40 @@ def _closure_of(function: Any) -> dict[str, Any]:
     return values
 
 
-def _wrap_pytest_httpx() -> None:
-    """While a fake is active, pytest_httpx leaves the services' requests it has no
-    response for to the fake (once; only if pytest_httpx is loaded)."""
-    module = sys.modules.get("pytest_httpx._httpx_mock")
-    if module is None or _pytest_httpx_patches.applied:
-        return
-    with _lock:
-        if _pytest_httpx_patches.applied:
-            return
-        mock_class = module.HTTPXMock
-        _pytest_httpx_patches.apply(
-            (
-                (mock_class, "_handle_request", _pytest_httpx_sync),
-                (mock_class, "_handle_async_request", _pytest_httpx_async),
-            )
-        )
+class BesidePytestHttpx(Interceptor):
+    """pytest_httpx's handlers, while a fake is active: a service request none of the
+    user's registered responses matches is answered by the fake instead of failing as
+    unexpected (and is not recorded as one)."""
+
+    transport = "httpx"
+
+    def patches(self) -> Iterable[Patch]:
+        mock_class = sys.modules["pytest_httpx._httpx_mock"].HTTPXMock
+        return [
+            Patch(mock_class, "_handle_request", _pytest_httpx_sync),
+            Patch(mock_class, "_handle_async_request", _pytest_httpx_async),
+        ]
 
 
-def _pytest_httpx_sync(original: Callable[..., Any]) -> Callable[..., Any]:
+def _pytest_httpx_sync(original: Any) -> Any:
     def _handle_request(mock: Any, real_transport: Any, request: httpx.Request) -> Any:
-        routed = _routed(request)
+        routed = INTERCEPTOR.route(request)
         if routed is not None:
             request.read()
             if not _registered_response_for(mock, real_transport, request):
-                return _respond(routed, request)
+                return INTERCEPTOR.answer(routed, request)
         return original(mock, real_transport, request)
 
     return _handle_request
 
 
-def _pytest_httpx_async(original: Callable[..., Any]) -> Callable[..., Any]:
+def _pytest_httpx_async(original: Any) -> Any:
     async def _handle_async_request(mock: Any, real_transport: Any, request: httpx.Request) -> Any:
-        routed = _routed(request)
+        routed = INTERCEPTOR.route(request)
         if routed is not None:
             await request.aread()
             if not _registered_response_for(mock, real_transport, request):
-                return _respond(routed, request)
+                return INTERCEPTOR.answer(routed, request)
         return await original(mock, real_transport, request)
 
     return _handle_async_request
@@ -283,9 +241,9 @@ def _registered_response_for(mock: Any, real_transport: Any, request: httpx.Requ
         return True
 
 
-def _wrap_respx() -> None:
-    """While a fake is active, respx leaves the services' requests none of its started
-    routers has a route for to the fake (once; only if respx is loaded).
+class BesideRespx(Interceptor):
+    """respx's handlers, while a fake is active: a service request none of the started
+    routers has a route for is left to the fake.
 
     The fake's layer asks respx's routes before answering, so with respx's default
     mocker (httpcore, below the layer) this only matters for requests that reach respx
@@ -293,28 +251,25 @@ def _wrap_respx() -> None:
     layer does: without this, a service request it has no route for would fail as
     "not mocked", or get respx's empty 200.
     """
-    mocks = sys.modules.get("respx.mocks")
-    if mocks is None or _respx_patches.applied:
-        return
-    with _lock:
-        if _respx_patches.applied:
-            return
-        _respx_patches.apply(
-            (
-                (mocks.Mocker, "handler", _respx_sync),
-                (mocks.Mocker, "async_handler", _respx_async),
-            )
-        )
+
+    transport = "httpx"
+
+    def patches(self) -> Iterable[Patch]:
+        mocker = sys.modules["respx.mocks"].Mocker
+        return [
+            Patch(mocker, "handler", _respx_sync),
+            Patch(mocker, "async_handler", _respx_async),
+        ]
 
 
 def _respx_sync(original: Any) -> Any:
     """``Mocker.handler`` (a classmethod, as ``original`` is)."""
 
     def handler(cls: Any, request: httpx.Request) -> Any:
-        routed = _routed(request)
+        routed = INTERCEPTOR.route(request)
         if routed is not None and not _respx_route_for(request):
             request.read()
-            return _respond(routed, request)
+            return INTERCEPTOR.answer(routed, request)
         return original.__func__(cls, request)
 
     return classmethod(handler)
@@ -324,51 +279,14 @@ def _respx_async(original: Any) -> Any:
     """``Mocker.async_handler`` (a classmethod, as ``original`` is)."""
 
     async def async_handler(cls: Any, request: httpx.Request) -> Any:
-        routed = _routed(request)
+        routed = INTERCEPTOR.route(request)
         if routed is not None and not _respx_route_for(request):
             await request.aread()
-            return _respond(routed, request)
+            return INTERCEPTOR.answer(routed, request)
         return await original.__func__(cls, request)
 
     return classmethod(async_handler)
 
 
-# -- activation --------------------------------------------------------------------------
-
-
-def activate() -> None:
-    """Put the fake's layer on httpx's transports (once, while any fake is active)."""
-    global _layer
-    _wrap_pytest_httpx()
-    _wrap_respx()
-    with _lock:
-        if _layer is not None:
-            return
-        layer = _Layer()
-        _SYNC.handle_request = layer.sync
-        _ASYNC.handle_async_request = layer.async_
-        _layer = layer
-
-
-def deactivate() -> None:
-    """Undo :func:`activate` once no fake is active."""
-    global _layer
-    with _lock:
-        layer = _layer
-        if layer is None or active_core() is not None:
-            return
-        on_top = _SYNC.handle_request is layer.sync and _ASYNC.handle_async_request is layer.async_
-        if on_top:
-            _SYNC.handle_request = layer.below_sync
-            _ASYNC.handle_async_request = layer.below_async
-        else:
-            layer.inert = True  # a patch put on later is on top: keep the chain intact
-            for owner, name, patch, below in (
-                (_SYNC, "handle_request", layer.sync, layer.below_sync),
-                (_ASYNC, "handle_async_request", layer.async_, layer.below_async),
-            ):
-                if getattr(owner, name) is patch:
-                    setattr(owner, name, below)
-        _layer = None
-        _pytest_httpx_patches.undo()
-        _respx_patches.undo()
+BESIDE_PYTEST_HTTPX = BesidePytestHttpx()
+BESIDE_RESPX = BesideRespx()

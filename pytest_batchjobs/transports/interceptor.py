@@ -66,6 +66,9 @@ class Interceptor:
     transport: ClassVar[str]
     """The adapter's name in the journal (``call.transport``)."""
 
+    below_reachable: ClassVar[bool] = False
+    """Whether moto, when active, could answer through this adapter (the 501 says how)."""
+
     def install(self) -> None:
         """Run once per process when the library loads, if the registry line asks
         (botocore's built-in handlers): what must be in place before any fake starts."""
@@ -101,9 +104,6 @@ class Interceptor:
         """A faked service's request the fake does not answer and nothing below takes:
         ``501 Not Implemented`` naming the operation."""
         return self.respond(not_implemented(outcome, moto_hint=self.below_reachable), request)
-
-    below_reachable: ClassVar[bool] = False
-    """Whether moto, when active, could answer through this adapter (the 501 says how)."""
 
     # -- the mechanism -----------------------------------------------------------------
 

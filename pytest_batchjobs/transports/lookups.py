@@ -12,53 +12,35 @@ the service leaves the machine. Every other name resolves as before.
 
 A guard that another patch was put on top of (a test's ``monkeypatch`` of
 ``socket.getaddrinfo``, undone after the fake stops) cannot be taken out without
-undoing that patch: it stays, lets every lookup through while no fake is active, and
-is reused by the next fake.
+undoing that patch: it stays, inert, and lets every lookup through
+(:mod:`..patching.patches`).
 """
 
 from __future__ import annotations
 
 import functools
 import socket
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..active import active_core
 from .hosts import faked_endpoint, resolved_name
+from .interceptor import Interceptor, Patch
 
 _RESOLVERS = ("getaddrinfo", "gethostbyname", "gethostbyname_ex")
-_GUARD = "_pytest_batchjobs_guard"
-_lock = threading.Lock()
-_guards: dict[str, Callable[..., Any]] = {}  # resolver name -> its guard, while active
 
 
 class FakedHostLookupError(socket.gaierror):
     """A faked service's host name was about to be resolved while a fake is active."""
 
 
-def activate() -> None:
-    """Put a guard on each resolver (once, while any fake is active)."""
-    with _lock:
-        if _guards:
-            return
-        for name in _RESOLVERS:
-            resolver = getattr(socket, name)
-            if not getattr(resolver, _GUARD, False):
-                resolver = _guarded(resolver)
-                setattr(socket, name, resolver)
-            _guards[name] = resolver
+class LookupGuard(Interceptor):
+    """Not a client: the resolvers every client of Python's sockets asks, guarded."""
 
+    transport = "socket"
 
-def deactivate() -> None:
-    """Take the guards out once no fake is active (those still on top)."""
-    with _lock:
-        if not _guards or active_core() is not None:
-            return
-        for name, guard in _guards.items():
-            if getattr(socket, name) is guard:
-                setattr(socket, name, guard.__wrapped__)
-        _guards.clear()
+    def patches(self) -> Iterable[Patch]:
+        return [Patch(socket, name, _guarded, layered=True) for name in _RESOLVERS]
 
 
 def _guarded(resolve: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,7 +50,6 @@ def _guarded(resolve: Callable[..., Any]) -> Callable[..., Any]:
             refuse_faked(host)
         return resolve(host, *args, **kwargs)
 
-    setattr(guard, _GUARD, True)
     return guard
 
 
@@ -89,3 +70,6 @@ def refuse_faked(host: object) -> None:
         "and urllib.request; point this client at the fake's local server (the "
         "batchjobs_server fixture) instead. See docs/fidelity.md, Safety.",
     )
+
+
+INTERCEPTOR = LookupGuard()

@@ -35,22 +35,25 @@ class Adapter:
     module: str  # the adapter's module, relative to this package
     eager: bool = False  # import the library when a fake starts (the fake loads it anyway)
     on_import: bool = False  # install() when the library loads, while the plugin is loaded
+    attribute: str = "INTERCEPTOR"  # the adapter's module holds its interceptor there
 
     def interceptor(self) -> Interceptor:
         loaded: Any = importlib.import_module(self.module, __package__)
-        interceptor: Interceptor = loaded.INTERCEPTOR
+        interceptor: Interceptor = getattr(loaded, self.attribute)
         return interceptor
 
 
 ADAPTERS = (
     Adapter("botocore.handlers", ".botocore", eager=True, on_import=True),
     Adapter("aiobotocore.session", ".aiobotocore", on_import=True),
+    Adapter("moto.core.botocore_stubber", ".beside_moto"),
     Adapter("socket", ".lookups", eager=True),
     Adapter("urllib.request", ".urllib_request", eager=True),
     Adapter("requests", ".requests", eager=True),
     Adapter("httpx", ".httpx"),
-    Adapter("aiohttp", ".aiohttp"),
-    Adapter("urllib3", ".urllib3"),
+    Adapter("pytest_httpx._httpx_mock", ".httpx", attribute="BESIDE_PYTEST_HTTPX"),
+    Adapter("respx.mocks", ".httpx", attribute="BESIDE_RESPX"),
+    Adapter("aiohttp", ".aiohttp_guard"),
 )
 
 _lock = threading.RLock()  # one activation, deactivation or library import at a time
@@ -95,7 +98,7 @@ def deactivate() -> None:
     for patches in reversed(applied):
         try:
             patches.undo()
-        except BaseException as error:  # noqa: BLE001 - undo the others first
+        except BaseException as error:
             errors.append(error)
     if errors:
         raise errors[0]

@@ -19,62 +19,51 @@ import functools
 import http
 import http.client
 import io
-import threading
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..active import active_core
-from ..core.outcome import Answered, Broken
+from ..core.outcome import Broken
 from ..wire.messages import WireRequest, WireResponse, body_bytes
-from .answer import not_implemented
-from .hosts import endpoint_of_url
-
-TRANSPORT = "urllib"
-_HANDLER: Any = urllib.request.AbstractHTTPHandler  # patched below
-_lock = threading.Lock()
-_original_do_open: Any = None
+from .interceptor import Interceptor, Patch
 
 
-def activate() -> None:
-    """Answer the services' requests in ``do_open`` (once, while any fake is active)."""
-    global _original_do_open
-    with _lock:
-        if _original_do_open is None:
-            _original_do_open = _HANDLER.do_open
-            _HANDLER.do_open = _answering(_original_do_open)
+class UrllibRequest(Interceptor):
+    """``AbstractHTTPHandler.do_open``, where every opener's HTTP(S) handler connects."""
 
+    transport = "urllib"
 
-def deactivate() -> None:
-    """Undo :func:`activate` once no fake is active."""
-    global _original_do_open
-    with _lock:
-        if _original_do_open is not None and active_core() is None:
-            _HANDLER.do_open = _original_do_open
-            _original_do_open = None
+    def patches(self) -> Iterable[Patch]:
+        return [Patch(urllib.request.AbstractHTTPHandler, "do_open", self._answering)]
 
+    def _answering(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def do_open(handler: Any, http_class: Any, request: Any, **connection: Any) -> Any:
+            routed = self.route(request)
+            if routed is None:
+                return original(handler, http_class, request, **connection)
+            return self.answer(routed, request)
 
-def _answering(original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
-    def do_open(handler: Any, http_class: Any, request: Any, **connection: Any) -> Any:
-        core = active_core()
-        url = request.get_full_url()
-        found = endpoint_of_url(url) if core is not None else None
-        if core is None or found is None:
-            return original(handler, http_class, request, **connection)
-        wire = WireRequest.build(
-            request.get_method(), url, request.header_items(), body_bytes(request.data)
+        return do_open
+
+    def url(self, request: Any) -> str:
+        return str(request.get_full_url())
+
+    def wire(self, request: Any) -> WireRequest:
+        return WireRequest.build(
+            request.get_method(),
+            self.url(request),
+            request.header_items(),
+            body_bytes(request.data),
         )
-        outcome = core.answer(wire, transport=TRANSPORT, service=found.service)
-        if isinstance(outcome, Broken):
-            if outcome.timed_out:
-                raise TimeoutError("timed out")
-            raise ConnectionResetError(104, "Connection reset by peer")
-        if isinstance(outcome, Answered):
-            return _http_response(request, outcome.response)
-        return _http_response(request, not_implemented(outcome))
 
-    return do_open
+    def respond(self, response: WireResponse, request: Any) -> http.client.HTTPResponse:
+        return _http_response(request, response)
+
+    def broken(self, outcome: Broken, request: Any) -> BaseException:
+        if outcome.timed_out:
+            return TimeoutError("timed out")
+        return ConnectionResetError(104, "Connection reset by peer")
 
 
 class _Received:
@@ -105,3 +94,6 @@ def _http_response(request: Any, response: WireResponse) -> http.client.HTTPResp
     parsed.url = request.get_full_url()
     parsed.msg = parsed.reason  # type: ignore[assignment]
     return parsed
+
+
+INTERCEPTOR = UrllibRequest()
