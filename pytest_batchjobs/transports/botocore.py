@@ -51,9 +51,9 @@ from typing import TYPE_CHECKING, Any
 from ..active import DUMMY_CREDENTIALS, active_core
 from ..core.outcome import Answered, Broken
 from ..errors import UnfakedOperationError
+from ..neighbours.moto import moto_active
 from ..wire.messages import WireRequest, WireResponse
 from .class_patches import ClassPatches
-from .moto import moto_active
 
 if TYPE_CHECKING:
     from ..core.contract import Core

@@ -52,11 +52,11 @@ from urllib3.exceptions import ProtocolError
 
 from ..active import active_core
 from ..core.outcome import Answered, Broken
+from ..neighbours.moto import moto_active
 from ..wire.messages import WireRequest, body_bytes
 from . import lookups, urllib_request
 from .answer import not_implemented
 from .hosts import endpoint_of_url
-from .moto import moto_active
 
 if TYPE_CHECKING:
     from ..core.contract import Core
