@@ -25,6 +25,7 @@ from .core.backends import assemble
 from .core.pipeline import Pipeline
 from .core.registry import KINDS, LIST_OPERATIONS, SERVICES
 from .events.log import EventLog, Handler
+from .neighbours.moto import moto_active
 from .options import FakeOptions
 from .policies.faults import FaultRules, Faults
 from .policies.journal import Call, Journal, JournalControls
@@ -37,7 +38,6 @@ from .services._kit.storage import Storage
 from .time import loop_patch
 from .time.clock import DEFAULT_HORIZON, Clock
 from .time.transitions import TransitionFeed
-from .transports.moto import moto_active
 from .wire.facts import default_region
 
 if TYPE_CHECKING:

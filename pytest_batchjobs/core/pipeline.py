@@ -50,7 +50,7 @@ class Pipeline:
         self,
         *,
         clock: Clock,
-        feed: TransitionFeed,
+        feed: TransitionFeed[Any],
         endpoints: Mapping[tuple[str, str], Endpoint],
         faults: FaultRules,
         journal: Journal,

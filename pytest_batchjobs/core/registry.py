@@ -24,6 +24,7 @@ from typing import TypeVar, overload
 
 from ..services import bedrock, bedrock_runtime, personalize, sagemaker
 from ..services._kit.spec import JobKind, Service
+from ..wire.faked import FAKED
 
 T = TypeVar("T")
 
@@ -91,6 +92,7 @@ def _derive(services: tuple[Service, ...]) -> None:
     LIST_OPERATIONS._replace(kind.listing for kind in kinds)
     ENDPOINT_PREFIXES.clear()
     ENDPOINT_PREFIXES.update({service.endpoint_prefix: service.name for service in services})
+    FAKED.serve(services)  # the wire's own view of them, and its tables forgotten
     for forget in _forgets:
         forget()
 

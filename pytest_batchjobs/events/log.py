@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import docs_link
-from ..transports.moto import moto_active
+from ..neighbours.moto import moto_active
 from .envelope import envelope
 
 if TYPE_CHECKING:

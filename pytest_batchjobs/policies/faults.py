@@ -27,7 +27,7 @@ from ..wire.models import service_model
 from .operations import canonical
 
 if TYPE_CHECKING:
-    from ..services._kit.spec import CommonError
+    from ..wire.errors import CommonError
 
 DOCS = docs_link("throttling-and-retries")
 

@@ -17,27 +17,42 @@ import heapq
 import itertools
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import Generic, Protocol, TypeVar
 
 from .lifecycles import Timeline
 
-if TYPE_CHECKING:
-    from ..services._kit.job import StoredJob as Job
+
+class Scheduled(Protocol):
+    """What the feed needs of a job: its timeline (replaced when the job is stopped or
+    fails), its creation sequence (to order transitions at one instant), and the index
+    of its last transition reported, which the feed keeps up to date."""
+
+    reported: int
+
+    @property
+    def timeline(self) -> Timeline: ...
+
+    @property
+    def sequence(self) -> int: ...
 
 
-Created = Callable[[str, "Job", _dt.datetime], None]
-Changed = Callable[[str, "Job", str, str, _dt.datetime], None]
+J = TypeVar("J", bound=Scheduled)
 
 
-class TransitionFeed:
-    """Upcoming transitions of every job, reported as time passes them."""
+class TransitionFeed(Generic[J]):
+    """Upcoming transitions of every job, reported as time passes them: to
+    ``on_created(service, job, now)`` and ``on_changed(service, job, old, new, at)``."""
 
-    def __init__(self, on_created: Created, on_changed: Changed) -> None:
+    def __init__(
+        self,
+        on_created: Callable[[str, J, _dt.datetime], None],
+        on_changed: Callable[[str, J, str, str, _dt.datetime], None],
+    ) -> None:
         self._on_created = on_created
         self._on_changed = on_changed
         # (instant, job sequence, transition index, entry number, service, job, timeline):
         # the entry number keeps a rescheduled job's entries from being compared further.
-        self._heap: list[tuple[_dt.datetime, int, int, int, str, Job, Timeline]] = []
+        self._heap: list[tuple[_dt.datetime, int, int, int, str, J, Timeline]] = []
         self._entries = itertools.count()
         self._lock = threading.RLock()
         self._watchers: list[Callable[[_dt.datetime], None]] = []
@@ -52,19 +67,19 @@ class TransitionFeed:
         """Call ``watcher(now)`` whenever the time is seen, after its transitions."""
         self._watchers.append(watcher)
 
-    def created(self, service: str, job: Job, now: _dt.datetime) -> None:
+    def created(self, service: str, job: J, now: _dt.datetime) -> None:
         """A new job: report it, and watch its future transitions."""
         job.reported = job.timeline.index(now)
         self._on_created(service, job, now)
         self.rescheduled(service, job)
 
-    def created_many(self, service: str, jobs: Sequence[Job], now: _dt.datetime) -> None:
+    def created_many(self, service: str, jobs: Sequence[J], now: _dt.datetime) -> None:
         """Many new jobs (the factory's): as :meth:`created`, for each in turn."""
         with self._lock:
             for job in jobs:
                 self.created(service, job, now)
 
-    def rescheduled(self, service: str, job: Job) -> None:
+    def rescheduled(self, service: str, job: J) -> None:
         """The job's timeline changed (it was stopped, or failed): watch its new transitions."""
         timeline = job.timeline
         with self._lock:

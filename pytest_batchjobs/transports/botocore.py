@@ -49,9 +49,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..active import DUMMY_CREDENTIALS, active_core
 from ..errors import UnfakedOperationError
+from ..neighbours.moto import moto_active
 from ..wire.messages import WireRequest, WireResponse
 from .interceptor import Interceptor, PassBelow, Patch, Routed
-from .moto import moto_active
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

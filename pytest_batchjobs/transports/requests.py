@@ -49,11 +49,11 @@ from requests.exceptions import ReadTimeout
 from urllib3.exceptions import ProtocolError
 
 from ..core.outcome import Broken
+from ..neighbours.moto import moto_active
 from ..patching.patches import below as layer_below
 from ..patching.patches import is_layer
 from ..wire.messages import WireRequest, WireResponse, body_bytes
 from .interceptor import Interceptor, PassBelow, Patch, Routed
-from .moto import moto_active
 
 _ROUTED = "_pytest_batchjobs_routed"  # on a request the fake answers: its Routed
 

@@ -5,10 +5,10 @@ botocore builds a service's URL from its endpoint ruleset
 (``partitions.json``): ``https://bedrock.us-east-1.amazonaws.com``, the FIPS host
 ``bedrock-fips.…``, the dual-stack suffix ``api.aws``, ``amazonaws.com.cn`` in China,
 and so on for every partition. Each of those URLs is ``<label>.<region>.<suffix>``.
-Resolving the ruleset of each service of the registry once per process for one region
-of each partition, with FIPS and dual-stack on and off, gives every (label, suffix)
-pair botocore can produce for the faked services (a label has as many parts as the
-service's endpoint prefix: ``bedrock``, ``api.sagemaker``); a host is a faked
+Resolving the ruleset of each faked service (:mod:`.faked`) once per process for one
+region of each partition, with FIPS and dual-stack on and off, gives every (label,
+suffix) pair botocore can produce for the faked services (a label has as many parts as
+the service's endpoint prefix: ``bedrock``, ``api.sagemaker``); a host is a faked
 service's endpoint when it is ``<label>.<any region>.<suffix>`` or the region-less
 ``<label>.<suffix>``, however the URL spells it (any scheme, port, user info, letter
 case, or a trailing dot).
@@ -24,7 +24,7 @@ import itertools
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..core.registry import SERVICES, on_change
+from .faked import FAKED
 from .models import data_loader
 
 
@@ -69,7 +69,7 @@ def _endpoint_table() -> tuple[dict[tuple[str, str], str], tuple[int, ...]]:
     loader = data_loader()
     partitions = loader.load_data("partitions")
     table: dict[tuple[str, str], str] = {}
-    for spec in SERVICES:
+    for spec in FAKED.services:
         ruleset = loader.load_service_model(spec.name, "endpoint-rule-set-1")
         rules = EndpointProvider(ruleset, partitions)
         for partition, (fips, dual_stack) in itertools.product(
@@ -85,10 +85,10 @@ def _endpoint_table() -> tuple[dict[tuple[str, str], str], tuple[int, ...]]:
             host = str(urlsplit(endpoint.url).hostname)
             label, _, suffix = host.partition(f".{region}.")
             table[(label, suffix)] = spec.name
-    depths = tuple(sorted({spec.endpoint_prefix.count(".") + 1 for spec in SERVICES}))
+    depths = tuple(sorted({spec.endpoint_prefix.count(".") + 1 for spec in FAKED.services}))
     return table, depths
 
 
-# Worked out from the registry: forgotten when a service joins or leaves it.
-on_change(_endpoint_table.cache_clear)
-on_change(endpoint_of_host.cache_clear)
+# Worked out from the faked services: forgotten when a service joins or leaves them.
+FAKED.on_change(_endpoint_table.cache_clear)
+FAKED.on_change(endpoint_of_host.cache_clear)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -21,6 +22,20 @@ class ServiceError(Exception):
         self.message = message
         self.status = status
         self.fields = fields
+
+
+@dataclass(frozen=True)
+class CommonError:
+    """An error every operation of a service can return (its API reference's "Common
+    Errors"), with the HTTP status it comes with and the message faults give it.
+    ``transient``: a retryable failure, one ``faults.chaos()`` draws by default.
+
+    A service declares its own (``Service.common_errors``); the faults inject them.
+    """
+
+    status: int
+    message: str
+    transient: bool = True
 
 
 class UnknownOperationError(ServiceError):

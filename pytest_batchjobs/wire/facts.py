@@ -14,8 +14,8 @@ import os
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..core.registry import SERVICE_NAMES
 from .endpoints import endpoint_of_host
+from .faked import FAKED
 from .models import service_model
 
 if TYPE_CHECKING:
@@ -76,9 +76,14 @@ def _split(url: str) -> tuple[str, str, str | None]:
 @functools.lru_cache(maxsize=64)
 def _likely_service(target: str | None) -> str:
     wanted = "rest-json" if target is None else "json"
-    candidates = [name for name in SERVICE_NAMES if service_model(name).protocol == wanted]
+    names = FAKED.names
+    candidates = [name for name in names if service_model(name).protocol == wanted]
     for name in candidates:
         prefix = service_model(name).metadata.get("targetPrefix")
         if target is not None and prefix and target.startswith(prefix + "."):
             return name
-    return candidates[0] if candidates else SERVICE_NAMES[0]
+    return candidates[0] if candidates else names[0]
+
+
+# Worked out from the faked services: forgotten when a service joins or leaves them.
+FAKED.on_change(_likely_service.cache_clear)

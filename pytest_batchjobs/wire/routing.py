@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.registry import SERVICE_NAMES
 from .errors import UnknownOperationError
+from .faked import FAKED
 from .protocols import protocol_of
 from .protocols.base import Route
 
@@ -24,7 +24,7 @@ __all__ = ["Route", "route"]
 def route(facts: RequestFacts) -> Route:
     """The operation the request calls; an :class:`UnknownOperationError` if none."""
     known = facts.service
-    for name in (known,) if known else SERVICE_NAMES:
+    for name in (known,) if known else FAKED.names:
         found = protocol_of(name).route(facts, known=known is not None)
         if found is not None:
             return found

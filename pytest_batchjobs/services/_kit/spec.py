@@ -15,18 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ...time.lifecycles import ServiceStatuses
+    from ...wire.errors import CommonError
     from .job import StoredJob
-
-
-@dataclass(frozen=True)
-class CommonError:
-    """An error every operation of a service can return (its API reference's "Common
-    Errors"), with the HTTP status it comes with and the message faults give it.
-    ``transient``: a retryable failure, one ``faults.chaos()`` draws by default."""
-
-    status: int
-    message: str
-    transient: bool = True
 
 
 @dataclass(frozen=True)

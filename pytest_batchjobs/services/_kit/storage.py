@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...transports.moto import moto_active
+from ...neighbours.moto import moto_active
 
 # The codes S3 answers HeadBucket with for a bucket that does not exist (a HEAD
 # response has no body: botocore names the error by its status).

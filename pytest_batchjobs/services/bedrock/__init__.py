@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .._kit.spec import CommonError, Service, TagStyle
+from ...wire.errors import CommonError
+from .._kit.spec import Service, TagStyle
 from .invocation_jobs import INVOCATION_JOBS
 
 # Source: the "Common Errors" page of the Bedrock API reference, which Bedrock Runtime

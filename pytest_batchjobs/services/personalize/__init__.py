@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .._kit.spec import CommonError, Service, TagStyle
+from ...wire.errors import CommonError
+from .._kit.spec import Service, TagStyle
 from .batch_inference_jobs import BATCH_INFERENCE_JOBS
 from .batch_segment_jobs import BATCH_SEGMENT_JOBS
 

@@ -6,7 +6,8 @@ operation goes on to moto; outside it, one raises ``UnfakedOperationError`` nami
 
 from __future__ import annotations
 
-from .._kit.spec import CommonError, Service, TagStyle
+from ...wire.errors import CommonError
+from .._kit.spec import Service, TagStyle
 from .transform_jobs import TRANSFORM_JOBS
 
 # Sources: the "Common Errors" page of the SageMaker API reference (the common errors

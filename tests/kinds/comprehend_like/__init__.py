@@ -14,7 +14,8 @@ stopped), not recorded output: it is a proof of the kit, not a faked service.
 from __future__ import annotations
 
 from pytest_batchjobs.services._kit.controls import JobControls
-from pytest_batchjobs.services._kit.spec import CommonError, JobKind, Service
+from pytest_batchjobs.services._kit.spec import JobKind, Service
+from pytest_batchjobs.wire.errors import CommonError
 
 from .handlers import LanguageJobs
 from .job import COMPREHEND
