@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .. import arguments
 from ..errors import docs_link
 from ..wire.errors import ServiceError
-from ..wire.models import service_model
-from .operations import canonical
+from ..wire.models import boto3_name, service_model
+from .operations import canonical, did_you_mean
 
 if TYPE_CHECKING:
     from ..services._kit.spec import CommonError
@@ -249,8 +249,9 @@ class Faults(arguments.Settings):
         for each in services:
             valid = self.valid_errors(each, name)
             if error not in valid:
+                refused = f"{each} {name} cannot return {error!r}"
                 raise ValueError(
-                    f"{each} {name} cannot return {error!r}; choose one of: {', '.join(valid)}"
+                    did_you_mean(refused, error, valid, f"choose one of: {', '.join(valid)}")
                 )
         description = f"faults.fail({name!r}, error={error!r}, times={times})"
         return self._add_counted(
@@ -323,9 +324,11 @@ class Faults(arguments.Settings):
         known = {e for s, ops in self._faked.items() for o in ops for e in self.valid_errors(s, o)}
         unknown = sorted(set(chosen) - known)
         if unknown:
+            refused = f"chaos errors {', '.join(unknown)} are returned by no faked operation"
             raise ValueError(
-                f"chaos errors {', '.join(unknown)} are returned by no faked operation; "
-                f"choose among: {', '.join(sorted(known))}"
+                did_you_mean(
+                    refused, unknown[0], known, f"choose among: {', '.join(sorted(known))}"
+                )
             )
         rule = ChaosRule(
             frozenset(self._faked),
@@ -355,7 +358,12 @@ class Faults(arguments.Settings):
         arguments.text("faults.transport() kind", kind)
         if kind not in TRANSPORT_FAULTS:
             raise ValueError(
-                f"unknown transport fault {kind!r}; choose one of: {', '.join(TRANSPORT_FAULTS)}"
+                did_you_mean(
+                    f"unknown transport fault {kind!r}",
+                    kind,
+                    TRANSPORT_FAULTS,
+                    f"choose one of: {', '.join(TRANSPORT_FAULTS)}",
+                )
             )
         description = f"faults.transport({name!r}, kind={kind!r}, times={times})"
         return self._add_counted(
@@ -397,10 +405,14 @@ class Faults(arguments.Settings):
         """Errors ``operation`` can return: its modeled ones and the service-wide ones."""
         if not isinstance(service, str) or service not in self._faked:
             raise ValueError(
-                f"valid_errors(): {service!r} is not a faked service; the services are "
-                f"{', '.join(self._faked)}"
+                did_you_mean(
+                    f"valid_errors(): {service!r} is not a faked service",
+                    service,
+                    self._faked,
+                    f"the services are {', '.join(self._faked)}",
+                )
             )
-        operation = canonical(operation, self._faked[service])
+        operation = canonical(operation, self._faked[service], owner=service)
         model = service_model(service).operation_model(operation)
         modeled = [shape.name for shape in model.error_shapes]
         return sorted({*modeled, *self._common[service]})
@@ -450,16 +462,31 @@ class Faults(arguments.Settings):
         )
         unknown = sorted(set(when) - set(members))
         if members and unknown:
-            raise ValueError(
+            refused = (
                 f"{where} when: key {unknown[0]!r} is not a member of {operation}'s request, "
-                f"so the rule would never fire; its members: {', '.join(members)}"
+                "so the rule would never fire"
+            )
+            raise ValueError(
+                did_you_mean(refused, unknown[0], members, f"its members: {', '.join(members)}")
             )
         return when
 
     def _target(self, operation: str, service: str | None) -> tuple[list[str], str]:
         arguments.text("the operation", operation)
         arguments.text("service", service, nullable=True)
+        if service is not None and service not in self._faked:
+            raise ValueError(
+                did_you_mean(
+                    f"{service!r} is not a faked service",
+                    service,
+                    self._faked,
+                    f"the services are {', '.join(self._faked)}",
+                )
+            )
         everything = sorted({op for ops in self._faked.values() for op in ops})
+        if service is not None and operation not in {*everything, *map(boto3_name, everything)}:
+            # No operation of any service: suggest among the named service's operations.
+            canonical(operation, self._faked[service], owner=service)
         name = canonical(operation, everything)
         services = [s for s, ops in self._faked.items() if name in ops]
         if service is not None:

@@ -385,7 +385,11 @@ class Pagination(arguments.Settings):
         early and later starts again from the top (boto3 with ``MaxItems``) passes.
         """
         __tracebackhide__ = True
-        name = None if operation is None else canonical(operation, self._list_operations)
+        name = (
+            None
+            if operation is None
+            else canonical(operation, self._list_operations, what="list operation")
+        )
         numbered = [
             (number, s)
             for number, s in self._pager.numbered()
@@ -447,7 +451,7 @@ class Pagination(arguments.Settings):
     def assert_max_results(self, operation: str, at_most: int) -> None:
         """Assert that every call of ``operation`` asked for at most ``at_most`` items."""
         __tracebackhide__ = True
-        name = canonical(operation, self._list_operations)
+        name = canonical(operation, self._list_operations, what="list operation")
         arguments.integer("assert_max_results() at_most", at_most)
         offending = [
             (n, s, page)
