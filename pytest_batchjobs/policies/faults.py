@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import arguments
+from ..documented import Documented
 from ..errors import docs_link
 from ..wire.errors import ServiceError
 from ..wire.models import boto3_name, service_model
@@ -52,23 +53,32 @@ Fault = ServiceError | TransportFault
 
 
 Matcher = Callable[[dict[str, Any]], bool]
-R = TypeVar("R", bound="Rule")
+R = TypeVar("R", bound="FaultRule")
 C = TypeVar("C", bound="CountedRule")
 
 
 @dataclass
-class Rule(abc.ABC):
-    """One fault policy; ``fire`` returns the error to answer with, or ``None``.
+class FaultRule(Documented, abc.ABC):
+    """A fault rule, as ``faults.fail()``, ``throttle()``, ``chaos()`` and
+    ``transport()`` return it and ``faults.rules`` lists it: what it is
+    (``description``) and how many calls it answered (``fired``).
 
-    ``common`` holds each service's common errors (their HTTP statuses and default
-    messages), which an injected error is given when the model does not say them.
+    For the fake, one fault policy: ``fire`` returns the error to answer with, or
+    ``None``. ``common`` holds each service's common errors (their HTTP statuses and
+    default messages), which an injected error is given when the model does not say
+    them.
     """
+
+    _documented = ("description", "fired")
 
     services: frozenset[str]
     operations: frozenset[str] | None
     when: Matcher | None = None
     fired: int = 0
+    """How many calls the rule answered so far."""
     description: str = ""
+    """The call that made it, as ``Call.fault`` and ``assert_all_fired`` name it:
+    ``faults.fail('GetModelInvocationJob', error='ThrottlingException', times=3)``."""
     common: Mapping[str, Mapping[str, CommonError]] = field(default_factory=dict)
 
     def error(self, service: str, code: str, message: str | None = None) -> ServiceError:
@@ -93,8 +103,12 @@ class Rule(abc.ABC):
         """The fault for this call, or ``None`` to let it through."""
 
 
+# The name explore/scenario.py subclasses.
+Rule = FaultRule
+
+
 @dataclass
-class CountedRule(Rule):
+class CountedRule(FaultRule):
     """A rule for the next ``times`` matching calls (``None``: every one of them)."""
 
     times: int | None = 1
@@ -132,7 +146,7 @@ class TransportRule(CountedRule):
 
 
 @dataclass
-class ThrottleRule(Rule):
+class ThrottleRule(FaultRule):
     """``faults.throttle(...)``: a token bucket measured on the fake clock."""
 
     per_second: float = 1.0
@@ -155,7 +169,7 @@ class ThrottleRule(Rule):
 
 
 @dataclass
-class ChaosRule(Rule):
+class ChaosRule(FaultRule):
     """``faults.chaos(...)``: each call fails with probability ``rate``, seeded."""
 
     rate: float = 0.1
@@ -176,7 +190,7 @@ class FaultRules:
     """The rules in force, in the order they are tried: what the request path asks."""
 
     def __init__(self) -> None:
-        self._rules: list[Rule] = []
+        self._rules: list[FaultRule] = []
         self._lock = threading.Lock()
 
     def add(self, rule: R) -> R:
@@ -189,13 +203,13 @@ class FaultRules:
             self._rules.clear()
 
     @property
-    def rules(self) -> list[Rule]:
+    def rules(self) -> list[FaultRule]:
         with self._lock:
             return list(self._rules)
 
     def check(
         self, service: str, operation: str, params: dict[str, Any], now: _dt.datetime
-    ) -> tuple[Fault, Rule] | None:
+    ) -> tuple[Fault, FaultRule] | None:
         """The fault answering this call, and its rule, if any rule fires."""
         if not self._rules:
             return None
@@ -378,7 +392,7 @@ class Faults(arguments.Settings):
         self._rules.clear()
 
     @property
-    def rules(self) -> list[Rule]:
+    def rules(self) -> list[FaultRule]:
         """The active rules, in the order they are tried."""
         return self._rules.rules
 
