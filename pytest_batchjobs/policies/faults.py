@@ -341,7 +341,7 @@ class Faults(arguments.Settings):
             refused = f"chaos errors {', '.join(unknown)} are returned by no faked operation"
             raise ValueError(
                 did_you_mean(
-                    refused, unknown[0], known, f"choose among: {', '.join(sorted(known))}"
+                    refused, unknown[0], sorted(known), f"choose among: {', '.join(sorted(known))}"
                 )
             )
         rule = ChaosRule(
