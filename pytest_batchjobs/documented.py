@@ -2,10 +2,11 @@
 
 Some records the fake hands out (a stored job, its timeline, a lifecycle, a fault rule)
 are also the fake's working state, read under public names by the modules that keep
-them. :class:`Documented` keeps those names working while ``dir()`` (and so tab
-completion) shows the documented ones only, with the private and special names
-Python shows for any object. docs/reference/api.md lists the documented names, and
-tests/test_public_surface.py holds the two together.
+them (or by code written when a release documented them). :class:`Documented` keeps
+those names working while ``dir()`` (and so tab completion) shows the documented ones
+only, with the private and special names Python shows for any object.
+docs/reference/api.md lists the documented names, and tests/test_public_surface.py
+holds the two together.
 """
 
 from __future__ import annotations

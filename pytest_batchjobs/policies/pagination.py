@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import arguments
+from ..documented import Documented
 from ..errors import docs_link
 from ..wire.models import boto3_name
 from .operations import canonical
@@ -48,9 +49,24 @@ class Page:
 
 
 @dataclass(slots=True)
-class PageSequence:
+class PageSequence(Documented):
     """A first list call and every call that continued it with an issued token (what
-    ``pagination.sequences`` lists)."""
+    ``pagination.sequences`` lists).
+
+    ``key`` and ``describe()``, which the assertions' messages use, are not shown:
+    earlier releases documented them, and code written then still reads them.
+    """
+
+    _documented = (
+        "service",
+        "operation",
+        "region",
+        "filters",
+        "pages",
+        "items",
+        "exhausted",
+        "reused",
+    )
 
     service: str
     """The service called (``bedrock``)."""
@@ -86,7 +102,7 @@ class PageSequence:
         return reused
 
     @property
-    def _key(self) -> str:
+    def key(self) -> str:
         """The query: operation, region and filters."""
         filters = sorted((k, str(v)) for k, v in self.filters.items() if v is not None)
         return f"{self.service} {self.operation} {self.region} {filters}"
@@ -101,7 +117,7 @@ class PageSequence:
         """Every item id served, in order (ARNs)."""
         return [item for page in self.pages for item in page.items]
 
-    def _describe(self, number: int) -> str:
+    def describe(self, number: int) -> str:
         """The sequence for failure messages, a page a line."""
         filters = ", ".join(f"{k}={v!r}" for k, v in self.filters.items() if v is not None)
         lines = [
@@ -416,10 +432,10 @@ class Pagination(arguments.Settings):
                 f"pytest-batchjobs: expected {name or 'a list operation'} to be paginated, "
                 f"but {happened}.{self._dropped_note()}\nSee {DOCS}"
             )
-        finished = {s._key for _, s in numbered if s.exhausted}
-        unfinished = [(number, s) for number, s in numbered if s._key not in finished]
+        finished = {s.key for _, s in numbered if s.exhausted}
+        unfinished = [(number, s) for number, s in numbered if s.key not in finished]
         if unfinished:
-            shown = "\n".join(s._describe(number) for number, s in unfinished)
+            shown = "\n".join(s.describe(number) for number, s in unfinished)
             operations = sorted({s.operation for _, s in unfinished})
             verb = "was" if len(operations) == 1 else "were"
             paginators = " / ".join(
@@ -450,7 +466,7 @@ class Pagination(arguments.Settings):
                 f"(sequence {n}, {s.region})"
                 for n, s, token, times in reused
             )
-            details = "\n".join(s._describe(n) for n, s, _, _ in reused)
+            details = "\n".join(s.describe(n) for n, s, _, _ in reused)
             raise AssertionError(
                 "pytest-batchjobs: a nextToken was sent more than once:\n"
                 f"{shown}\n{details}\n"
