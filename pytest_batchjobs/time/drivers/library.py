@@ -62,11 +62,13 @@ class ClockLibrary(abc.ABC):
 
     #: The ``clock`` option's value that asks for it, and what ``Clock.kind`` shows.
     name: str
-    #: The package to import (``time_machine``), and the distribution to install.
+    #: The package to import (``time_machine``).
     module: str
-    distribution: str
-    #: The oldest and the newest release this module was checked against.
-    known: tuple[str, str]
+    #: The distribution that installs it, and the oldest and the newest release this
+    #: module was checked against; ``None`` for a clock that is no installed package
+    #: (a test suite's own), which has no release to check.
+    distribution: str | None = None
+    known: tuple[str, str] = ("", "")
     #: How a user installs it (``pip install 'pytest-batchjobs[fast]'``).
     install: str
     #: Where its freeze sits (the freeze nearest the caller is the one everybody reads).
@@ -104,7 +106,7 @@ class ClockLibrary(abc.ABC):
 
     def version(self) -> str | None:
         """The installed release, ``None`` if the distribution is not installed as one."""
-        return _version_of(self.distribution)
+        return None if self.distribution is None else _version_of(self.distribution)
 
     def check_release(self) -> None:
         """Fail with :class:`UnsupportedClockLibrary` if the installed release is older
@@ -132,16 +134,14 @@ class ClockLibrary(abc.ABC):
         """The error for a release that lacks ``missing`` (read for ``role``): it names
         the library, the release, what is missing, and what to do (``fix``, else pin a
         release this module knows), and the other clocks."""
+        package = self.distribution or self.name
         installed = self.version() or "(release unknown)"
         oldest, newest = self.known
-        fix = fix or (
-            f"pin a release it knows: pip install '{self.distribution}>={oldest},<={newest}'"
-        )
+        fix = fix or f"pin a release it knows: pip install '{package}>={oldest},<={newest}'"
         return UnsupportedClockLibrary(
-            f"the fake's {self.name} clock reads {missing} ({role}), which "
-            f"{self.distribution} {installed} does not have; pytest-batchjobs knows "
-            f"{self.distribution} {oldest} to {newest}. To fix it, {fix}"
-            f"{self._or_another()}"
+            f"the fake's {self.name} clock reads {missing} ({role}), which {package} "
+            f"{installed} does not have; pytest-batchjobs knows {package} {oldest} to "
+            f"{newest}. To fix it, {fix}{self._or_another()}"
         )
 
     def _or_another(self) -> str:

@@ -4,10 +4,10 @@ is loaded. It leaves ``time.monotonic`` and ``time.perf_counter`` real; the loop
 makes ``time.monotonic`` follow the fake clock (as asyncio's loop time).
 
 What this module reads of time-machine beyond its documented API (``travel(...,
-tick=False)``, its ``start()`` and ``stop()``, and ``time.time_ns()`` answering the
-innermost travel), checked against time-machine 2.13.0 to 3.6.0: the stack of active
-travels, ``time_machine.traveller_stack`` (``coordinates_stack`` before 3.0), to know
-whether one is active and to move the innermost with its ``shift()``.
+tick=False)``, its ``start()`` and ``stop()``), checked against time-machine 2.13.0 to
+3.6.0: the stack of active travels, ``time_machine.traveller_stack``
+(``coordinates_stack`` before 3.0), to know whether one is active, and its innermost
+travel's ``time_ns()`` and ``shift()``, to read and move it.
 
 The ``time-machine`` package is imported when the clock freezes, not before.
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -55,8 +54,8 @@ class TimeMachine(ClockLibrary):
         return stack[-1] if stack else None
 
     def read(self, freeze: Any) -> _dt.datetime:
-        # What time-machine's patched clock answers, in whole microseconds (no float).
-        return _EPOCH + _dt.timedelta(microseconds=time.time_ns() // 1000)
+        # The travel's own time, in whole microseconds (no float).
+        return _EPOCH + _dt.timedelta(microseconds=freeze.time_ns() // 1000)
 
     def move(self, freeze: Any, delta: _dt.timedelta) -> None:
         freeze.shift(delta)
