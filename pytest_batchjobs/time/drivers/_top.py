@@ -20,7 +20,7 @@ from .library import ClockLibrary
 
 def top() -> tuple[ClockLibrary, Any] | None:
     """The clock on top and its innermost freeze, ``None`` if nothing is frozen."""
-    for library in registry.nearest_first():
+    for library in registry.NEAREST_FIRST:
         freeze = library.innermost()
         if freeze is not None:
             return library, freeze
@@ -30,7 +30,7 @@ def top() -> tuple[ClockLibrary, Any] | None:
 def now() -> _dt.datetime:
     """The current time of the clock on top, an aware UTC datetime (real time if
     nothing is frozen)."""
-    for library in registry.nearest_first():
+    for library in registry.NEAREST_FIRST:
         freeze = library.innermost()
         if freeze is not None:
             return library.read(freeze)

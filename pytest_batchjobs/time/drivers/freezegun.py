@@ -130,7 +130,9 @@ class Freezegun(ClockLibrary):
         api = sys.modules.get("freezegun.api")
         if api is None:
             return None
-        factories = self.internal(api, "freeze_factories", _STACK)
+        factories = getattr(api, "freeze_factories", None)  # read on every clock read
+        if factories is None:
+            factories = self.internal(api, "freeze_factories", _STACK)  # its error
         return factories[-1] if factories else None
 
     def read(self, freeze: Any) -> _dt.datetime:

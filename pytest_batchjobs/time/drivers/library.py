@@ -176,6 +176,7 @@ def _version_of(distribution: str) -> str | None:
         return None
 
 
+@functools.cache
 def _release(version: str) -> tuple[int, ...]:
     """The release numbers a version starts with: ``"1.5.5"`` -> ``(1, 5, 5)``."""
     match = re.match(r"\d+(?:\.\d+)*", version)

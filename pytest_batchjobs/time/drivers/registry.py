@@ -33,13 +33,14 @@ RESERVED = (AUTO, "follow", "none")
 
 _lock = threading.Lock()
 _libraries: list[ClockLibrary] = list(BUILT_IN)
-# The same, the freeze nearest the caller first (the order in which the clock on top
-# is looked for); worked out on each change, not on each read of the time.
-_by_layer: list[ClockLibrary] = []
+#: Every clock, the one whose freeze everybody reads first when several are active:
+#: the order in which the clock on top is looked for, on every read of the time. Kept
+#: up to date here on each change (read it, do not change it).
+NEAREST_FIRST: list[ClockLibrary] = []
 
 
 def _derive() -> None:
-    _by_layer[:] = sorted(_libraries, key=lambda library: -library.layer)
+    NEAREST_FIRST[:] = sorted(_libraries, key=lambda library: -library.layer)
 
 
 _derive()
@@ -48,12 +49,6 @@ _derive()
 def libraries() -> tuple[ClockLibrary, ...]:
     """Every clock, in ``auto``'s order."""
     return tuple(_libraries)
-
-
-def nearest_first() -> list[ClockLibrary]:
-    """Every clock, the one whose freeze everybody reads first when several are active
-    (the registry's own list: read it, do not change it)."""
-    return _by_layer
 
 
 def names() -> tuple[str, ...]:

@@ -50,7 +50,9 @@ class TimeMachine(ClockLibrary):
         module = sys.modules.get("time_machine")
         if module is None:
             return None
-        stack = self._stack(module)
+        stack = getattr(module, "traveller_stack", None)  # read on every clock read
+        if stack is None:
+            stack = self._stack(module)  # time-machine 2's name, else its error
         return stack[-1] if stack else None
 
     def read(self, freeze: Any) -> _dt.datetime:
