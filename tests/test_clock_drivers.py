@@ -257,11 +257,11 @@ def test_following_a_ticking_freeze_freezegun_cannot_move_fails_at_the_start(
         pytest.raises(UnsupportedClockLibrary) as raised,
     ):
         fake_batchjobs().start()
-    assert str(raised.value).startswith(
+    assert str(raised.value) == (
         "the fake's freezegun clock reads tick() of TickingDateTimeFactory (to move a freeze "
         f"started with freeze_time(tick=True)), which freezegun {freezegun.__version__} does "
         "not have; pytest-batchjobs knows freezegun 1.4 to 1.5.5. To fix it, upgrade "
         "freezegun (it added that tick() in 1.5.0): pip install 'freezegun>=1.5', or "
-        "freeze with tick=False"
+        "freeze with tick=False."
     )
     assert nothing_frozen()

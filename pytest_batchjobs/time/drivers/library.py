@@ -130,10 +130,12 @@ class ClockLibrary(abc.ABC):
             raise self.changed(f"{where}.{attribute}", role)
         return value
 
-    def changed(self, missing: str, role: str, fix: str = "") -> UnsupportedClockLibrary:
+    def changed(
+        self, missing: str, role: str, fix: str = "", another: bool = True
+    ) -> UnsupportedClockLibrary:
         """The error for a release that lacks ``missing`` (read for ``role``): it names
         the library, the release, what is missing, and what to do (``fix``, else pin a
-        release this module knows), and the other clocks."""
+        release this module knows), and, if ``another`` clock would do, the others."""
         package = self.distribution or self.name
         installed = self.version() or "(release unknown)"
         oldest, newest = self.known
@@ -141,7 +143,7 @@ class ClockLibrary(abc.ABC):
         return UnsupportedClockLibrary(
             f"the fake's {self.name} clock reads {missing} ({role}), which {package} "
             f"{installed} does not have; pytest-batchjobs knows {package} {oldest} to "
-            f"{newest}. To fix it, {fix}{self._or_another()}"
+            f"{newest}. To fix it, {fix}{self._or_another() if another else '.'}"
         )
 
     def _or_another(self) -> str:
