@@ -97,7 +97,7 @@ def _backend(name: str, value: Any) -> Any:
 
 
 def _either(words: tuple[str, ...]) -> str:
-    """```auto`, `time-machine` or `freezegun``."""
+    """The words quoted and joined as a phrase: `auto`, `time-machine` or `freezegun`."""
     quoted = [f"`{word}`" for word in words]
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 

@@ -100,6 +100,7 @@ FREEZEGUN_SKIP = (
 
 
 _STACK = "freezegun's stack of active freezes: whether one is active, to read and move it"
+_PERF_COUNTERS = ("perf_counter", "perf_counter_ns")
 
 
 class Freezegun(ClockLibrary):
@@ -158,7 +159,6 @@ class Freezegun(ClockLibrary):
 
 
 LIBRARY = Freezegun()
-_PERF_COUNTERS = ("perf_counter", "perf_counter_ns")
 
 
 def _keep_perf_counter_real(api: Any) -> None:
