@@ -12,8 +12,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .errors import BatchJobsError, FakeInternalError, UnfakedOperationError
     from .fake import BatchJobsFake, fake_batchjobs
-    from .policies.journal import Call
+    from .policies.faults import FaultRule, Faults
+    from .policies.journal import Call, JournalControls
+    from .policies.pagination import Page, PagePolicy, PageSequence, Pagination
+    from .services._kit.controls import JobControls
+    from .services._kit.job import StoredJob
+    from .services._kit.spec import JobKind, StateEvents
+    from .services.bedrock.invocation_jobs.controls import InvocationJobControls
+    from .services.bedrock.invocation_jobs.outputs import RecordLimits
     from .time.clock import Clock, PollingHorizonExceeded
+    from .time.lifecycles import Lifecycle, Timeline
     from .time.real_sleep import BatchJobsRealSleepWarning
     from .time.schedule import ScheduledAction
     from .transports.server import FakeServer
@@ -26,17 +34,36 @@ __all__ = [
     "Clock",
     "FakeInternalError",
     "FakeServer",
+    "FaultRule",
+    "Faults",
+    "InvocationJobControls",
+    "JobControls",
+    "JobKind",
+    "JournalControls",
+    "Lifecycle",
+    "Page",
+    "PagePolicy",
+    "PageSequence",
+    "Pagination",
     "PollingHorizonExceeded",
+    "RecordLimits",
     "ScheduledAction",
+    "StateEvents",
+    "StoredJob",
+    "Timeline",
     "UnfakedOperationError",
     "fake_batchjobs",
 ]
 
+# Where each name lives: the types of what the fake's attributes and methods hand out,
+# for annotations (``def poll(fake: BatchJobsFake, job: StoredJob)``).
 _HOMES = {
     "FakeServer": "transports.server",
     "Clock": "time.clock",
     "PollingHorizonExceeded": "time.clock",
     "ScheduledAction": "time.schedule",
+    "Lifecycle": "time.lifecycles",
+    "Timeline": "time.lifecycles",
     "BatchJobsRealSleepWarning": "time.real_sleep",
     "BatchJobsError": "errors",
     "FakeInternalError": "errors",
@@ -44,6 +71,19 @@ _HOMES = {
     "BatchJobsFake": "fake",
     "fake_batchjobs": "fake",
     "Call": "policies.journal",
+    "JournalControls": "policies.journal",
+    "FaultRule": "policies.faults",
+    "Faults": "policies.faults",
+    "Page": "policies.pagination",
+    "PagePolicy": "policies.pagination",
+    "PageSequence": "policies.pagination",
+    "Pagination": "policies.pagination",
+    "JobControls": "services._kit.controls",
+    "StoredJob": "services._kit.job",
+    "JobKind": "services._kit.spec",
+    "StateEvents": "services._kit.spec",
+    "InvocationJobControls": "services.bedrock.invocation_jobs.controls",
+    "RecordLimits": "services.bedrock.invocation_jobs.outputs",
 }
 
 

@@ -24,7 +24,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "pytest_batchjobs"
 # layers below its own; never a part beside it in its layer, never one above.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("neighbours", "patching"),  # what it knows of moto, responses, ...; how it patches
-    ("errors", "arguments", "active", "tracebacks"),  # leaves every layer may use
+    ("errors", "arguments", "active", "tracebacks", "documented"),  # leaves every layer uses
     ("wire",),  # botocore's models: hosts, routing, parsing, serializing, AWS's errors
     ("policies", "time"),  # faults, pages, the journal; fake time, lifecycles, transitions
     ("services",),  # the job kinds: state, validation, handlers, factories, outputs

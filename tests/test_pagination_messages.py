@@ -363,7 +363,8 @@ def test_a_wrong_operation_name_lists_the_valid_ones(pytester: pytest.Pytester) 
     )
     result.stdout.fnmatch_lines(
         [
-            E + "ValueError: 'list_batch_jobs' is not an operation pytest-batchjobs fakes; "
+            E + "ValueError: 'list_batch_jobs' is not a list operation pytest-batchjobs fakes "
+            "(did you mean 'list_batch_segment_jobs' or 'list_batch_inference_jobs'?); "
             "valid ones: ListAsyncInvokes (list_async_invokes), "
             "ListBatchInferenceJobs (list_batch_inference_jobs), "
             "ListBatchSegmentJobs (list_batch_segment_jobs), "

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import arguments
+from ..documented import Documented
 from ..errors import docs_link
 from ..wire.errors import ServiceError
-from ..wire.models import service_model
-from .operations import canonical
+from ..wire.models import boto3_name, service_model
+from .operations import canonical, did_you_mean
 
 if TYPE_CHECKING:
     from ..wire.errors import CommonError
@@ -52,23 +53,32 @@ Fault = ServiceError | TransportFault
 
 
 Matcher = Callable[[dict[str, Any]], bool]
-R = TypeVar("R", bound="Rule")
+R = TypeVar("R", bound="FaultRule")
 C = TypeVar("C", bound="CountedRule")
 
 
 @dataclass
-class Rule(abc.ABC):
-    """One fault policy; ``fire`` returns the error to answer with, or ``None``.
+class FaultRule(Documented, abc.ABC):
+    """A fault rule, as ``faults.fail()``, ``throttle()``, ``chaos()`` and
+    ``transport()`` return it and ``faults.rules`` lists it: what it is
+    (``description``) and how many calls it answered (``fired``).
 
-    ``common`` holds each service's common errors (their HTTP statuses and default
-    messages), which an injected error is given when the model does not say them.
+    For the fake, one fault policy: ``fire`` returns the error to answer with, or
+    ``None``. ``common`` holds each service's common errors (their HTTP statuses and
+    default messages), which an injected error is given when the model does not say
+    them.
     """
+
+    _documented = ("description", "fired")
 
     services: frozenset[str]
     operations: frozenset[str] | None
     when: Matcher | None = None
     fired: int = 0
+    """How many calls the rule answered so far."""
     description: str = ""
+    """The call that made it, as ``Call.fault`` and ``assert_all_fired`` name it:
+    ``faults.fail('GetModelInvocationJob', error='ThrottlingException', times=3)``."""
     common: Mapping[str, Mapping[str, CommonError]] = field(default_factory=dict)
 
     def error(self, service: str, code: str, message: str | None = None) -> ServiceError:
@@ -93,8 +103,12 @@ class Rule(abc.ABC):
         """The fault for this call, or ``None`` to let it through."""
 
 
+# The name explore/scenario.py subclasses.
+Rule = FaultRule
+
+
 @dataclass
-class CountedRule(Rule):
+class CountedRule(FaultRule):
     """A rule for the next ``times`` matching calls (``None``: every one of them)."""
 
     times: int | None = 1
@@ -132,7 +146,7 @@ class TransportRule(CountedRule):
 
 
 @dataclass
-class ThrottleRule(Rule):
+class ThrottleRule(FaultRule):
     """``faults.throttle(...)``: a token bucket measured on the fake clock."""
 
     per_second: float = 1.0
@@ -155,7 +169,7 @@ class ThrottleRule(Rule):
 
 
 @dataclass
-class ChaosRule(Rule):
+class ChaosRule(FaultRule):
     """``faults.chaos(...)``: each call fails with probability ``rate``, seeded."""
 
     rate: float = 0.1
@@ -176,7 +190,7 @@ class FaultRules:
     """The rules in force, in the order they are tried: what the request path asks."""
 
     def __init__(self) -> None:
-        self._rules: list[Rule] = []
+        self._rules: list[FaultRule] = []
         self._lock = threading.Lock()
 
     def add(self, rule: R) -> R:
@@ -189,13 +203,13 @@ class FaultRules:
             self._rules.clear()
 
     @property
-    def rules(self) -> list[Rule]:
+    def rules(self) -> list[FaultRule]:
         with self._lock:
             return list(self._rules)
 
     def check(
         self, service: str, operation: str, params: dict[str, Any], now: _dt.datetime
-    ) -> tuple[Fault, Rule] | None:
+    ) -> tuple[Fault, FaultRule] | None:
         """The fault answering this call, and its rule, if any rule fires."""
         if not self._rules:
             return None
@@ -249,8 +263,9 @@ class Faults(arguments.Settings):
         for each in services:
             valid = self.valid_errors(each, name)
             if error not in valid:
+                refused = f"{each} {name} cannot return {error!r}"
                 raise ValueError(
-                    f"{each} {name} cannot return {error!r}; choose one of: {', '.join(valid)}"
+                    did_you_mean(refused, error, valid, f"choose one of: {', '.join(valid)}")
                 )
         description = f"faults.fail({name!r}, error={error!r}, times={times})"
         return self._add_counted(
@@ -323,9 +338,11 @@ class Faults(arguments.Settings):
         known = {e for s, ops in self._faked.items() for o in ops for e in self.valid_errors(s, o)}
         unknown = sorted(set(chosen) - known)
         if unknown:
+            refused = f"chaos errors {', '.join(unknown)} are returned by no faked operation"
             raise ValueError(
-                f"chaos errors {', '.join(unknown)} are returned by no faked operation; "
-                f"choose among: {', '.join(sorted(known))}"
+                did_you_mean(
+                    refused, unknown[0], sorted(known), f"choose among: {', '.join(sorted(known))}"
+                )
             )
         rule = ChaosRule(
             frozenset(self._faked),
@@ -355,7 +372,12 @@ class Faults(arguments.Settings):
         arguments.text("faults.transport() kind", kind)
         if kind not in TRANSPORT_FAULTS:
             raise ValueError(
-                f"unknown transport fault {kind!r}; choose one of: {', '.join(TRANSPORT_FAULTS)}"
+                did_you_mean(
+                    f"unknown transport fault {kind!r}",
+                    kind,
+                    TRANSPORT_FAULTS,
+                    f"choose one of: {', '.join(TRANSPORT_FAULTS)}",
+                )
             )
         description = f"faults.transport({name!r}, kind={kind!r}, times={times})"
         return self._add_counted(
@@ -370,7 +392,7 @@ class Faults(arguments.Settings):
         self._rules.clear()
 
     @property
-    def rules(self) -> list[Rule]:
+    def rules(self) -> list[FaultRule]:
         """The active rules, in the order they are tried."""
         return self._rules.rules
 
@@ -397,10 +419,14 @@ class Faults(arguments.Settings):
         """Errors ``operation`` can return: its modeled ones and the service-wide ones."""
         if not isinstance(service, str) or service not in self._faked:
             raise ValueError(
-                f"valid_errors(): {service!r} is not a faked service; the services are "
-                f"{', '.join(self._faked)}"
+                did_you_mean(
+                    f"valid_errors(): {service!r} is not a faked service",
+                    service,
+                    self._faked,
+                    f"the services are {', '.join(self._faked)}",
+                )
             )
-        operation = canonical(operation, self._faked[service])
+        operation = canonical(operation, self._faked[service], owner=service)
         model = service_model(service).operation_model(operation)
         modeled = [shape.name for shape in model.error_shapes]
         return sorted({*modeled, *self._common[service]})
@@ -450,16 +476,31 @@ class Faults(arguments.Settings):
         )
         unknown = sorted(set(when) - set(members))
         if members and unknown:
-            raise ValueError(
+            refused = (
                 f"{where} when: key {unknown[0]!r} is not a member of {operation}'s request, "
-                f"so the rule would never fire; its members: {', '.join(members)}"
+                "so the rule would never fire"
+            )
+            raise ValueError(
+                did_you_mean(refused, unknown[0], members, f"its members: {', '.join(members)}")
             )
         return when
 
     def _target(self, operation: str, service: str | None) -> tuple[list[str], str]:
         arguments.text("the operation", operation)
         arguments.text("service", service, nullable=True)
+        if service is not None and service not in self._faked:
+            raise ValueError(
+                did_you_mean(
+                    f"{service!r} is not a faked service",
+                    service,
+                    self._faked,
+                    f"the services are {', '.join(self._faked)}",
+                )
+            )
         everything = sorted({op for ops in self._faked.values() for op in ops})
+        if service is not None and operation not in {*everything, *map(boto3_name, everything)}:
+            # No operation of any service: suggest among the named service's operations.
+            canonical(operation, self._faked[service], owner=service)
         name = canonical(operation, everything)
         services = [s for s, ops in self._faked.items() if name in ops]
         if service is not None:

@@ -18,26 +18,32 @@ DOCS = docs_link("calls")
 
 @dataclass(slots=True)
 class Call:
-    """One call as the fake saw it.
-
-    ``operation`` is in API casing (``ListModelInvocationJobs``); ``error`` is the
-    error code the call was answered with, or ``None``; ``time`` is fake time;
-    ``transport`` says how the call arrived (``botocore``, ``aiobotocore``, ``responses``,
-    ``server``);
-    ``fault`` names the injected fault rule that answered it, if one did.
-    """
+    """One call as the fake saw it (what ``batchjobs_fake.calls`` lists and
+    ``assert_called`` returns)."""
 
     service: str
+    """The service called, as botocore names it (``bedrock``, ``personalize``)."""
     operation: str
+    """The operation, in API casing (``ListModelInvocationJobs``)."""
     params: dict[str, Any]
+    """The request's members as the service read them (API casing, timestamps as
+    datetimes)."""
     error: str | None
+    """The error code the call was answered with (``ThrottlingException``), the
+    transport fault (``connection_reset``), or ``None``."""
     time: _dt.datetime
+    """When it was answered, in fake time."""
     transport: str
+    """How the call arrived: ``botocore``, ``aiobotocore``, ``responses``, ``httpx``,
+    ``server``, ..."""
     region: str
+    """The region it was for."""
     status: int
+    """The HTTP status sent."""
     fault: str | None = None
+    """The description of the injected fault rule that answered it, if one did."""
 
-    def describe(self) -> str:
+    def _line(self) -> str:
         """One line for failure messages."""
         params = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
         outcome = f" -> {self.error}" if self.error else ""
@@ -133,10 +139,10 @@ class Journal:
             name = f"{service} {name}"
         wanted = ", ".join(f"{key}={value!r}" for key, value in params.items())
         if calls:
-            seen = "\n".join(f"  {call.describe()}" for call in calls)
+            seen = "\n".join(f"  {call._line()}" for call in calls)
             happened = f"It was called {len(calls)} time(s), never with those parameters:\n{seen}"
         elif service is not None and (elsewhere := self.matching(operation)):
-            seen = "\n".join(f"  {call.describe()}" for call in elsewhere)
+            seen = "\n".join(f"  {call._line()}" for call in elsewhere)
             happened = f"It was never called on {service}; it was called on other services:\n{seen}"
         else:
             happened = "It was never called." + self._all_calls()
@@ -153,7 +159,7 @@ class Journal:
             name = canonical(operation, self._operations)
             if service is not None:
                 name = f"{service} {name}"
-            seen = "\n".join(f"  {call.describe()}" for call in calls)
+            seen = "\n".join(f"  {call._line()}" for call in calls)
             raise AssertionError(
                 f"pytest-batchjobs: expected no call to {name}, but it was called "
                 f"{len(calls)} time(s):\n{seen}{self._dropped_note()}\nSee {DOCS}"
@@ -172,7 +178,7 @@ class Journal:
         calls = self.calls
         if not calls:
             return " The fake answered no call at all."
-        shown = "\n".join(f"  {call.describe()}" for call in calls[-10:])
+        shown = "\n".join(f"  {call._line()}" for call in calls[-10:])
         more = f" (last 10 of {len(calls)})" if len(calls) > 10 else ""
         return f"\nCalls the fake answered{more}:\n{shown}"
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import arguments
+from ..documented import Documented
 from ..errors import docs_link
 from ..wire.models import boto3_name
 from .operations import canonical
@@ -32,25 +33,53 @@ class Page:
     """One page served: the token it was asked with, the items, the token it issued."""
 
     number: int
+    """Its place in its sequence, from 0."""
     time: _dt.datetime
+    """When it was served, in fake time."""
     token_in: str | None
+    """The ``nextToken`` the call sent (``None``: the first call)."""
     token_out: str | None
+    """The ``nextToken`` the page carried (``None``: the last page)."""
     items: list[str]
+    """The ARNs of the jobs it held, in order."""
     max_results: int | None
+    """The ``maxResults`` the call asked for, if any."""
     empty_on_purpose: bool = False
+    """Whether it is one of the empty pages ``pagination.empty_pages`` sends."""
 
 
 @dataclass(slots=True)
-class Sequence:
-    """A first list call and every call that continued it with an issued token."""
+class PageSequence(Documented):
+    """A first list call and every call that continued it with an issued token (what
+    ``pagination.sequences`` lists).
+
+    ``key`` and ``describe()``, which the assertions' messages use, are not shown:
+    earlier releases documented them, and code written then still reads them.
+    """
+
+    _documented = (
+        "service",
+        "operation",
+        "region",
+        "filters",
+        "pages",
+        "items",
+        "exhausted",
+        "reused",
+    )
 
     service: str
+    """The service called (``bedrock``)."""
     operation: str
+    """The list operation, in API casing."""
     region: str
+    """The region called."""
     filters: dict[str, Any]
+    """The first call's members other than the page's (``statusEquals``, ...)."""
     pages: list[Page] = field(default_factory=list)
-    sent: dict[str, int] = field(default_factory=dict)
-    backtracked: set[str] = field(default_factory=set)
+    """The pages served, in order."""
+    _sent: dict[str, int] = field(default_factory=dict)
+    _backtracked: set[str] = field(default_factory=set)
 
     @property
     def reused(self) -> dict[str, int]:
@@ -63,12 +92,12 @@ class Sequence:
         """
         followed = {page.token_in for page in self.pages}
         reused = {}
-        for token, times in self.sent.items():
+        for token, times in self._sent.items():
             if times < 2:
                 continue
             last = [page for page in self.pages if page.token_in == token][-1]
             stuck = last.token_out is not None and last.token_out not in followed
-            if times > 2 or token in self.backtracked or stuck:
+            if times > 2 or token in self._backtracked or stuck:
                 reused[token] = times
         return reused
 
@@ -177,8 +206,8 @@ class Pager:
         self.policy = policy
         self._initial = dataclasses.replace(policy)
         self._codec = TokenCodec()
-        self._sequences: deque[Sequence] = deque()
-        self._by_token: dict[str, Sequence] = {}
+        self._sequences: deque[PageSequence] = deque()
+        self._by_token: dict[str, PageSequence] = {}
         self._dropped = 0
         self._limit: int | None = None
         # An exploration's page sizes: asked for each page; None, or a None answer: as asked.
@@ -187,11 +216,11 @@ class Pager:
         self.limit = limit
 
     @property
-    def sequences(self) -> list[Sequence]:
+    def sequences(self) -> list[PageSequence]:
         with self._lock:
             return list(self._sequences)
 
-    def numbered(self) -> list[tuple[int, Sequence]]:
+    def numbered(self) -> list[tuple[int, PageSequence]]:
         """The sequences kept, each with its number since the last reset (from 1): the
         numbers of the sequences let go are not given again."""
         with self._lock:
@@ -276,7 +305,7 @@ class Pager:
         with self._lock:
             sequence = self._by_token.get(page.token_in) if page.token_in else None
             if sequence is None:
-                sequence = Sequence(service, operation, region, dict(filters))
+                sequence = PageSequence(service, operation, region, dict(filters))
                 self._sequences.append(sequence)
                 if page.token_in is not None:
                     # A token of a sequence let go (or from before a reset): sent again,
@@ -284,12 +313,12 @@ class Pager:
                     self._by_token[page.token_in] = sequence
             if page.token_in is not None:
                 token = page.token_in
-                sequence.sent[token] = sequence.sent.get(token, 0) + 1
+                sequence._sent[token] = sequence._sent.get(token, 0) + 1
                 followed = {p.token_in for p in sequence.pages}
-                if sequence.sent[token] > 1 and any(
+                if sequence._sent[token] > 1 and any(
                     p.token_in == token and p.token_out in followed for p in sequence.pages
                 ):
-                    sequence.backtracked.add(token)
+                    sequence._backtracked.add(token)
             sequence.pages.append(page)
             if page.token_out is not None:
                 self._by_token[page.token_out] = sequence
@@ -350,7 +379,7 @@ class Pagination(arguments.Settings):
         self.policy.empty_pages = value
 
     @property
-    def sequences(self) -> list[Sequence]:
+    def sequences(self) -> list[PageSequence]:
         """Every pagination sequence so far (the newest ``limit``), in the order they
         began."""
         return self._pager.sequences
@@ -385,7 +414,11 @@ class Pagination(arguments.Settings):
         early and later starts again from the top (boto3 with ``MaxItems``) passes.
         """
         __tracebackhide__ = True
-        name = None if operation is None else canonical(operation, self._list_operations)
+        name = (
+            None
+            if operation is None
+            else canonical(operation, self._list_operations, what="list operation")
+        )
         numbered = [
             (number, s)
             for number, s in self._pager.numbered()
@@ -447,7 +480,7 @@ class Pagination(arguments.Settings):
     def assert_max_results(self, operation: str, at_most: int) -> None:
         """Assert that every call of ``operation`` asked for at most ``at_most`` items."""
         __tracebackhide__ = True
-        name = canonical(operation, self._list_operations)
+        name = canonical(operation, self._list_operations, what="list operation")
         arguments.integer("assert_max_results() at_most", at_most)
         offending = [
             (n, s, page)
@@ -490,4 +523,15 @@ def _short(token: str) -> str:
     return repr(token if len(token) <= 16 else f"{token[:8]}...{token[-6:]}")
 
 
-__all__ = ["InvalidToken", "Page", "PagePolicy", "Pager", "Pagination", "Sequence"]
+# The name the control API's renderings import.
+Sequence = PageSequence
+
+__all__ = [
+    "InvalidToken",
+    "Page",
+    "PagePolicy",
+    "PageSequence",
+    "Pager",
+    "Pagination",
+    "Sequence",
+]

@@ -30,7 +30,7 @@ from typing import Any
 
 from .. import arguments
 from . import drivers
-from .drivers import BACKENDS, Driver
+from .drivers import Driver
 from .schedule import Schedule, ScheduledAction
 from .sleepers import Sleepers
 
@@ -94,9 +94,10 @@ class Clock(arguments.Settings):
         backend: str = "auto",
         horizon: _dt.timedelta | None = DEFAULT_HORIZON,
     ) -> None:
-        if backend not in BACKENDS:
+        if backend not in drivers.backends():
             raise ValueError(
-                f"unknown clock backend {backend!r}; expected one of {', '.join(BACKENDS)}"
+                f"unknown clock backend {backend!r}; expected one of "
+                f"{', '.join(drivers.backends())}"
             )
         self._start_at = arguments.instant(
             "the fake clock's start", DEFAULT_START if start is None else start
@@ -149,7 +150,8 @@ class Clock(arguments.Settings):
 
     @property
     def kind(self) -> str:
-        """Which clock drives time: ``time-machine``, ``freezegun``, ``follow`` or ``none``."""
+        """Which clock drives time: its name (``time-machine``, ``freezegun``),
+        ``follow`` (the test's own freeze) or ``none``."""
         return "none" if self._driver is None else self._driver.kind
 
     def now(self) -> _dt.datetime:

@@ -35,6 +35,8 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..documented import Documented
+
 
 @dataclass(frozen=True)
 class Timeout:
@@ -160,8 +162,10 @@ def span(seconds: float) -> _dt.timedelta:
 
 
 @dataclass(frozen=True, slots=True)
-class Timeline:
-    """A job's transitions, in time order; the first is its submission.
+class Timeline(Documented):
+    """A job's transitions, in time order; the first is its submission: ``statuses``
+    and the instant of each (``at(position)``), and the status at an instant
+    (``status(now)``).
 
     Kept as the submission instant and each transition's offset from it, not as
     instants: jobs on the same lifecycle share one tuple of offsets, so a new timeline
@@ -169,9 +173,13 @@ class Timeline:
     offset are whole milliseconds (see :func:`to_millis`).
     """
 
+    _documented = ("start", "statuses", "at", "status")
+
     start: _dt.datetime
+    """The instant the job was submitted."""
     offsets: tuple[_dt.timedelta, ...]
     statuses: tuple[str, ...]
+    """Its statuses, in order: the first at ``start``, the last its end."""
     timed_out: bool = False  # its end is its kind's timeout, not the lifecycle's outcome
 
     def __len__(self) -> int:
@@ -213,19 +221,24 @@ class Timeline:
 
 
 @dataclass(frozen=True)
-class Lifecycle:
-    """How jobs created from now on move through their statuses.
-
-    ``outcome`` is the final status; ``message`` the failure message (Bedrock
-    ``message``, Personalize ``failureReason``); ``durations`` override the time spent
-    in each running status; ``match`` limits the policy to job names matching a glob.
+class Lifecycle(Documented):
+    """How jobs created from now on move through their statuses (what
+    ``batchjobs_fake.<kind>.lifecycle()`` returns and ``.lifecycles`` lists).
     """
+
+    _documented = ("outcome", "message", "durations", "match")
 
     statuses: ServiceStatuses
     outcome: str
+    """The status a job ends in."""
     message: str | None = None
+    """The failure message (Bedrock's ``message``, Personalize's ``failureReason``,
+    SageMaker's ``FailureReason``), or ``None`` for the kind's default."""
     durations: Mapping[str, float] = field(default_factory=dict)
+    """Seconds spent in each running status, where they differ from the kind's
+    defaults."""
     match: str | None = None
+    """A glob on job names: only jobs whose names match follow this lifecycle."""
 
     def applies_to(self, job_name: str) -> bool:
         """Whether this lifecycle governs a job called ``job_name``."""

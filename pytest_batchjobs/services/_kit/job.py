@@ -7,6 +7,8 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ...documented import Documented
+
 if TYPE_CHECKING:
     from ...policies.tokens import Key
     from ...time.lifecycles import Lifecycle, Timeline
@@ -14,16 +16,28 @@ if TYPE_CHECKING:
 
 
 @dataclass(eq=False, kw_only=True, slots=True)
-class StoredJob(abc.ABC):
-    """One job: what was asked, its timeline, its tags and, once read, its data."""
+class StoredJob(Documented, abc.ABC):
+    """One job as the fake stores it (what ``batchjobs_fake.jobs()`` and
+    ``<kind>.all_jobs()`` yield): its ARN, the request it was created with, its tags
+    and its timeline. ``timeline.status(batchjobs_fake.clock.now())`` is its status.
+
+    For the fake, the rest of its record: its lifecycle, the transitions reported,
+    and once its input was read, its data.
+    """
+
+    _documented = ("arn", "name", "request", "tags", "timeline")
 
     arn: str
+    """Its ARN."""
     request: dict[str, Any]
+    """The create request's members (API casing), as the service read them."""
     created: _dt.datetime
     timeline: Timeline
+    """Its statuses and when it enters each (a ``Timeline``)."""
     lifecycle: Lifecycle
     sequence: int
     tags: dict[str, str] = field(default_factory=dict)
+    """Its tags, by key."""
     reported: int = 0  # the index of the last transition reported (transitions.py)
     from_factory: bool = False
     failure: str | None = None  # why the input was refused, once it was read
@@ -42,6 +56,7 @@ class StoredJob(abc.ABC):
 
     @property
     def name(self) -> str:
+        """Its name, as its create request gave it: what a lifecycle's ``match`` globs."""
         return str(self.request["jobName"])
 
     @abc.abstractmethod

@@ -5,13 +5,16 @@ A driver is chosen when the fake starts (:func:`choose`):
 * ``follow`` when the test has already frozen time itself (freezegun's ``freeze_time``,
   pytest-freezer's ``freezer``, time-machine's ``travel``): the fake follows that clock
   instead of fighting it;
-* otherwise the backend asked for: ``auto`` is time-machine when it is installed (start
-  + stop cost microseconds), else freezegun (start + stop scan the loaded modules: a few
-  ms); ``time-machine`` or ``freezegun`` name one.
+* otherwise the fake's own freeze (:class:`~.own.OwnFreeze`) with the clock asked for:
+  ``auto`` is the first installed in the registry's order (time-machine, whose start +
+  stop cost microseconds, else freezegun, whose start + stop scan the loaded modules: a
+  few ms); ``time-machine`` or ``freezegun`` name one.
 
-Each driver is a module here with one class implementing :class:`Driver`. A driver
-reads and moves the clock on top (``_top``): a test that freezes time inside the fake's
-life moves everyone's clock, the fake's jobs' included.
+Each clock is a module here declaring a
+:class:`~pytest_batchjobs.time.drivers.library.ClockLibrary` (what it knows of its
+library, behind a check of the release), and one line in :mod:`.registry`, the only
+list of them. Every driver reads and moves the clock on top (``_top``): a test that
+freezes time inside the fake's life moves everyone's clock, the fake's jobs' included.
 """
 
 from __future__ import annotations
@@ -20,9 +23,22 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Protocol
 
-from . import _top
+from . import _top, registry
+from .follow import Follow
+from .library import ClockLibrary, Layer, UnsupportedClockLibrary
+from .own import OwnFreeze
+from .registry import backends, registered
 
-BACKENDS = ("auto", "time-machine", "freezegun")
+__all__ = [
+    "ClockLibrary",
+    "Driver",
+    "Layer",
+    "UnsupportedClockLibrary",
+    "backends",
+    "choose",
+    "now",
+    "registered",
+]
 
 
 class Driver(Protocol):
@@ -50,19 +66,28 @@ class Driver(Protocol):
 
 
 def choose(backend: str) -> Driver:
-    """The driver for a clock asked for ``backend`` (one of :data:`BACKENDS`), now."""
+    """The driver for a clock asked for ``backend`` (one of :func:`backends`), now."""
     if _top.frozen():
-        from .follow import Follow
-
         return Follow()
-    if backend in ("auto", "time-machine"):
-        from . import time_machine
-
-        if time_machine.available(required=backend == "time-machine"):
-            return time_machine.TimeMachine()
-    from .freezegun import Freezegun
-
-    return Freezegun()
+    if backend == registry.AUTO:
+        installed = [library for library in registry.libraries() if library.installed()]
+        if not installed:
+            raise RuntimeError(
+                "no library to freeze time with is installed: "
+                + "; or ".join(library.install for library in registry.libraries())
+            )
+        return OwnFreeze(installed[0])
+    try:
+        library = registry.get(backend)
+    except KeyError:
+        raise ValueError(
+            f"unknown clock backend {backend!r}; expected one of {', '.join(backends())}"
+        ) from None
+    if not library.installed():
+        raise RuntimeError(
+            f"clock backend {backend!r} needs the {library.distribution} package: {library.install}"
+        )
+    return OwnFreeze(library)
 
 
 def now() -> _dt.datetime:

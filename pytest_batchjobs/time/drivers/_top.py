@@ -3,71 +3,59 @@
 A test may freeze time itself inside the fake's life (freezegun's ``freeze_time``,
 time-machine's ``travel``), on top of the fake's own freeze. Every driver reads and
 moves that clock, the top one, not its own: jobs, the test and its client then all
-agree on ``now``.
+agree on ``now``. The top one is the innermost freeze of the registered clock nearest
+the caller (:class:`~pytest_batchjobs.time.drivers.library.Layer`) that has one; what
+a freeze is and how to read and move it, each clock's module says.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import sys
 import time
-from collections.abc import Callable
 from typing import Any
+
+from . import registry
+from .library import ClockLibrary
+
+
+def top() -> tuple[ClockLibrary, Any] | None:
+    """The clock on top and its innermost freeze, ``None`` if nothing is frozen."""
+    for library in registry.NEAREST_FIRST:
+        freeze = library.innermost()
+        if freeze is not None:
+            return library, freeze
+    return None
 
 
 def now() -> _dt.datetime:
     """The current time of the clock on top, an aware UTC datetime (real time if
-    nothing is frozen).
-
-    Under freezegun it asks the innermost frozen factory directly: freezegun's
-    ``time.time()`` answers *real* time to callers near an ignored module
-    (``threading`` is one), which would make time jump in pollers' threads.
-    """
-    freezegun_api = sys.modules.get("freezegun.api")
-    if freezegun_api is not None and freezegun_api.freeze_factories:
-        frozen: _dt.datetime = freezegun_api.freeze_factories[-1]()
-        return frozen.replace(tzinfo=_dt.timezone.utc)
+    nothing is frozen)."""
+    for library in registry.NEAREST_FIRST:
+        freeze = library.innermost()
+        if freeze is not None:
+            return library.read(freeze)
     return _dt.datetime.fromtimestamp(time.time(), _dt.timezone.utc)
 
 
 def shift(delta: _dt.timedelta) -> None:
     """Move the clock on top forward by ``delta``."""
-    # freezegun replaces the ``time.time`` attribute, over time-machine's C-level
-    # patch, so an active freezegun factory is the clock everyone reads.
-    freezegun_api = sys.modules.get("freezegun.api")
-    if freezegun_api is not None and freezegun_api.freeze_factories:
-        freezegun_api.freeze_factories[-1].tick(delta)
-        return
-    time_machine = sys.modules.get("time_machine")
-    if time_machine is not None and time_machine.traveller_stack:
-        time_machine.traveller_stack[-1].shift(delta)
-        return
-    raise RuntimeError("the frozen clock has stopped; the fake cannot move it")
+    found = top()
+    if found is None:
+        raise RuntimeError("the frozen clock has stopped; the fake cannot move it")
+    library, freeze = found
+    library.move(freeze, delta)
 
 
 def frozen() -> bool:
-    """Whether anyone has frozen time (freezegun or time-machine), the fake or not."""
-    freezegun_api = sys.modules.get("freezegun.api")
-    if freezegun_api is not None and freezegun_api.freeze_factories:
-        return True
-    time_machine = sys.modules.get("time_machine")
-    return bool(time_machine is not None and time_machine.traveller_stack)
+    """Whether anyone has frozen time with a registered clock, the fake or not."""
+    return top() is not None
 
 
-class OwnFreeze:
-    """What a driver that makes its own freeze does beyond starting it: it reads and
-    moves the clock on top, and hands back its freeze's ``stop`` on release. A
-    subclass sets ``kind`` and starts ``self._travel`` in ``start()``."""
-
-    def __init__(self) -> None:
-        self._travel: Any = None
-
-    def now(self) -> _dt.datetime:
-        return now()  # the test's own freeze, if it froze time on top of this one
-
-    def shift(self, delta: _dt.timedelta) -> None:
-        shift(delta)
-
-    def release(self) -> Callable[[], None] | None:
-        travel, self._travel = self._travel, None
-        return None if travel is None else travel.stop
+def check() -> None:
+    """Fail now, in the clock's words, if the freeze on top could not be moved or its
+    library's release is older than its module knows (the fake is about to follow it)."""
+    found = top()
+    if found is not None:
+        library, freeze = found
+        library.check_release()
+        library.check(freeze)

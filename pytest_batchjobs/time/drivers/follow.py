@@ -20,7 +20,9 @@ class Follow:
     kind = "follow"
 
     def start(self, at: _dt.datetime) -> None:
-        """Nothing to freeze: the test has; ``at`` (the fake's start) is not used."""
+        """Nothing to freeze: the test has; ``at`` (the fake's start) is not used. Fails
+        now, in the clock's words, if its freeze could not be moved."""
+        _top.check()
 
     def now(self) -> _dt.datetime:
         return _top.now()

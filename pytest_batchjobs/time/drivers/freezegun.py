@@ -1,4 +1,4 @@
-"""Freeze time with freezegun, and start it quickly.
+"""The freezegun clock: freeze time with freezegun, start it quickly, and know its insides.
 
 freezegun replaces ``time.time``, ``datetime.datetime`` and friends, and at start scans
 every loaded module for names bound to a real time function (``from time import
@@ -11,6 +11,19 @@ freezegun's per-module cache without rebuilding it (:func:`_quick_module_check`)
 (:func:`_keep_perf_counter_real`): it measures how long code takes, and event loops
 that keep real time read it: trio's clock binds it when trio is imported, and a trio
 imported during a freeze that froze it would wait for ever for its first deadline.
+
+What this module reads of freezegun beyond its documented API (``freeze_time``, a
+factory's ``tick()``), checked against freezegun 1.4.0 to 1.5.5:
+
+* ``freezegun.api.freeze_factories``, the stack of active freezes: whether one is
+  active, and the innermost, to read and move (required: :meth:`Freezegun.innermost`);
+* ``tick()`` on a ticking freeze's factory (``freeze_time(tick=True)``), which
+  freezegun 1.5.0 added (required when the fake follows such a freeze);
+* ``freezegun.api.real_perf_counter`` (and ``_ns``), to keep ``perf_counter`` real
+  (required);
+* for the quicker start only, and left to freezegun's own way when missing:
+  ``ignore_lists``, ``_get_cached_module_attributes``, ``_get_module_attributes`` and
+  ``_real_time_object_ids`` of ``freezegun.api``.
 
 The ``freezegun`` package is imported when the clock freezes, not before.
 """
@@ -27,7 +40,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
-from . import _top
+from .library import ClockLibrary, Layer
 
 # Packages whose modules the fake's own freezegun does not scan. freezegun's start
 # looks through every loaded module for names bound to a real time function (``from
@@ -86,27 +99,74 @@ FREEZEGUN_SKIP = (
 )
 
 
-class Freezegun(_top.OwnFreeze):
-    """The :class:`~pytest_batchjobs.time.drivers.Driver` that freezes with freezegun."""
+_STACK = "freezegun's stack of active freezes: whether one is active, to read and move it"
+_PERF_COUNTERS = ("perf_counter", "perf_counter_ns")
 
-    kind = "freezegun"
 
-    def start(self, at: _dt.datetime) -> None:
+class Freezegun(ClockLibrary):
+    """Freezes time with freezegun; reads and moves freezegun's innermost freeze."""
+
+    name = "freezegun"
+    module = "freezegun"
+    distribution = "freezegun"
+    known = ("1.4", "1.5.5")
+    install = "pip install freezegun"
+    layer = Layer.MODULE_ATTRIBUTES
+
+    def freeze(self, at: _dt.datetime) -> Callable[[], None]:
         from freezegun import freeze_time
 
+        api = sys.modules["freezegun.api"]
+        self.internal(api, "freeze_factories", _STACK)  # before anything is frozen
+        for name in _PERF_COUNTERS:
+            if hasattr(time, name):
+                self.internal(api, f"real_{name}", "the real perf_counter, put back")
         travel = freeze_time(at, tick=False)
         _start_freezegun(travel)
-        self._travel = travel
-        _keep_perf_counter_real(sys.modules["freezegun.api"])
+        _keep_perf_counter_real(api)
+        stop: Callable[[], None] = travel.stop
+        return stop
+
+    def innermost(self) -> object | None:
+        api = sys.modules.get("freezegun.api")
+        if api is None:
+            return None
+        factories = getattr(api, "freeze_factories", None)  # read on every clock read
+        if factories is None:
+            factories = self.internal(api, "freeze_factories", _STACK)  # its error
+        return factories[-1] if factories else None
+
+    def read(self, freeze: Any) -> _dt.datetime:
+        # The factory, not ``time.time()``: freezegun answers *real* time to callers
+        # near an ignored module (``threading`` is one), which would make time jump in
+        # pollers' threads.
+        frozen: _dt.datetime = freeze()
+        return frozen.replace(tzinfo=_dt.timezone.utc)
+
+    def move(self, freeze: Any, delta: _dt.timedelta) -> None:
+        self.check(freeze)
+        freeze.tick(delta)
+
+    def check(self, freeze: Any) -> None:
+        if not hasattr(freeze, "tick"):  # freezegun 1.4's TickingDateTimeFactory
+            raise self.changed(
+                f"tick() of {type(freeze).__name__}",
+                "to move a freeze started with freeze_time(tick=True)",
+                fix="upgrade freezegun (it added that tick() in 1.5.0): "
+                "pip install 'freezegun>=1.5', or freeze with tick=False",
+                another=False,  # the freeze is the test's: another clock would follow it
+            )
+
+
+LIBRARY = Freezegun()
 
 
 def _keep_perf_counter_real(api: Any) -> None:
     """Put the real ``time.perf_counter`` (and ``_ns``) back in place of freezegun's
     frozen ones; freezegun's stop puts the real ones back again."""
-    for name in ("perf_counter", "perf_counter_ns"):
-        real = getattr(api, f"real_{name}", None)
-        if real is not None and hasattr(time, name):
-            setattr(time, name, real)
+    for name in _PERF_COUNTERS:
+        if hasattr(time, name):
+            setattr(time, name, getattr(api, f"real_{name}"))
 
 
 # freezegun's start() asks, for every module it scans, which of its attributes hold a
