@@ -13,8 +13,10 @@ The bounds exist so that nothing the fake computes with a value (a ``timedelta``
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn
 
 INT64 = 2**63 - 1
@@ -234,3 +236,60 @@ def _settable(cls: type) -> list[str]:
         and isinstance(getattr(cls, name, None), property)
         and getattr(cls, name).fset is not None
     )
+
+
+# -- names: the nearest valid ones suggested for a misspelt one ------------------------
+#
+# did_you_mean() words the refusal of any name the fake takes (operations, job kinds,
+# status words, error codes, clocks). nearest() compares names case-insensitively and
+# ignoring separators, so list_model_invocation_job, LISTMODELINVOCATIONJOB and
+# ListModelInvocationJob are all one letter from ListModelInvocationJobs, and
+# CREATE_FAILED is CREATE FAILED.
+
+# How close a name must be to be suggested (difflib's ratio), and how far behind the
+# nearest one another may be and still be named beside it: a typo names the one name
+# it is a typo of, not every name sharing its long common words.
+_CUTOFF = 0.6
+_MARGIN = 0.05
+_MOST = 3
+_SEPARATORS = re.compile(r"[\s_\-.]+")
+
+
+def _folded(name: str) -> str:
+    """``name`` without case or separators: how two spellings of a name are compared."""
+    return _SEPARATORS.sub("", name).casefold()
+
+
+def nearest(name: str, choices: Iterable[str]) -> list[str]:
+    """The choices nearest ``name`` (at most three, nearest first), or none if no choice
+    is near: compared case-insensitively, ignoring spaces, underscores and hyphens."""
+    by_folded: dict[str, str] = {}
+    for choice in choices:
+        by_folded.setdefault(_folded(choice), choice)
+    wanted = _folded(name)
+    close = difflib.get_close_matches(wanted, list(by_folded), n=_MOST, cutoff=_CUTOFF)
+    if not close:
+        return []
+    best = difflib.SequenceMatcher(None, wanted, close[0]).ratio()
+    return [
+        by_folded[folded]
+        for folded in close
+        if difflib.SequenceMatcher(None, wanted, folded).ratio() >= best - _MARGIN
+    ]
+
+
+def did_you_mean(
+    refused: str,
+    name: object,
+    choices: Iterable[str],
+    valid: str,
+    spell: Callable[[str], str] = str,
+) -> str:
+    """An error message for a name that is none of ``choices``: ``refused`` (what is
+    wrong), the choices nearest ``name`` (each written by ``spell``) if any is near,
+    then ``valid`` (the valid choices): ``"<refused> (did you mean 'X'?); <valid>"``,
+    or ``"<refused>; <valid>"``."""
+    found = nearest(name, choices) if isinstance(name, str) else []
+    if not found:
+        return f"{refused}; {valid}"
+    return f"{refused} (did you mean {' or '.join(repr(spell(c)) for c in found)}?); {valid}"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import active
 from .activation import SHARED
+from .arguments import did_you_mean
 from .core.backends import assemble
 from .core.pipeline import Pipeline
 from .core.registry import KINDS, LIST_OPERATIONS, SERVICES
@@ -296,9 +297,14 @@ class BatchJobsFake(ContextDecorator):
         not seen until a response shows them; errors, injected faults and broken
         connections carry none."""
         if kind not in self._backends.kinds:
+            kinds = list(self._backends.kinds)
             raise ValueError(
-                f"statuses_seen(): {kind!r} is not a job kind; the kinds are "
-                f"{', '.join(self._backends.kinds)}"
+                did_you_mean(
+                    f"statuses_seen(): {kind!r} is not a job kind",
+                    kind,
+                    kinds,
+                    f"the kinds are {', '.join(kinds)}",
+                )
             )
         return self._statuses.of(kind)
 
@@ -365,8 +371,12 @@ class BatchJobsFake(ContextDecorator):
         names = [each.name for each in SERVICES]
         if service not in names:
             raise ValueError(
-                f"faked_operations(): {service!r} is not a faked service; the services are "
-                f"{', '.join(names)}"
+                did_you_mean(
+                    f"faked_operations(): {service!r} is not a faked service",
+                    service,
+                    names,
+                    f"the services are {', '.join(names)}",
+                )
             )
         return self._backends.faked_operations(service)
 

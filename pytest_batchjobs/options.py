@@ -32,6 +32,7 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
+from .arguments import did_you_mean
 from .time import drivers
 from .time.clock import DEFAULT_HORIZON
 from .wire.instants import parse_iso
@@ -90,8 +91,14 @@ def _instant(name: str, value: Any) -> Any:
 
 def _backend(name: str, value: Any) -> Any:
     if value not in drivers.backends():  # read now: a test suite may register its own clock
+        choices = drivers.backends()
         raise ValueError(
-            f"batchjobs {name} {value!r} is not one of {', '.join(drivers.backends())}"
+            did_you_mean(
+                f"batchjobs {name} {value!r} is not one of {', '.join(choices)}",
+                value,
+                choices,
+                "",
+            ).removesuffix("; ")
         )
     return value
 
@@ -283,7 +290,12 @@ class FakeOptions:
         unknown = sorted(set(values) - set(ROWS))
         if unknown:
             raise TypeError(
-                f"unknown option(s) {', '.join(unknown)}; the options are {', '.join(ROWS)}"
+                did_you_mean(
+                    f"unknown option(s) {', '.join(unknown)}",
+                    unknown[0],
+                    ROWS,
+                    f"the options are {', '.join(ROWS)}",
+                )
             )
         return cls(**{name: ROWS[name].read(name, value) for name, value in values.items()})
 

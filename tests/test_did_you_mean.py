@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from pytest_batchjobs import BatchJobsFake
-from pytest_batchjobs.policies.operations import did_you_mean, nearest
+from pytest_batchjobs.arguments import did_you_mean, nearest
 from pytest_batchjobs.transports.server.control import ControlAPI
 
 BEDROCK = (
@@ -210,3 +210,26 @@ def test_a_typo_names_its_one_nearest_not_every_similar_name() -> None:
     assert did_you_mean("x is not a kind", 3, ["a"], "the kinds are a") == (
         "x is not a kind; the kinds are a"
     )
+
+
+def test_kinds_services_options_and_clocks_are_suggested_too(
+    batchjobs_fake: BatchJobsFake,
+) -> None:
+    from pytest_batchjobs import fake_batchjobs
+    from pytest_batchjobs.explore.scenario import from_replay
+    from pytest_batchjobs.options import FakeOptions
+
+    with pytest.raises(ValueError, match=r"'Bedrock' is not a faked service \(did you mean "):
+        batchjobs_fake.faked_operations("Bedrock")
+    with pytest.raises(
+        ValueError, match=r"'sagemakr' is not a job kind \(did you mean 'sagemaker'"
+    ):
+        batchjobs_fake.statuses_seen("sagemakr")
+    with pytest.raises(TypeError, match=r"unknown option\(s\) horizn \(did you mean 'horizon'\?\)"):
+        FakeOptions.of(horizn=60)
+    with pytest.raises(
+        ValueError, match=r"'freezgun' is not one of .* \(did you mean 'freezegun'\?\)$"
+    ):
+        fake_batchjobs(clock="freezgun")
+    with pytest.raises(ValueError, match=r"'bedrok' is not a job kind \(did you mean 'bedrock'"):
+        from_replay({"jobs": {"bedrok": []}}, {"bedrock": ("Completed",)})

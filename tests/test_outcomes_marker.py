@@ -267,7 +267,7 @@ BAD_MARKERS = [
     ),
     (
         '"sagemaker-ish"',
-        "*'sagemaker-ish' is not a job kind; the kinds are "
+        "*'sagemaker-ish' is not a job kind (did you mean 'sagemaker'?); the kinds are "
         + ", ".join(kind.name for kind in KINDS),
     ),
     (

@@ -84,7 +84,10 @@ def test_reset_forgets_them_and_an_unknown_kind_is_refused(
     batchjobs_fake.reset()
     assert batchjobs_fake.statuses_seen("bedrock") == []
     kinds = ", ".join(kind.name for kind in KINDS)
-    expected = f"statuses_seen(): 'Bedrock' is not a job kind; the kinds are {kinds}"
+    expected = (
+        f"statuses_seen(): 'Bedrock' is not a job kind (did you mean 'bedrock'?); "
+        f"the kinds are {kinds}"
+    )
     with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
         batchjobs_fake.statuses_seen("Bedrock")
 

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ..arguments import did_you_mean
+
 if TYPE_CHECKING:
     from ..fake import BatchJobsFake
     from ..services._kit.spec import JobKind
@@ -67,7 +69,12 @@ def read(marker: pytest.Mark, test: str) -> tuple[JobKind, tuple[str, ...]]:
     kind = kinds.get(name) if isinstance(name, str) else None
     if kind is None:
         raise collection_error(
-            f"{where}: {name!r} is not a job kind; the kinds are {', '.join(kinds)}"
+            did_you_mean(
+                f"{where}: {name!r} is not a job kind",
+                name,
+                kinds,
+                f"the kinds are {', '.join(kinds)}",
+            )
         )
     valid = kind.statuses.outcomes
     wanted = arguments.get("outcomes")

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..arguments import did_you_mean
 from ..policies.faults import Rule
 from ..time.lifecycles import Lifecycle
 from ..wire.errors import ServiceError
@@ -110,7 +111,12 @@ def from_replay(value: object, kinds: Mapping[str, Sequence[str]]) -> Scenario:
     for kind, plans in jobs.items():
         if kind not in kinds:
             raise ValueError(
-                f"replay jobs: {kind!r} is not a job kind; the kinds are {list(kinds)}"
+                did_you_mean(
+                    f"replay jobs: {kind!r} is not a job kind",
+                    kind,
+                    kinds,
+                    f"the kinds are {list(kinds)}",
+                )
             )
         if not isinstance(plans, list):
             raise ValueError(f"replay jobs[{kind!r}] must be a list, got {plans!r}")

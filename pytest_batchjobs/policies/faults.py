@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import arguments
+from ..arguments import did_you_mean
 from ..documented import Documented
 from ..errors import docs_link
 from ..wire.errors import ServiceError
 from ..wire.models import boto3_name, service_model
-from .operations import canonical, did_you_mean
+from .operations import canonical
 
 if TYPE_CHECKING:
     from ..wire.errors import CommonError

@@ -96,8 +96,12 @@ class Clock(arguments.Settings):
     ) -> None:
         if backend not in drivers.backends():
             raise ValueError(
-                f"unknown clock backend {backend!r}; expected one of "
-                f"{', '.join(drivers.backends())}"
+                arguments.did_you_mean(
+                    f"unknown clock backend {backend!r}",
+                    backend,
+                    drivers.backends(),
+                    f"expected one of {', '.join(drivers.backends())}",
+                )
             )
         self._start_at = arguments.instant(
             "the fake clock's start", DEFAULT_START if start is None else start

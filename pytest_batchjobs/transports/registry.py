@@ -15,27 +15,40 @@ from __future__ import annotations
 
 import importlib
 import threading
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..patching.imports import when_imported
-from ..patching.patches import Patches
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ..patching.patches import Patches
     from .interceptor import Interceptor
 
 
-@dataclass(frozen=True)
 class Adapter:
-    """One client library's line."""
+    """One client library's line. A plain class: pytest imports this module in every
+    run (through the plugin), where a dataclass's making would cost a millisecond."""
 
-    library: str  # the module whose import the adapter waits for
-    module: str  # the adapter's module, relative to this package
-    eager: bool = False  # import the library when a fake starts (the fake loads it anyway)
-    on_import: bool = False  # install() when the library loads, while the plugin is loaded
-    attribute: str = "INTERCEPTOR"  # the adapter's module holds its interceptor there
+    __slots__ = ("attribute", "eager", "library", "module", "on_import")
+
+    def __init__(
+        self,
+        library: str,  # the module whose import the adapter waits for
+        module: str,  # the adapter's module, relative to this package
+        *,
+        eager: bool = False,  # imported when a fake starts (the fake loads it anyway)
+        on_import: bool = False,  # install() when it loads, while the plugin is loaded
+        attribute: str = "INTERCEPTOR",  # where the adapter's module holds its interceptor
+    ) -> None:
+        self.library = library
+        self.module = module
+        self.eager = eager
+        self.on_import = on_import
+        self.attribute = attribute
+
+    def __repr__(self) -> str:
+        return f"Adapter({self.library!r}, {self.module!r})"
 
     def interceptor(self) -> Interceptor:
         loaded: Any = importlib.import_module(self.module, __package__)
@@ -109,6 +122,8 @@ def _applier(adapter: Adapter) -> Callable[[], None]:
         with _lock:
             if not _ACTIVE.on or adapter in _ACTIVE.patches:
                 return
+            from ..patching.patches import Patches
+
             interceptor = adapter.interceptor()
             if adapter.on_import:
                 interceptor.install()
