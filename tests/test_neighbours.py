@@ -55,7 +55,8 @@ def test_a_responses_internal_gone_stops_the_fake_from_starting(
     assert str(raised.value) == (
         f"pytest-batchjobs cannot stand beside responses {installed}: it reads "
         f"RequestsMock._parse_request_params, which responses {installed} no longer has.\n"
-        "Without them the fake cannot answer requests calls beside responses' mocks.\n"
+        "The fake does not start: it answers requests calls as a responses mock, which it "
+        "cannot without them.\n"
         f'Fix: pin responses below this release (pip install "responses>=0.24.1,<{installed}"), '
         "and report it to pytest-batchjobs with this message (supported: responses >= "
         "0.24.1, README: Installing)."

@@ -50,7 +50,10 @@ GUARD = Guard(
         "BaseResponse.passthrough": lambda: BaseResponse.passthrough,
     },
     fails=True,
-    without="Without them the fake cannot answer requests calls beside responses' mocks.",
+    without=(
+        "The fake does not start: it answers requests calls as a responses mock, "
+        "which it cannot without them."
+    ),
 )
 
 
