@@ -55,7 +55,6 @@ import httpx
 
 from ..core.outcome import Broken
 from ..patching.patches import below as layer_below
-from ..patching.patches import is_layer
 from ..wire.messages import WireRequest, WireResponse
 from .interceptor import Interceptor, Patch
 
@@ -132,57 +131,23 @@ def _user_mock_answers(below: Any, request: httpx.Request) -> bool:
 
 
 def _respx_route_for(request: httpx.Request) -> bool:
-    """Whether a started respx router has a route (not a pass-through) for ``request``.
-
-    Reads each route's pattern, never its side effect (which would count as a call).
-    """
-    mocks = sys.modules.get("respx.mocks")
-    if mocks is None:
+    """Whether a started respx router has a route (not a pass-through) for ``request``
+    (never, if respx's mockers are not loaded)."""
+    if "respx.mocks" not in sys.modules:
         return False
-    return any(
-        not route.is_pass_through and (not route.pattern or bool(route.pattern.match(request)))
-        for mocker in mocks.Mocker.registry.values()
-        for router in mocker.routers
-        for route in router.routes
-    )
+    from ..neighbours import respx
+
+    return respx.has_route_for(request)
 
 
 def _pytest_httpx_below(below: Any, request: httpx.Request) -> bool:
     """Whether ``below`` (what the fake's layer patched over) is pytest_httpx's patch,
-    mocking ``request``: its ``should_mock`` option says so; if not, the patch passes
-    the request on to what it patched over, which is looked at in turn.
+    mocking ``request`` (never, if pytest_httpx's mock is not loaded)."""
+    if "pytest_httpx._httpx_mock" not in sys.modules:
+        return False
+    from ..neighbours import pytest_httpx
 
-    pytest_httpx patches with a closure over its ``mock`` and ``options``; inert layers
-    of fakes already stopped are looked through.
-    """
-    while below is not None:
-        if is_layer(below):
-            below = layer_below(below)
-            continue
-        cells = _closure_of(below)
-        if cells.get("mock").__class__.__name__ != "HTTPXMock":
-            return False
-        options = cells.get("options")
-        should_mock = getattr(options, "should_mock", None)
-        if should_mock is None or should_mock(request):
-            return True
-        below = cells.get("real_handle_async_request", cells.get("real_handle_request"))
-    return False
-
-
-def _closure_of(function: Any) -> dict[str, Any]:
-    """The free variables of ``function`` by name."""
-    code = getattr(function, "__code__", None)
-    closure = getattr(function, "__closure__", None) or ()
-    if code is None:
-        return {}
-    values: dict[str, Any] = {}
-    for name, cell in zip(code.co_freevars, closure, strict=False):
-        try:
-            values[name] = cell.cell_contents
-        except ValueError:  # an empty cell
-            continue
-    return values
+    return pytest_httpx.mocks_below(below, request, layer_below=layer_below)
 
 
 class BesidePytestHttpx(Interceptor):
@@ -193,19 +158,25 @@ class BesidePytestHttpx(Interceptor):
     transport = "httpx"
 
     def patches(self) -> Iterable[Patch]:
-        mock_class = sys.modules["pytest_httpx._httpx_mock"].HTTPXMock
+        from ..neighbours import pytest_httpx
+
+        if not pytest_httpx.GUARD.check():
+            return []
+        sync, async_ = pytest_httpx.HANDLERS
         return [
-            Patch(mock_class, "_handle_request", _pytest_httpx_sync),
-            Patch(mock_class, "_handle_async_request", _pytest_httpx_async),
+            Patch(pytest_httpx.MOCK, sync, _pytest_httpx_sync),
+            Patch(pytest_httpx.MOCK, async_, _pytest_httpx_async),
         ]
 
 
 def _pytest_httpx_sync(original: Any) -> Any:
+    from ..neighbours.pytest_httpx import registered_response_for
+
     def _handle_request(mock: Any, real_transport: Any, request: httpx.Request) -> Any:
         routed = INTERCEPTOR.route(request)
         if routed is not None:
             request.read()
-            if not _registered_response_for(mock, real_transport, request):
+            if not registered_response_for(mock, real_transport, request):
                 return INTERCEPTOR.answer(routed, request)
         return original(mock, real_transport, request)
 
@@ -213,32 +184,17 @@ def _pytest_httpx_sync(original: Any) -> Any:
 
 
 def _pytest_httpx_async(original: Any) -> Any:
+    from ..neighbours.pytest_httpx import registered_response_for
+
     async def _handle_async_request(mock: Any, real_transport: Any, request: httpx.Request) -> Any:
         routed = INTERCEPTOR.route(request)
         if routed is not None:
             await request.aread()
-            if not _registered_response_for(mock, real_transport, request):
+            if not registered_response_for(mock, real_transport, request):
                 return INTERCEPTOR.answer(routed, request)
         return await original(mock, real_transport, request)
 
     return _handle_async_request
-
-
-def _registered_response_for(mock: Any, real_transport: Any, request: httpx.Request) -> bool:
-    """Whether pytest_httpx's ``mock`` has a response to send ``request``, decided as
-    its own ``_get_callback`` decides, without counting the match.
-
-    If pytest_httpx's internals change shape, the user's mock is assumed to answer: it
-    then fails loudly as unexpected, and nothing leaves the machine.
-    """
-    try:
-        callbacks = mock._callbacks
-        matched = [matcher for matcher, _ in callbacks if matcher.match(real_transport, request)]
-        return bool(matched) and (
-            any(not matcher.nb_calls for matcher in matched) or matched[-1].is_reusable
-        )
-    except AttributeError:
-        return True
 
 
 class BesideRespx(Interceptor):
@@ -255,11 +211,12 @@ class BesideRespx(Interceptor):
     transport = "httpx"
 
     def patches(self) -> Iterable[Patch]:
-        mocker = sys.modules["respx.mocks"].Mocker
-        return [
-            Patch(mocker, "handler", _respx_sync),
-            Patch(mocker, "async_handler", _respx_async),
-        ]
+        from ..neighbours import respx
+
+        if not respx.GUARD.check():
+            return []
+        sync, async_ = respx.HANDLERS
+        return [Patch(respx.MOCKER, sync, _respx_sync), Patch(respx.MOCKER, async_, _respx_async)]
 
 
 def _respx_sync(original: Any) -> Any:

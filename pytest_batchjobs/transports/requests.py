@@ -38,7 +38,7 @@ never when pytest loads the plugin.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,9 +49,9 @@ from requests.exceptions import ReadTimeout
 from urllib3.exceptions import ProtocolError
 
 from ..core.outcome import Broken
+from ..neighbours import responses as neighbour
 from ..neighbours.moto import moto_active
 from ..patching.patches import below as layer_below
-from ..patching.patches import is_layer
 from ..wire.messages import WireRequest, WireResponse, body_bytes
 from .interceptor import Interceptor, PassBelow, Patch, Routed
 
@@ -70,6 +70,7 @@ class Requests(Interceptor):
         self.original_on_request: Any = None
 
     def patches(self) -> Iterable[Patch]:
+        neighbour.GUARD.check()
         return [
             Patch(HTTPAdapter, "send", self._fake_layer, layered=True),
             Patch(responses.RequestsMock, "_on_request", self._users_mocks),
@@ -162,10 +163,10 @@ class _FakeLayer(responses.RequestsMock):
         self.send = self.unbound_on_send()
 
     def _on_request(self, adapter: Any, request: Any, *, retries: Any = None, **kwargs: Any) -> Any:
-        below: Any = self._real_send
+        below = neighbour.send_below(self)
         if not self.interceptor.routed(request):
             return below(adapter, request, **kwargs)
-        user_mock = _user_mock_of(below)
+        user_mock = neighbour.user_mock_of(below, layer_below=layer_below)
         if user_mock is not None and _answers_itself(user_mock, request, kwargs):
             return below(adapter, request, **kwargs)
         return self.interceptor.fake_or_moto(self, adapter, request, retries, kwargs)
@@ -194,41 +195,12 @@ class _Endpoints(responses.CallbackResponse):
 
 
 def _answers_itself(mock: Any, request: Any, kwargs: dict[str, Any]) -> bool:
-    """Whether a user's ``mock`` has a response of its own (not a passthrough) for
-    ``request``. moto's mock never has: the fake comes before it.
-
-    Asks each registered response, as responses' registry does, without taking one
-    out of the registry; sets the request attributes responses' matchers read.
-    """
+    """Whether a user's ``mock`` has a response of its own for ``request``. moto's mock
+    never has: the fake comes before it."""
     moto = sys.modules.get("moto.core.models")
     if moto is not None and mock is getattr(moto, "responses_mock", None):
         return False
-    request.params = mock._parse_request_params(request.path_url)
-    request.req_kwargs = kwargs
-    request.body = mock._read_filelike_body(request.body)
-    return any(
-        not registered.passthrough and registered.matches(request)[0]
-        for registered in mock.registered()
-    )
-
-
-def _user_mock_of(send: Callable[..., Any]) -> Any:
-    """The user's ``RequestsMock`` whose patch ``send`` is, if it is one.
-
-    responses patches with a closure over the mock (``RequestsMock.unbound_on_send``).
-    Layers of earlier fakes left inert in the chain are looked through. Anything else
-    (the real send, another library's patch) is no user mock: the fake answers.
-    """
-    while is_layer(send):
-        send = layer_below(send)
-    return next(
-        (
-            cell.cell_contents
-            for cell in getattr(send, "__closure__", None) or ()
-            if isinstance(cell.cell_contents, responses.RequestsMock)
-        ),
-        None,
-    )
+    return neighbour.answers_itself(mock, request, kwargs)
 
 
 INTERCEPTOR = Requests()
