@@ -14,8 +14,8 @@ HTTP/2, with concurrent streams. Both load when a server starts serving, never w
 pytest loads the plugin.
 
 Transport faults break the connection as a network would: ``connection_reset``
-closes it with a TCP reset and no response (under HTTP/2 after a ``GOAWAY`` with
-``INTERNAL_ERROR``); ``read_timeout`` sends nothing until the client gives up (closes
+closes it with a TCP reset and no response (under HTTP/2 too, every stream with it);
+``read_timeout`` sends nothing until the client gives up (closes
 its end, or resets the HTTP/2 stream) or ``stall_seconds`` pass, then closes it (under
 HTTP/2 resets the stream with ``CANCEL``).
 

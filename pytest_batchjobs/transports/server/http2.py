@@ -12,8 +12,8 @@ whole within ``request_timeout`` a ``408``; each is answered on its stream, whic
 then reset (``NO_ERROR``) if the client is still sending, and none reaches the fake.
 A ``read_timeout`` fault holds its stream's response until the client resets the
 stream or ``stall_seconds`` pass (then resets it, ``CANCEL``), while the other streams
-are answered; ``connection_reset`` ends the connection, every stream with it, with a
-``GOAWAY`` carrying ``INTERNAL_ERROR``, then closes it. A connection silent for
+are answered; ``connection_reset`` resets the TCP connection, every stream with it, as
+under HTTP/1.1 (no ``GOAWAY``: the network sends none). A connection silent for
 ``idle_timeout`` seconds, or asked to make room for another, or open when the server
 stops, gets a ``GOAWAY`` (``NO_ERROR``) and is closed.
 """
@@ -42,7 +42,7 @@ from h2.exceptions import ProtocolError
 from ...policies.faults import TransportFault
 from ...wire.messages import WireResponse
 from .exchange import HOP_BY_HOP, MAX_BODY, BadRequest, over_the_cap, refusal, respond, url_of
-from .sockets import drain
+from .sockets import reset
 from .waits import ReadableWait, real_monotonic
 
 if TYPE_CHECKING:
@@ -83,6 +83,8 @@ class Http2:
         self._h2.initiate_connection()
         try:
             self._receive(received)
+            if not self._open:  # a fault broke it, or the client erred, at once
+                return
             with ReadableWait(self._connection) as readable:
                 while self._open:
                     if readable(max(self._next_wake() - real_monotonic(), 0)):
@@ -92,7 +94,8 @@ class Http2:
                             return
                         self._heard = real_monotonic()
                         self._receive(data)
-                    self._keep_time()
+                    if self._open:
+                        self._keep_time()
         except OSError:
             return  # the client is gone, or stopped reading
 
@@ -229,11 +232,12 @@ class Http2:
         if kind == "read_timeout":
             stream.stalled_until = real_monotonic() + self._app.stall_seconds
             return
-        # RFC 9113, section 5.4.1: GOAWAY with the error, then close the TCP connection.
-        # Not a TCP reset: a client may then drop the GOAWAY unread, and see no error code.
-        self._h2.close_connection(error_code=ErrorCodes.INTERNAL_ERROR)
+        # A TCP reset, as the network resets a connection, not a GOAWAY: that would be
+        # the server ending it, and clients tell them apart (the JavaScript SDK retries
+        # ECONNRESET, not a session closed with INTERNAL_ERROR). What was answered
+        # before goes first.
         self._flush()
-        drain(self._connection)
+        reset(self._connection)
         self._open = False
 
     def _go_away(self) -> None:
