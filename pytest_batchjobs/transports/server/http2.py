@@ -37,7 +37,7 @@ from h2.events import (
     StreamReset,
     WindowUpdated,
 )
-from h2.exceptions import ProtocolError
+from h2.exceptions import ProtocolError, StreamClosedError
 
 from ...policies.faults import TransportFault
 from ...wire.messages import WireResponse
@@ -109,7 +109,10 @@ class Http2:
             self._open = False
             return
         for event in events:
-            self._on(event)
+            try:
+                self._on(event)
+            except StreamClosedError as closed:  # the client reset it in the same read
+                self._forget(closed.stream_id)
             if not self._open:
                 return
         self._flush()
