@@ -31,7 +31,7 @@ from h2.events import (
 from jobs import bedrock_params, wall_seconds
 
 from pytest_batchjobs import BatchJobsFake
-from pytest_batchjobs.transports.server import FakeServer
+from pytest_batchjobs.transports.server import MAX_BODY, FakeServer
 
 PATIENCE = 10.0  # real seconds a test waits for what should happen at once
 
@@ -257,3 +257,61 @@ def test_a_held_stream_holds_none_of_the_others(batchjobs_fake: BatchJobsFake) -
     assert [e.stream_id for e in after if isinstance(e, StreamEnded)] == [last]
     assert batchjobs_fake.call_count("ListModelInvocationJobs") == 5
     assert server.errors == []
+
+
+def test_a_body_over_the_cap_is_a_413_and_its_stream_is_reset(
+    batchjobs_server: FakeServer,
+) -> None:
+    raw = RawHttp2(batchjobs_server.port)
+    try:
+        stream = raw.h2.get_next_available_stream_id()
+        head = [(":method", "POST"), (":path", "/model-invocation-job"), (":scheme", "http")]
+        length = ("content-length", str(MAX_BODY + 1))
+        raw.h2.send_headers(stream, [*head, (":authority", "127.0.0.1"), length])
+        raw.flush()
+        events = raw.until(lambda seen: any(isinstance(e, StreamReset) for e in seen))
+        served = raw.get("/_batchjobs/clock")  # the connection serves on
+        after = raw.until(lambda seen: any(isinstance(e, StreamEnded) for e in seen))
+    finally:
+        raw.socket.close()
+    (response,) = [event for event in events if isinstance(event, ResponseReceived)]
+    assert dict(response.headers)[":status"] == "413"
+    (reset,) = [event for event in events if isinstance(event, StreamReset)]
+    assert (reset.stream_id, reset.error_code) == (stream, ErrorCodes.NO_ERROR)
+    assert [e.stream_id for e in after if isinstance(e, StreamEnded)] == [served]
+    assert batchjobs_server.fake.calls == []
+
+
+def test_a_silent_connection_gets_goaway_after_the_idle_timeout(
+    batchjobs_fake: BatchJobsFake,
+) -> None:
+    with FakeServer(batchjobs_fake, idle_timeout=0.3) as server:
+        raw = RawHttp2(server.port)
+        try:
+            began = wall_seconds()
+            events = raw.until(lambda seen: any(isinstance(e, ConnectionTerminated) for e in seen))
+            took = wall_seconds() - began
+        finally:
+            raw.socket.close()
+    (goaway,) = [event for event in events if isinstance(event, ConnectionTerminated)]
+    assert goaway.error_code == ErrorCodes.NO_ERROR
+    assert 0.2 < took < PATIENCE
+
+
+def test_a_resting_http2_connection_makes_room_for_a_new_client(
+    batchjobs_fake: BatchJobsFake,
+) -> None:
+    """With every slot taken, the connection resting longest is asked to go (GOAWAY),
+    an HTTP/2 one as a kept-alive HTTP/1.1 one is closed; the newcomer is served."""
+    with FakeServer(batchjobs_fake, max_connections=1, idle_timeout=60) as server:
+        raw = RawHttp2(server.port)
+        try:
+            raw.get("/_batchjobs/clock")
+            raw.until(lambda seen: any(isinstance(e, StreamEnded) for e in seen))
+            with httpx.Client(base_url=server.endpoint_url, timeout=PATIENCE) as newcomer:
+                assert newcomer.get("/_batchjobs/clock").status_code == 200
+            events = raw.until(lambda seen: any(isinstance(e, ConnectionTerminated) for e in seen))
+        finally:
+            raw.socket.close()
+    (goaway,) = [event for event in events if isinstance(event, ConnectionTerminated)]
+    assert goaway.error_code == ErrorCodes.NO_ERROR
