@@ -303,7 +303,7 @@ def bench_servers(trees: list[Path]) -> list[Server]:
 def bench_in_process(clock: str) -> Load:
     """Row 4: the same 16 threads, answered by the fake inside botocore."""
     session = boto3.session.Session()
-    with BatchJobsFake(clock_backend=clock) as fake:
+    with BatchJobsFake(clock=clock) as fake:
         clients = [session.client("bedrock", region_name=REGION) for _ in range(THREADS)]
         arn = clients[0].create_model_invocation_job(**job_params("bench-load"))["jobArn"]
 

@@ -1,8 +1,10 @@
-"""Clients that are not boto3, against the server: the AWS CLI and the JavaScript SDK."""
+"""Clients that are not boto3, against the server: the AWS CLI and the JavaScript SDK
+(over HTTP/1.1, and over HTTP/2 as its Bedrock Runtime client speaks by default)."""
 
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import shutil
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 from clients import MODEL, ROLE, aws, aws_env, run
 
+from pytest_batchjobs import BatchJobsFake
 from pytest_batchjobs.transports.server import FakeServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -280,3 +283,42 @@ def test_javascript_sdk_follows_a_sagemaker_transform_job(
         "status": 400,
         "message": "Could not find requested job with name missing",
     }
+
+
+def test_javascript_sdk_bedrock_runtime_client_as_it_comes_speaks_http2(
+    batchjobs_fake: BatchJobsFake, js_sdk: Path, tmp_path: Path
+) -> None:
+    """BedrockRuntimeClient's default handler is NodeHttp2Handler: HTTP/2 with prior
+    knowledge. A Nova Reel client failed with "Protocol error" against an HTTP/1.1-only
+    server unless it swapped in NodeHttpHandler; here it runs as it comes."""
+    env = aws_env(tmp_path, NODE_PATH=str(js_sdk), NODE_NO_WARNINGS="1")
+    node = shutil.which("node")
+    assert node is not None
+    log = io.StringIO()
+    with FakeServer(batchjobs_fake, log=log) as server:
+        script = str(JS / "bedrock_async_invoke.cjs")
+        result = json.loads(run([node, script, server.endpoint_url], env).stdout)
+    assert server.errors == []
+
+    assert result["handler"] == "NodeHttp2Handler"
+    sdk_calls = [line for line in log.getvalue().splitlines() if "/async-invoke" in line]
+    assert len(sdk_calls) == 17  # every call answered (the reset one is not)
+    assert all(' HTTP/2" ' in line for line in sdk_calls), sdk_calls
+    arn = result["started"]
+    assert (result["statusAtFirst"], result["statusLater"]) == ("InProgress", "Completed")
+    assert result["outputUri"] == f"s3://videos-out/reels/{arn.rsplit('/', 1)[1]}"
+    assert [len(page) for page in result["pages"]] == [2, 2, 1]
+    assert {arn for page in result["pages"] for arn in page} == {
+        job.ident for job in batchjobs_fake.bedrock_async.all_jobs()
+    }
+    batchjobs_fake.pagination.assert_exhausted("ListAsyncInvokes")
+    assert result["concurrent"] == [True] * 8
+    assert result["missing"]["isInstance"] is True
+    assert "was not found" in result["missing"]["message"]
+    assert result["invalid"]["isInstance"] is True
+    assert "'no such model!' at 'modelId'" in result["invalid"]["message"]
+    # A connection_reset fault resets the TCP connection, as under HTTP/1.1: the SDK
+    # retries ECONNRESET (it would not retry a session closed with INTERNAL_ERROR).
+    assert result["recovered"] == {"status": "Completed", "attempts": 2}
+    assert [call.error for call in batchjobs_fake.calls][-2:] == ["connection_reset", None]
+    assert {call.transport for call in batchjobs_fake.calls} == {"server"}
