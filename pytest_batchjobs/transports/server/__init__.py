@@ -54,8 +54,9 @@ from .exchange import MAX_BODY, TRANSPORT
 from .waits import POLL
 
 if TYPE_CHECKING:
+    import socketserver
+
     from ...fake import BatchJobsFake
-    from .listener import Listener
 
 __all__ = [
     "BACKLOG",
@@ -166,7 +167,9 @@ class FakeServer:
         self.log = log
         self.errors: list[str] = []
         self.closing = threading.Event()
-        self._httpd: Listener | None = None
+        # The listener (listener.py), typed by its base: the listener's module loads h11.
+        self._httpd: socketserver.ThreadingTCPServer | None = None
+        self._connections: Connections | None = None
         self._thread: threading.Thread | None = None
 
     # -- life -------------------------------------------------------------------------
@@ -183,7 +186,7 @@ class FakeServer:
         listener = type("_BoundListener", (Listener,), {"address_family": family})
         httpd = listener((self.host.strip("[]"), self.port), Handler)
         httpd.app = self
-        httpd.connections = Connections(self.max_connections)
+        httpd.connections = self._connections = Connections(self.max_connections)
         self._httpd = httpd
         self.port = httpd.server_address[1]
         self._thread = threading.Thread(
@@ -197,11 +200,11 @@ class FakeServer:
 
     def stop(self) -> None:
         """Stop accepting, let calls in progress finish, close every connection."""
-        httpd = self._httpd
-        if httpd is None:
+        httpd, served = self._httpd, self._connections
+        if httpd is None or served is None:
             return
         self.closing.set()
-        connections = httpd.connections.stop()  # and wakes a connection waiting for a slot
+        connections = served.stop()  # and wakes a connection waiting for a slot
         httpd.shutdown()
         for connection in connections:
             # Wakes handlers waiting for a next request on a kept-alive connection;

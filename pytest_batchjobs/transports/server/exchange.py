@@ -15,7 +15,7 @@ from ..answer import answer
 from .control import ControlAPI
 
 if TYPE_CHECKING:
-    from . import FakeServer
+    from .app import App
 
 TRANSPORT = "server"
 MAX_BODY = 16 * 1024 * 1024
@@ -40,7 +40,7 @@ def over_the_cap(size: int) -> BadRequest:
     return BadRequest(413, f"a body of {size} bytes or more is over the {MAX_BODY} served")
 
 
-def url_of(app: FakeServer, target: str, host: str | None) -> str:
+def url_of(app: App, target: str, host: str | None) -> str:
     """The URL asked for: its host (``Host``, or HTTP/2's ``:authority``; this server's
     if none) and the request target, which must be a path."""
     if not target.startswith("/"):
@@ -53,7 +53,7 @@ def url_of(app: FakeServer, target: str, host: str | None) -> str:
 
 
 def respond(
-    app: FakeServer, method: str, target: str, url: str, headers: Iterable[tuple[str, str]],
+    app: App, method: str, target: str, url: str, headers: Iterable[tuple[str, str]],
     body: bytes,
 ) -> WireResponse:  # fmt: skip
     """The response to one whole request; raises :class:`TransportFault` for a call

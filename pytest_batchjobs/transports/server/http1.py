@@ -26,7 +26,7 @@ from .sockets import drain, reset
 from .waits import POLL, ReadableWait, real_monotonic
 
 if TYPE_CHECKING:
-    from . import FakeServer
+    from .app import App
     from .connections import Connections
 
 # The longest request line and headers h11 buffers (its default is 16 KiB; the standard
@@ -46,7 +46,7 @@ class Receiver:
     later than that request's deadline (then :class:`RequestTimedOut`).
     """
 
-    def __init__(self, connection: socket.socket, app: FakeServer) -> None:
+    def __init__(self, connection: socket.socket, app: App) -> None:
         self._connection = connection
         self._idle_timeout = app.idle_timeout
         self._request_timeout = app.request_timeout
@@ -92,7 +92,7 @@ class Http1:
 
     def __init__(
         self,
-        app: FakeServer,
+        app: App,
         connection: socket.socket,
         connections: Connections,
         receiver: Receiver,

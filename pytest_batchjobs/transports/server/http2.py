@@ -46,7 +46,7 @@ from .sockets import reset
 from .waits import ReadableWait, real_monotonic
 
 if TYPE_CHECKING:
-    from . import FakeServer
+    from .app import App
     from .connections import Connections
 
 
@@ -67,7 +67,7 @@ class Http2:
     """Serves one HTTP/2 connection until either side ends it."""
 
     def __init__(
-        self, app: FakeServer, connection: socket.socket, connections: Connections, peer: str
+        self, app: App, connection: socket.socket, connections: Connections, peer: str
     ) -> None:
         self._app = app
         self._connection = connection

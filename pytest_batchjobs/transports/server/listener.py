@@ -13,7 +13,7 @@ from .connections import BACKLOG
 from .http1 import Http1, Receiver, RequestTimedOut
 
 if TYPE_CHECKING:
-    from . import FakeServer
+    from .app import App
     from .connections import Connections
 
 # What an HTTP/2 client with prior knowledge sends first (RFC 9113, section 3.4).
@@ -25,7 +25,7 @@ class Listener(socketserver.ThreadingTCPServer):
     daemon_threads = False  # server_close() joins them: nothing touches the fake after
     block_on_close = True
     request_queue_size = BACKLOG
-    app: FakeServer
+    app: App
     connections: Connections
 
     def process_request(self, request: Any, client_address: Any) -> None:
