@@ -21,7 +21,7 @@ import boto3
 import pytest
 
 import pytest_batchjobs
-from pytest_batchjobs import BatchJobsFake, fake_batchjobs
+from pytest_batchjobs import BatchJobsFake, FakeServer, fake_batchjobs
 from pytest_batchjobs.core.registry import KINDS
 
 API = Path(__file__).resolve().parents[1] / "docs" / "reference" / "api.md"
@@ -96,6 +96,7 @@ def surfaces() -> Iterator[tuple[str, Any]]:
         (sequence,) = fake.pagination.sequences
         yield "fake.pagination.sequences[0]", sequence
         yield "fake.pagination.sequences[0].pages[0]", sequence.pages[0]
+        yield "FakeServer(fake)", FakeServer(fake)
 
 
 def test_public_names_are_the_documented_ones() -> None:

@@ -47,6 +47,7 @@ import threading
 import traceback
 from typing import TYPE_CHECKING, TextIO
 
+from ...documented import Documented
 from .connections import BACKLOG, Connections
 from .control import ControlAPI
 from .control.limits import DEFAULT_JOB_LIMIT
@@ -101,7 +102,7 @@ def check_host(host: str, allow_remote: bool) -> None:
         )
 
 
-class FakeServer:
+class FakeServer(Documented):
     """A threaded HTTP server in front of ``fake``; ``start()`` it, ``stop()`` it.
 
     Usable as a context manager. ``endpoint_url`` is known once started (port 0 picks
@@ -129,6 +130,8 @@ class FakeServer:
     and its pagination records every sequence unless ``fake.pagination.limit`` does
     (``batchjobs-fake serve`` keeps the newest 10,000 of each).
     """
+
+    _documented = ("endpoint_url", "fake", "host", "port", "start", "stop")
 
     def __init__(
         self,
