@@ -233,3 +233,10 @@ def test_kinds_services_options_and_clocks_are_suggested_too(
         fake_batchjobs(clock="freezgun")
     with pytest.raises(ValueError, match=r"'bedrok' is not a job kind \(did you mean 'bedrock'"):
         from_replay({"jobs": {"bedrok": []}}, {"bedrock": ("Completed",)})
+
+
+def test_a_misspelt_event_status_is_refused_not_waited_for(batchjobs_fake: BatchJobsFake) -> None:
+    with pytest.raises(ValueError, match=r"status='Complete' .* \(did you mean 'Completed'\?\)"):
+        batchjobs_fake.assert_event(status="Complete")
+    with pytest.raises(ValueError, match=r"status='in progress' .* \(did you mean 'InProgress'"):
+        batchjobs_fake.on_event(lambda event: None, status="in progress")

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..arguments import did_you_mean
 from ..errors import docs_link
 from ..neighbours.moto import moto_active
 from .envelope import envelope
@@ -194,6 +195,19 @@ class EventLog:
             return [_copied(event) for event in self._build()]
 
     def filter(self, status: str | None, job: str | None, detail: dict[str, Any]) -> EventFilter:
+        """What ``assert_event`` and ``on_event`` want; a status no event can carry is
+        refused at once (a misspelt one would never match)."""
+        if status is not None:
+            words = list(dict.fromkeys(w for k in self._kinds.values() for w in k.statuses.every))
+            if status not in words:
+                raise ValueError(
+                    did_you_mean(
+                        f"status={status!r} is no status a job's event carries",
+                        status,
+                        words,
+                        f"the statuses are {', '.join(words)}",
+                    )
+                )
         return EventFilter(status, job, dict(detail), self._kinds)
 
     def on_event(self, handler: Handler, wanted: EventFilter) -> None:
