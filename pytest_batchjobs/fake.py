@@ -143,7 +143,7 @@ class BatchJobsFake(ContextDecorator):
             setattr(self, name, backend.kind.controls(backend))
             backend.seed(self._seed)
         endpoints = self._backends.endpoints
-        self._journal = Journal(operation for _, operation in endpoints)
+        self._journal = Journal(endpoints)
         self.journal = JournalControls(self._journal)
         self._statuses = StatusesSeen()
         rules = FaultRules()

@@ -240,3 +240,9 @@ def test_a_misspelt_event_status_is_refused_not_waited_for(batchjobs_fake: Batch
         batchjobs_fake.assert_event(status="Complete")
     with pytest.raises(ValueError, match=r"status='in progress' .* \(did you mean 'InProgress'"):
         batchjobs_fake.on_event(lambda event: None, status="in progress")
+
+
+def test_the_journal_refuses_a_service_it_never_records(batchjobs_fake: BatchJobsFake) -> None:
+    with pytest.raises(ValueError, match=r"service='Bedrock' .* \(did you mean 'bedrock'\?\)"):
+        batchjobs_fake.assert_not_called("TagResource", service="Bedrock")
+    batchjobs_fake.assert_not_called("TagResource", service="bedrock")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import arguments
+from ..arguments import did_you_mean
 from ..errors import docs_link
 from .operations import canonical
 
@@ -64,8 +65,11 @@ class Journal:
     drops the oldest calls at once.
     """
 
-    def __init__(self, operations: Iterable[str], limit: int | None = None) -> None:
-        self._operations = sorted(set(operations))
+    def __init__(self, endpoints: Iterable[tuple[str, str]], limit: int | None = None) -> None:
+        """``endpoints``: the (service, operation) pairs the fake answers."""
+        pairs = list(endpoints)
+        self._operations = sorted({operation for _, operation in pairs})
+        self._services = sorted({service for service, _ in pairs})
         self._lock = threading.Lock()
         self._calls: deque[Call] = deque()
         self._dropped = 0
@@ -117,6 +121,15 @@ class Journal:
         """The calls of ``operation`` (API or boto3 casing), of ``service`` if given."""
         name = canonical(operation, self._operations)
         arguments.text("service", service, nullable=True)
+        if service is not None and service not in self._services:
+            raise ValueError(
+                did_you_mean(
+                    f"service={service!r} is not a service pytest-batchjobs fakes",
+                    service,
+                    self._services,
+                    f"the services are {', '.join(self._services)}",
+                )
+            )
         return [
             call
             for call in self.calls
