@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..arguments import did_you_mean
-from ..policies.faults import Rule
+from ..policies.faults import FaultRule
 from ..time.lifecycles import Lifecycle
 from ..wire.errors import ServiceError
 
@@ -225,7 +225,7 @@ class Replay(Plan):
 
 
 @dataclass
-class PlannedFaults(Rule):
+class PlannedFaults(FaultRule):
     """Asks the plan about every faked call: the planned ones answer a transient error,
     never more than :data:`MOST_IN_A_ROW` times in a row for one request."""
 

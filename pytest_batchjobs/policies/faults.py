@@ -104,10 +104,6 @@ class FaultRule(Documented, abc.ABC):
         """The fault for this call, or ``None`` to let it through."""
 
 
-# The name explore/scenario.py subclasses.
-Rule = FaultRule
-
-
 @dataclass
 class CountedRule(FaultRule):
     """A rule for the next ``times`` matching calls (``None``: every one of them)."""

@@ -523,9 +523,6 @@ def _short(token: str) -> str:
     return repr(token if len(token) <= 16 else f"{token[:8]}...{token[-6:]}")
 
 
-# The name the control API's renderings import.
-Sequence = PageSequence
-
 __all__ = [
     "InvalidToken",
     "Page",
@@ -533,5 +530,4 @@ __all__ = [
     "PageSequence",
     "Pager",
     "Pagination",
-    "Sequence",
 ]

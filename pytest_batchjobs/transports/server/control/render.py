@@ -11,7 +11,7 @@ from ....wire.instants import format_iso
 
 if TYPE_CHECKING:
     from ....policies.journal import Call
-    from ....policies.pagination import Sequence
+    from ....policies.pagination import PageSequence
 
 
 def rule(fault: Any) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def call(record: Call) -> dict[str, Any]:
     }
 
 
-def sequence(pages: Sequence) -> dict[str, Any]:
+def sequence(pages: PageSequence) -> dict[str, Any]:
     """One pagination sequence, page by page (numbered from 1)."""
     return {
         "service": pages.service,
