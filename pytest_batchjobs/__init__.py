@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .services.bedrock.invocation_jobs.controls import InvocationJobControls
     from .services.bedrock.invocation_jobs.outputs import RecordLimits
     from .time.clock import Clock, PollingHorizonExceeded
-    from .time.lifecycles import Lifecycle, Timeline
+    from .time.lifecycles import Lifecycle, ServiceStatuses, Timeline, Timeout
     from .time.real_sleep import BatchJobsRealSleepWarning
     from .time.schedule import ScheduledAction
     from .transports.server import FakeServer
@@ -48,9 +48,11 @@ __all__ = [
     "PollingHorizonExceeded",
     "RecordLimits",
     "ScheduledAction",
+    "ServiceStatuses",
     "StateEvents",
     "StoredJob",
     "Timeline",
+    "Timeout",
     "UnfakedOperationError",
     "fake_batchjobs",
 ]
@@ -64,6 +66,8 @@ _HOMES = {
     "ScheduledAction": "time.schedule",
     "Lifecycle": "time.lifecycles",
     "Timeline": "time.lifecycles",
+    "ServiceStatuses": "time.lifecycles",
+    "Timeout": "time.lifecycles",
     "BatchJobsRealSleepWarning": "time.real_sleep",
     "BatchJobsError": "errors",
     "FakeInternalError": "errors",

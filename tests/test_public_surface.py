@@ -76,6 +76,9 @@ def surfaces() -> Iterator[tuple[str, Any]]:
             controls = getattr(fake, kind.name)
             yield f"fake.{kind.name}", controls
             yield f"fake.{kind.name}.kind", controls.kind
+            yield f"fake.{kind.name}.kind.statuses", controls.kind.statuses
+            if controls.kind.statuses.timeout is not None:
+                yield f"fake.{kind.name}.kind.statuses.timeout", controls.kind.statuses.timeout
             if controls.kind.events is not None:
                 yield f"fake.{kind.name}.kind.events", controls.kind.events
             yield f"fake.{kind.name}.lifecycle()", controls.lifecycle(match="never-*")

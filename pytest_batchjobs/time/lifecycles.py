@@ -56,7 +56,7 @@ class Timeout:
 
 
 @dataclass(frozen=True)
-class ServiceStatuses:
+class ServiceStatuses(Documented):
     """The statuses of one kind's jobs, in lifecycle order, as its service spells them.
 
     ``running`` are the statuses a job passes through, ``outcomes`` those a lifecycle
@@ -71,6 +71,21 @@ class ServiceStatuses:
     instead: given by a user, they are refused (a test written against them would pass
     against the fake and never match a real job).
     """
+
+    _documented = (
+        "service",
+        "running",
+        "outcomes",
+        "default_durations",
+        "working",
+        "failed",
+        "stopping",
+        "stopped",
+        "timeout",
+        "documented_only",
+        "every",
+        "ends",
+    )
 
     service: str
     running: tuple[str, ...]
