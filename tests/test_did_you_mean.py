@@ -246,3 +246,12 @@ def test_the_journal_refuses_a_service_it_never_records(batchjobs_fake: BatchJob
     with pytest.raises(ValueError, match=r"service='Bedrock' .* \(did you mean 'bedrock'\?\)"):
         batchjobs_fake.assert_not_called("TagResource", service="Bedrock")
     batchjobs_fake.assert_not_called("TagResource", service="bedrock")
+
+
+def test_the_control_api_suggests_the_nearest_kind(batchjobs_fake: BatchJobsFake) -> None:
+    control = ControlAPI(batchjobs_fake)
+    status, document = control.handle("POST", "/_batchjobs/bedrok/jobs", b"{}")
+    assert status == 404
+    assert "unknown job kind 'bedrok' in /_batchjobs/bedrok/jobs (did you mean 'bedrock'" in (
+        json.dumps(document)
+    )

@@ -9,6 +9,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ....arguments import did_you_mean
 from ....core.registry import KIND_NAMES, SERVICE_NAMES, control_routes
 from ....core.registry import KINDS as JOB_KINDS
 from ....wire.instants import format_iso
@@ -120,8 +121,12 @@ class ControlAPI:
                 )
             if head not in kinds:
                 raise BadRequest(
-                    f"unknown job kind {head!r} in {PREFIX}{relative}; expected one of: "
-                    f"{', '.join(kinds)}",
+                    did_you_mean(
+                        f"unknown job kind {head!r} in {PREFIX}{relative}",
+                        head,
+                        kinds,
+                        f"expected one of: {', '.join(kinds)}",
+                    ),
                     status=404,
                 )
             key, kind = f"{{kind}}/{tail}", head
