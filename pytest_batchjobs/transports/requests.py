@@ -37,7 +37,6 @@ never when pytest loads the plugin.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,7 +49,7 @@ from urllib3.exceptions import ProtocolError
 
 from ..core.outcome import Broken
 from ..neighbours import responses as neighbour
-from ..neighbours.moto import moto_active
+from ..neighbours.moto import moto_active, responses_mock
 from ..patching.patches import below as layer_below
 from ..wire.messages import WireRequest, WireResponse, body_bytes
 from .interceptor import Interceptor, PassBelow, Patch, Routed
@@ -119,8 +118,7 @@ class Requests(Interceptor):
         try:
             return on_request(layer, adapter, request, retries=retries, **kwargs)
         except PassBelow:
-            moto = sys.modules["moto.core.models"].responses_mock
-            return on_request(moto, adapter, request, retries=retries, **kwargs)
+            return on_request(responses_mock(), adapter, request, retries=retries, **kwargs)
 
     def url(self, request: Any) -> str:
         return str(request.url)
@@ -197,8 +195,8 @@ class _Endpoints(responses.CallbackResponse):
 def _answers_itself(mock: Any, request: Any, kwargs: dict[str, Any]) -> bool:
     """Whether a user's ``mock`` has a response of its own for ``request``. moto's mock
     never has: the fake comes before it."""
-    moto = sys.modules.get("moto.core.models")
-    if moto is not None and mock is getattr(moto, "responses_mock", None):
+    moto = responses_mock()
+    if moto is not None and mock is moto:
         return False
     return neighbour.answers_itself(mock, request, kwargs)
 
