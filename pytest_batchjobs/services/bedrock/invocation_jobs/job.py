@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ....time.lifecycles import ServiceStatuses, Timeout
+from ....time.lifecycles import ServiceStatuses, Timeline, Timeout
 from ....wire.members import has_member
 from ..._kit.job import StoredJob
+from ..._kit.kept import KeptShown
 from .model_arns import model_arn
 
 # JobStatus in botocore's model; Stopping and Stopped only after StopModelInvocationJob.
@@ -75,6 +76,8 @@ class BedrockJob(StoredJob):
     total_records: int
     error_records: int
     expiration: _dt.datetime  # submitTime + timeoutDurationInHours (jobExpirationTime)
+    # The last rendering read shared (shown(shared=True)), after what it was made from.
+    _kept: tuple[tuple[Any, ...], KeptShown] | None = field(default=None, init=False, repr=False)
 
     @property
     def submitted(self) -> _dt.datetime:
@@ -85,14 +88,42 @@ class BedrockJob(StoredJob):
     def timeout_hours(self) -> int:
         return int(self.request.get("timeoutDurationInHours", DEFAULT_TIMEOUT_HOURS))
 
-    def shown(self, now: _dt.datetime) -> dict[str, Any]:
+    def shown(self, now: _dt.datetime, *, shared: bool = False) -> dict[str, Any]:
         """The job as GetModelInvocationJob (and each summary of ListModelInvocationJobs)
-        shows it at ``now``, without empty members."""
+        shows it at ``now``, without empty members: a new dict.
+
+        ``shared=True`` answers the job's own rendering instead (a :class:`KeptShown`
+        the caller must not change), kept until what it shows changes (its status, its
+        record counts, its data or failure): a job polled many times in one status is
+        rendered and serialized once. Only jobs read that way keep one (the factory's
+        100,000 do not).
+        """
         timeline = self.timeline
         index = timeline.index(now)
+        processed = self._processed(index, now) if shown_counts() else 0
+        if not shared:
+            return self._render(timeline, index, processed)
+        # Everything a rendering is made of (equal when the same: tuples compare their
+        # items by identity first).
+        made_of = (
+            timeline,
+            index,
+            processed,
+            self.data,
+            self.failure,
+            self.total_records,
+            self.error_records,
+        )
+        kept = self._kept
+        if kept is None or kept[0] != made_of:
+            kept = self._kept = (made_of, KeptShown(self._render(timeline, index, processed)))
+        return kept[1]
+
+    def _render(self, timeline: Timeline, index: int, processed: int) -> dict[str, Any]:
+        """:meth:`shown`, given the position of the transition in force and the records
+        processed by then."""
         status, changed = timeline.statuses[index], timeline.at(index)
         request = self.request
-        hours = self.timeout_hours
         _, partition, _, region, account, _ = self.arn.split(":", 5)
         job: dict[str, Any] = {
             "jobArn": self.arn,
@@ -104,7 +135,7 @@ class BedrockJob(StoredJob):
             "lastModifiedTime": changed,
             "inputDataConfig": _owned(request, "inputDataConfig", account),
             "outputDataConfig": _owned(request, "outputDataConfig", account),
-            "timeoutDurationInHours": hours,
+            "timeoutDurationInHours": self.timeout_hours,
             "jobExpirationTime": self.expiration,
         }
         for member in _OPTIONAL_MEMBERS:
@@ -124,7 +155,7 @@ class BedrockJob(StoredJob):
         shown = shown_counts()
         if shown:
             validated = index >= _SCHEDULED and timeline.statuses[_SCHEDULED] == "Scheduled"
-            counts = self._counts(status, self._processed(index, now), validated)
+            counts = self._counts(status, processed, validated)
             job.update((name, counts[name]) for name in shown)
         return job
 
