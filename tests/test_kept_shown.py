@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import boto3
+import pytest
+
 from pytest_batchjobs import BatchJobsFake
 from tests.jobs import bedrock_job
 
@@ -105,3 +108,43 @@ def test_the_same_job_is_shown_alike_by_get_and_by_a_list_page(
         (summary,) = bedrock.list_model_invocation_jobs()["invocationJobSummaries"]
         del got["ResponseMetadata"]
         assert summary == got
+
+
+# Each kind's get / describe call: (kind, boto3 service, operation, the member naming the
+# job (in the request and in the factory's job), where the status is in the response, a
+# running status, its end).
+GETTERS = [
+    ("sagemaker", "sagemaker", "describe_transform_job", "TransformJobName",
+     ("TransformJobStatus",), "InProgress", "Completed"),
+    ("bedrock_async", "bedrock-runtime", "get_async_invoke", "invocationArn",
+     ("status",), "InProgress", "Completed"),
+    ("personalize", "personalize", "describe_batch_inference_job", "batchInferenceJobArn",
+     ("batchInferenceJob", "status"), "CREATE IN_PROGRESS", "ACTIVE"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "service", "operation", "member", "status_at", "running", "end"), GETTERS
+)
+def test_every_kinds_getter_shows_a_polled_job_anew_when_its_status_changes(
+    batchjobs_fake: BatchJobsFake,
+    kind: str,
+    service: str,
+    operation: str,
+    member: str,
+    status_at: tuple[str, ...],
+    running: str,
+    end: str,
+) -> None:
+    client = boto3.client(service, region_name="us-east-1")
+    job = getattr(batchjobs_fake, kind).add_job(status=running)
+
+    def status() -> Any:
+        got: Any = getattr(client, operation)(**{member: job[member]})
+        for name in status_at:
+            got = got[name]
+        return got
+
+    assert [status(), status()] == [running, running]
+    batchjobs_fake.advance_until(job)
+    assert [status(), status()] == [end, end]

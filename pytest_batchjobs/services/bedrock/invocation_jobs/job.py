@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ....time.lifecycles import ServiceStatuses, Timeline, Timeout
 from ....wire.members import has_member
 from ..._kit.job import StoredJob
-from ..._kit.kept import KeptShown
 from .model_arns import model_arn
 
 # JobStatus in botocore's model; Stopping and Stopped only after StopModelInvocationJob.
@@ -76,8 +75,6 @@ class BedrockJob(StoredJob):
     total_records: int
     error_records: int
     expiration: _dt.datetime  # submitTime + timeoutDurationInHours (jobExpirationTime)
-    # The last rendering read shared (shown(shared=True)), after what it was made from.
-    _kept: tuple[tuple[Any, ...], KeptShown] | None = field(default=None, init=False, repr=False)
 
     @property
     def submitted(self) -> _dt.datetime:
@@ -92,19 +89,14 @@ class BedrockJob(StoredJob):
         """The job as GetModelInvocationJob (and each summary of ListModelInvocationJobs)
         shows it at ``now``, without empty members: a new dict.
 
-        ``shared=True`` answers the job's own rendering instead (a :class:`KeptShown`
-        the caller must not change), kept until what it shows changes (its status, its
-        record counts, its data or failure): a job polled many times in one status is
-        rendered and serialized once. Only jobs read that way keep one (the factory's
-        100,000 do not).
+        ``shared=True`` answers the job's kept rendering instead (:meth:`kept`), made
+        again when its status, its record counts, its data or its failure change.
         """
         timeline = self.timeline
         index = timeline.index(now)
         processed = self._processed(index, now) if shown_counts() else 0
         if not shared:
             return self._render(timeline, index, processed)
-        # Everything a rendering is made of (equal when the same: tuples compare their
-        # items by identity first).
         made_of = (
             timeline,
             index,
@@ -114,10 +106,7 @@ class BedrockJob(StoredJob):
             self.total_records,
             self.error_records,
         )
-        kept = self._kept
-        if kept is None or kept[0] != made_of:
-            kept = self._kept = (made_of, KeptShown(self._render(timeline, index, processed)))
-        return kept[1]
+        return self.kept(made_of, lambda: self._render(timeline, index, processed))
 
     def _render(self, timeline: Timeline, index: int, processed: int) -> dict[str, Any]:
         """:meth:`shown`, given the position of the transition in force and the records

@@ -99,7 +99,7 @@ class TransformJobs(NamedJobs[TransformJob]):
     def describe_transform_job(
         self, context: CallContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        return self.find(context, params["TransformJobName"]).shown(context.now)
+        return self.find(context, params["TransformJobName"]).shown(context.now, shared=True)
 
     @handles("ListTransformJobs")
     def list_transform_jobs(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
