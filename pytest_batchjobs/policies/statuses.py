@@ -72,6 +72,9 @@ class StatusesSeen:
         found = [
             value for path in paths for value in _values(output, path) if isinstance(value, str)
         ]
+        seen = self._seen.get(kind)
+        if seen is not None and all(status in seen for status in found):
+            return  # nothing new (most calls): no lock taken
         if found:
             with self._lock:
                 seen = self._seen.setdefault(kind, {})
