@@ -445,12 +445,14 @@ class KindBackend(abc.ABC, Generic[J]):
         order: Callable[[J], Any] | None = None,
         window: Window = (None, None),
         status: str | None = None,
+        fixed_order: bool = False,
     ) -> tuple[list[J], str | None]:
         """One page of the region's jobs that ``accept`` lets through, for the kind's
         list operation; ``filters`` are the query's own parameters (a token is only
-        valid for the same); ``order`` sorts by something other than creation;
-        ``window`` bounds the keys of the jobs ``accept`` can let through; ``status`` is
-        the status ``accept`` requires at the call's now, if any."""
+        valid for the same); ``order`` sorts by something other than creation
+        (``fixed_order``: something a job keeps for life, such as its name); ``window``
+        bounds the keys of the jobs ``accept`` can let through; ``status`` is the status
+        ``accept`` requires at the call's now, if any."""
         return page(
             self.parts.pager,
             self.service,
@@ -465,6 +467,7 @@ class KindBackend(abc.ABC, Generic[J]):
             order,
             window,
             status,
+            fixed_order,
         )
 
 

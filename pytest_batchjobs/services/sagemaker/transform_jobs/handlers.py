@@ -150,7 +150,17 @@ class TransformJobs(NamedJobs[TransformJob]):
 
         paging = {"nextToken": params.get("NextToken"), "maxResults": params.get("MaxResults")}
         window = created_window(created_after, created_before)
-        jobs, token = self.page(context, paging, filters, accept, descending, order, window, status)
+        jobs, token = self.page(
+            context,
+            paging,
+            filters,
+            accept,
+            descending,
+            order,
+            window,
+            status,
+            fixed_order=order is _by_name,  # a name is for life: the store keeps the order
+        )
         return {"TransformJobSummaries": [job.summary(now) for job in jobs], "NextToken": token}
 
     @handles("StopTransformJob")
