@@ -16,6 +16,7 @@ from model_members import needs_model_member
 from pytest_batchjobs import BatchJobsFake
 from pytest_batchjobs.wire.constraints import violations
 from pytest_batchjobs.wire.models import service_model
+from tests.jobs import bedrock_job
 
 BEDROCK_MIX = {
     "Completed": 40,
@@ -214,6 +215,25 @@ def test_the_same_seed_gives_the_same_jobs() -> None:
 
     assert jobs(11) == jobs(11)
     assert jobs(11) != jobs(12)
+
+
+def test_job_ids_created_through_the_api_follow_the_seed_after_every_reset() -> None:
+    def arns(fake: BatchJobsFake) -> list[str]:
+        client = boto3.client("bedrock", region_name="us-east-1")
+        return [bedrock_job(client, name=f"seeded-{index}") for index in range(3)]
+
+    with BatchJobsFake(seed=11) as fake:
+        first = arns(fake)
+        fake.reset()
+        again = arns(fake)
+        fake.reset()
+        fake.personalize.add_jobs(2)  # another kind's draws take nothing from Bedrock's
+        third = arns(fake)
+    with BatchJobsFake(seed=12) as other:
+        different = arns(other)
+    assert first == again == third
+    assert len(set(first)) == 3
+    assert different != first
 
 
 def test_the_session_seed_replays_a_run(pytester: pytest.Pytester) -> None:

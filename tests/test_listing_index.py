@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from jobs import bedrock_params
 
 from pytest_batchjobs import BatchJobsFake
+from pytest_batchjobs.services._kit import listing
 from pytest_batchjobs.services._kit.status_index import StatusIndex
 from pytest_batchjobs.services._kit.store import JobStore, created_window
 from pytest_batchjobs.services.bedrock.invocation_jobs import handlers as bedrock_handlers
@@ -61,11 +62,14 @@ def _arn(item: dict[str, Any]) -> str:
 
 
 def _both(module: Any, fetch: Callable[[], Any]) -> tuple[Any, Any]:
-    """``fetch()`` with the window, then with the scan."""
+    """``fetch()`` with the window, the status index and the name ranking, then with
+    the scan (sorted on every page)."""
     indexed = fetch()
+    ordered = listing._ordered
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(module, "created_window", _no_window)
         patch.setattr(StatusIndex, "range", lambda *args: None)
+        patch.setattr(listing, "_ordered", lambda *args: ordered(*args[:-1], False))
         scanned = fetch()
     return indexed, scanned
 
@@ -170,6 +174,33 @@ def test_sagemaker_creation_time_filters_page_as_the_scan(
 
         indexed, scanned = _both(sagemaker_handlers, fetch)
         assert indexed == scanned
+
+
+def _name_pages(order: str) -> list[list[str]]:
+    """Pages of SageMaker jobs by name, 5 a page, in a new fake with the same seed each
+    time, with jobs named to sort first, last and between added before every page."""
+    with BatchJobsFake(seed=6, start=START) as fake:
+        client = boto3.client("sagemaker", region_name="us-east-1")
+        fake.sagemaker.add_jobs(12)
+        found, params = [], {"SortBy": "Name", "SortOrder": order, "MaxResults": 5}
+        for round_ in range(4):
+            for name in (f"A-first-{round_}", f"zz-last-{round_}", f"m-{round_}"):
+                fake.sagemaker.add_job(TransformJobName=name)
+            page = client.list_transform_jobs(**params)
+            found.append([job["TransformJobName"] for job in page["TransformJobSummaries"]])
+            if "NextToken" not in page:
+                break
+            params["NextToken"] = page["NextToken"]
+        return found
+
+
+@pytest.mark.parametrize("order", ["Ascending", "Descending"])
+def test_a_name_ranking_keeps_the_jobs_added_between_pages_in_place(order: str) -> None:
+    indexed, scanned = _both(sagemaker_handlers, lambda: _name_pages(order))
+    assert indexed == scanned
+    assert len(indexed) == 4
+    last_added = "zz-last-3" if order == "Ascending" else "A-first-3"
+    assert last_added in indexed[-1]  # added before the last page, and listed in it
 
 
 BEDROCK_STATUSES = [

@@ -20,6 +20,7 @@ from ..errors import FakeInternalError
 from ..policies.faults import BAD_GATEWAY_BODY, TransportFault
 from ..policies.journal import Call
 from ..services._kit.context import CallContext, NotOwned
+from ..services._kit.kept import KeptShown
 from ..wire.constraints import summary, violations
 from ..wire.errors import ServiceError
 from ..wire.facts import RequestFacts, default_region
@@ -27,16 +28,20 @@ from ..wire.messages import WireResponse
 from ..wire.protocols import protocol_of
 from ..wire.regions import is_region
 from ..wire.routing import route
+from ..wire.serialize import base_headers
 from .outcome import Answered, Broken, NotMine, Outcome
 from .registry import ENDPOINT_PREFIXES, SERVICE_NAMES
 
 if TYPE_CHECKING:
+    from botocore.model import OperationModel
+
     from ..policies.faults import FaultRules
     from ..policies.journal import Journal
     from ..policies.statuses import StatusesSeen
     from ..time.clock import Clock
     from ..time.transitions import TransitionFeed
     from ..wire.messages import WireRequest
+    from ..wire.protocols.base import WireProtocol
     from ..wire.routing import Route
     from .backends import Endpoint
 
@@ -159,7 +164,7 @@ class Pipeline:
                     ) from None
                 if self._validate_outputs:
                     check_output(operation, output)
-                response = protocol.serialize_output(operation, output)
+                response = _written(protocol, operation, output)
                 call.status = response.status
                 if self._statuses is not None and endpoint.kind is not None:
                     self._statuses.note(endpoint.kind, call.service, operation, output)
@@ -185,6 +190,28 @@ class Pipeline:
             return Broken(kind)
         call.status = 502
         return Answered(WireResponse(502, dict(_BAD_GATEWAY_HEADERS), BAD_GATEWAY_BODY))
+
+
+def _written(
+    protocol: WireProtocol, operation: OperationModel, output: dict[str, Any]
+) -> WireResponse:
+    """The response for ``output``: written by the protocol, or, for a job's kept
+    rendering already written for this operation, the same status and body with fresh
+    headers (a new request id and date)."""
+    if type(output) is not KeptShown:
+        return protocol.serialize_output(operation, output)
+    written = output.written
+    if written is not None and written[0] is operation:
+        first = written[1]
+        headers = {**first.headers, **base_headers(protocol.content_type)}
+        return WireResponse(first.status, headers, first.body)
+    response = protocol.serialize_output(operation, output)
+    # Its own copy of the headers: a transport may add to the response's.
+    output.written = (
+        operation,
+        WireResponse(response.status, dict(response.headers), response.body),
+    )
+    return response
 
 
 def check_output(operation: Any, output: dict[str, Any]) -> None:

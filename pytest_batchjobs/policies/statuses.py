@@ -59,10 +59,15 @@ class StatusesSeen:
         self._lock = threading.Lock()
         self._seen: dict[str, dict[str, None]] = {}
         self._paths: dict[tuple[str, str], tuple[Path, ...]] = {}
+        # The output noted last: a job polled in one status answers the same one (its
+        # kept rendering, never changed once made) again and again.
+        self._last: object = None
 
     def note(self, kind: str, service: str, operation: Any, output: dict[str, Any]) -> None:
         """Note the statuses in ``output``, the response of ``operation`` (botocore's
         operation model) of one of ``kind``'s operations."""
+        if output is self._last:
+            return
         key = (service, operation.name)
         paths = self._paths.get(key)
         if paths is None:
@@ -72,11 +77,13 @@ class StatusesSeen:
         found = [
             value for path in paths for value in _values(output, path) if isinstance(value, str)
         ]
-        if found:
-            with self._lock:
+        seen = self._seen.get(kind)
+        if found and (seen is None or not all(status in seen for status in found)):
+            with self._lock:  # something new (most calls have nothing new: no lock)
                 seen = self._seen.setdefault(kind, {})
                 for status in found:
                     seen.setdefault(status, None)
+        self._last = output
 
     def of(self, kind: str) -> list[str]:
         """The statuses ``kind``'s responses carried, first seen first."""
@@ -86,3 +93,4 @@ class StatusesSeen:
     def reset(self) -> None:
         with self._lock:
             self._seen.clear()
+            self._last = None

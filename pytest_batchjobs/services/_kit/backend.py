@@ -120,7 +120,8 @@ class KindBackend(abc.ABC, Generic[J]):
         self.default_outcome = kind.statuses.outcomes[0]
         self._default_lifecycle = Lifecycle(kind.statuses, self.default_outcome)
         self.max_active_jobs: int | None = None
-        self.random = random.Random()  # the kind's own draws (job ids); seeded by the fake
+        self._random = random.Random()  # the kind's own draws (job ids); seeded by the fake
+        self._seed: int | None = None  # the seed to give it before its next draw
         # An exploration's lifecycle for each new job no lifecycle of the test governs
         # (None, or a None answer: the default).
         self.plan: Callable[[str], Lifecycle | None] | None = None
@@ -131,8 +132,18 @@ class KindBackend(abc.ABC, Generic[J]):
 
     def seed(self, seed: int) -> None:
         """Seed the kind's own randomness (its job ids, if it draws them): the fake's
-        seed, at its start and on every reset."""
-        self.random.seed(seed)
+        seed, at its start and on every reset. It is seeded before its next draw, not
+        now: seeding takes microseconds, at every reset of every kind, and most tests
+        draw from one kind or none."""
+        self._seed = seed
+
+    @property
+    def random(self) -> random.Random:
+        """The kind's own randomness, seeded with the fake's seed since its last reset."""
+        if self._seed is not None:
+            self._random.seed(self._seed)
+            self._seed = None
+        return self._random
 
     # -- dispatch ---------------------------------------------------------------------
 
@@ -434,12 +445,14 @@ class KindBackend(abc.ABC, Generic[J]):
         order: Callable[[J], Any] | None = None,
         window: Window = (None, None),
         status: str | None = None,
+        fixed_order: bool = False,
     ) -> tuple[list[J], str | None]:
         """One page of the region's jobs that ``accept`` lets through, for the kind's
         list operation; ``filters`` are the query's own parameters (a token is only
-        valid for the same); ``order`` sorts by something other than creation;
-        ``window`` bounds the keys of the jobs ``accept`` can let through; ``status`` is
-        the status ``accept`` requires at the call's now, if any."""
+        valid for the same); ``order`` sorts by something other than creation
+        (``fixed_order``: something a job keeps for life, such as its name); ``window``
+        bounds the keys of the jobs ``accept`` can let through; ``status`` is the status
+        ``accept`` requires at the call's now, if any."""
         return page(
             self.parts.pager,
             self.service,
@@ -454,6 +467,7 @@ class KindBackend(abc.ABC, Generic[J]):
             order,
             window,
             status,
+            fixed_order,
         )
 
 

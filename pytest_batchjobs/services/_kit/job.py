@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...documented import Documented
+from .kept import KeptShown
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ...policies.tokens import Key
     from ...time.lifecycles import Lifecycle, Timeline
     from .outputs import JobData
@@ -46,6 +49,9 @@ class StoredJob(Documented, abc.ABC):
     # The listing key: the creation instant in microseconds (it never changes), then the
     # sequence. Set once, not computed on each read: sorting 100,000 jobs reads it often.
     key: Key = field(init=False)
+    # The last rendering read shared (``shown(now, shared=True)``), after what it was
+    # made of; only jobs read that way keep one.
+    _kept: tuple[tuple[Any, ...], KeptShown] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.key = (int(self.created.timestamp() * 1_000_000), self.sequence)
@@ -60,5 +66,18 @@ class StoredJob(Documented, abc.ABC):
         return str(self.request["jobName"])
 
     @abc.abstractmethod
-    def shown(self, now: _dt.datetime) -> dict[str, Any]:
-        """The job as the kind's get / describe call shows it at ``now``."""
+    def shown(self, now: _dt.datetime, *, shared: bool = False) -> dict[str, Any]:
+        """The job as the kind's get / describe call shows it at ``now``: a new dict,
+        or with ``shared=True`` the job's kept rendering (:meth:`kept`)."""
+
+    def kept(self, made_of: tuple[Any, ...], render: Callable[[], dict[str, Any]]) -> KeptShown:
+        """The job's kept rendering if it was made of ``made_of`` (equal: tuples compare
+        their items by identity first), else ``render()``, kept in its place.
+
+        A :class:`KeptShown` the caller must not change: a job polled many times while
+        it shows the same (its status, its counts) is rendered and serialized once.
+        ``made_of`` is everything its rendering is made of that can change."""
+        kept = self._kept
+        if kept is None or kept[0] != made_of:
+            kept = self._kept = (made_of, KeptShown(render()))
+        return kept[1]

@@ -14,7 +14,7 @@ import datetime as _dt
 import itertools
 import sys
 from collections.abc import Callable, Iterator
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sortedcontainers import SortedKeyList
 
@@ -54,6 +54,9 @@ class JobStore(Generic[J]):
         self._by_id: dict[str, J] = {}
         self._ordered: SortedKeyList = SortedKeyList(key=lambda job: job.key)
         self._statuses = StatusIndex()
+        # Jobs sorted by a fixed property (a name), then key: made on the first listing
+        # in that order, then kept as jobs are added.
+        self._ranked: dict[Callable[[J], Any], SortedKeyList] = {}
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -76,6 +79,8 @@ class JobStore(Generic[J]):
         self._by_id[job.ident] = job
         self._ordered.add(job)
         self._statuses.add([job])
+        for ranked in self._ranked.values():
+            ranked.add(job)
 
     def add_many(self, jobs: list[J]) -> None:
         """Store many jobs at once (cheaper than one by one)."""
@@ -83,6 +88,8 @@ class JobStore(Generic[J]):
             self._by_id[job.ident] = job
         self._ordered.update(jobs)
         self._statuses.add(jobs)
+        for ranked in self._ranked.values():
+            ranked.update(jobs)
 
     def walk(
         self,
@@ -106,6 +113,27 @@ class JobStore(Generic[J]):
             if not descending and (low is None or after >= low):
                 return self._range(after, high, (False, True), accept, descending, status)
         return self._range(low, high, (True, True), accept, descending, status)
+
+    def ranked(
+        self, order: Callable[[J], Any], *, descending: bool, after: J | None
+    ) -> Iterator[J]:
+        """Every job sorted by ``order``, a property that never changes (a name), then
+        by key, strictly past ``after`` in that order. The first call for an ``order``
+        sorts the jobs (O(n log n)); they stay sorted as jobs are added, so a page
+        bisects to where it starts and reads on from there."""
+        ranked = self._ranked.get(order)
+        if ranked is None:
+
+            def rank(job: J) -> tuple[Any, Key]:
+                return (order(job), job.key)
+
+            ranked = self._ranked[order] = SortedKeyList(self._ordered, key=rank)
+        if after is None:
+            return iter(reversed(ranked)) if descending else iter(ranked)
+        bound = (order(after), after.key)
+        if descending:
+            return ranked.irange_key(None, bound, (True, False), reverse=True)  # type: ignore[no-any-return]
+        return ranked.irange_key(bound, None, (False, True))  # type: ignore[no-any-return]
 
     def between(self, window: Window) -> Iterator[J]:
         """Every job whose key is within ``window`` (inclusive), in key order."""

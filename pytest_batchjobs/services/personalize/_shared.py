@@ -78,8 +78,13 @@ class PersonalizeBatchJob(StoredJob):
             )
         return summary
 
-    def shown(self, now: _dt.datetime) -> dict[str, Any]:
-        """The job as the kind's describe call shows it at ``now``, without empty members."""
+    def shown(self, now: _dt.datetime, *, shared: bool = False) -> dict[str, Any]:
+        """The job as the kind's describe call shows it at ``now``, without empty
+        members. ``shared=True``: its kept rendering (:meth:`kept`), made again when its
+        status or failure changes."""
+        if shared:
+            made_of = (self.timeline, self.timeline.index(now), self.failure)
+            return self.kept(made_of, lambda: self.shown(now))
         described = {**self.summary(now), **self._members(self.described)}
         return {key: value for key, value in described.items() if value is not None}
 
@@ -273,7 +278,7 @@ class PersonalizeJobs(NamedJobs[P]):
 
     def describe_job(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         job = self.find_arn(context, params[self.kind.arn_member])
-        return {self.job_member: job.shown(context.now)}
+        return {self.job_member: job.shown(context.now, shared=True)}
 
     def list_jobs(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         """A page of the kind's jobs, of one solution version if the call names one."""

@@ -80,7 +80,7 @@ class InvocationJobs(KindBackend[BedrockJob]):
     def get_model_invocation_job(
         self, context: CallContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        return self.find(context, params["jobIdentifier"]).shown(context.now)
+        return self.find(context, params["jobIdentifier"]).shown(context.now, shared=True)
 
     @handles("ListModelInvocationJobs")
     def list_model_invocation_jobs(

@@ -8,7 +8,7 @@ import string
 from dataclasses import dataclass
 from typing import Any
 
-from ....time.lifecycles import ServiceStatuses, Timeout
+from ....time.lifecycles import ServiceStatuses, Timeline, Timeout
 from ....wire.members import has_member
 from ..._kit.job import StoredJob
 from .model_arns import model_arn
@@ -85,14 +85,34 @@ class BedrockJob(StoredJob):
     def timeout_hours(self) -> int:
         return int(self.request.get("timeoutDurationInHours", DEFAULT_TIMEOUT_HOURS))
 
-    def shown(self, now: _dt.datetime) -> dict[str, Any]:
+    def shown(self, now: _dt.datetime, *, shared: bool = False) -> dict[str, Any]:
         """The job as GetModelInvocationJob (and each summary of ListModelInvocationJobs)
-        shows it at ``now``, without empty members."""
+        shows it at ``now``, without empty members: a new dict.
+
+        ``shared=True`` answers the job's kept rendering instead (:meth:`kept`), made
+        again when its status, its record counts, its data or its failure change.
+        """
         timeline = self.timeline
         index = timeline.index(now)
+        processed = self._processed(index, now) if shown_counts() else 0
+        if not shared:
+            return self._render(timeline, index, processed)
+        made_of = (
+            timeline,
+            index,
+            processed,
+            self.data,
+            self.failure,
+            self.total_records,
+            self.error_records,
+        )
+        return self.kept(made_of, lambda: self._render(timeline, index, processed))
+
+    def _render(self, timeline: Timeline, index: int, processed: int) -> dict[str, Any]:
+        """:meth:`shown`, given the position of the transition in force and the records
+        processed by then."""
         status, changed = timeline.statuses[index], timeline.at(index)
         request = self.request
-        hours = self.timeout_hours
         _, partition, _, region, account, _ = self.arn.split(":", 5)
         job: dict[str, Any] = {
             "jobArn": self.arn,
@@ -104,7 +124,7 @@ class BedrockJob(StoredJob):
             "lastModifiedTime": changed,
             "inputDataConfig": _owned(request, "inputDataConfig", account),
             "outputDataConfig": _owned(request, "outputDataConfig", account),
-            "timeoutDurationInHours": hours,
+            "timeoutDurationInHours": self.timeout_hours,
             "jobExpirationTime": self.expiration,
         }
         for member in _OPTIONAL_MEMBERS:
@@ -124,7 +144,7 @@ class BedrockJob(StoredJob):
         shown = shown_counts()
         if shown:
             validated = index >= _SCHEDULED and timeline.statuses[_SCHEDULED] == "Scheduled"
-            counts = self._counts(status, self._processed(index, now), validated)
+            counts = self._counts(status, processed, validated)
             job.update((name, counts[name]) for name in shown)
         return job
 

@@ -90,7 +90,7 @@ class AsyncInvokes(KindBackend[AsyncInvocation]):
 
     @handles("GetAsyncInvoke")
     def get_async_invoke(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-        return self.find_arn(context, params["invocationArn"]).shown(context.now)
+        return self.find_arn(context, params["invocationArn"]).shown(context.now, shared=True)
 
     @handles("ListAsyncInvokes")
     def list_async_invokes(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -65,11 +65,14 @@ class AsyncInvocation(StoredJob):
             "s3OutputDataConfig": {**given["s3OutputDataConfig"], "s3Uri": self.output_folder},
         }
 
-    def shown(self, now: _dt.datetime) -> dict[str, Any]:
+    def shown(self, now: _dt.datetime, *, shared: bool = False) -> dict[str, Any]:
         """The invocation as GetAsyncInvoke (and each summary of ListAsyncInvokes)
-        shows it at ``now``, without empty members."""
+        shows it at ``now``, without empty members. ``shared=True``: its kept rendering
+        (:meth:`kept`), made again when its status or failure changes."""
         timeline = self.timeline
         index = timeline.index(now)
+        if shared:
+            return self.kept((timeline, index, self.failure), lambda: self.shown(now))
         status, changed = timeline.statuses[index], timeline.at(index)
         shown: dict[str, Any] = {
             "invocationArn": self.arn,

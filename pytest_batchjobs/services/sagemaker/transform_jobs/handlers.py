@@ -99,7 +99,7 @@ class TransformJobs(NamedJobs[TransformJob]):
     def describe_transform_job(
         self, context: CallContext, params: dict[str, Any]
     ) -> dict[str, Any]:
-        return self.find(context, params["TransformJobName"]).shown(context.now)
+        return self.find(context, params["TransformJobName"]).shown(context.now, shared=True)
 
     @handles("ListTransformJobs")
     def list_transform_jobs(self, context: CallContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -150,7 +150,17 @@ class TransformJobs(NamedJobs[TransformJob]):
 
         paging = {"nextToken": params.get("NextToken"), "maxResults": params.get("MaxResults")}
         window = created_window(created_after, created_before)
-        jobs, token = self.page(context, paging, filters, accept, descending, order, window, status)
+        jobs, token = self.page(
+            context,
+            paging,
+            filters,
+            accept,
+            descending,
+            order,
+            window,
+            status,
+            fixed_order=order is _by_name,  # a name is for life: the store keeps the order
+        )
         return {"TransformJobSummaries": [job.summary(now) for job in jobs], "NextToken": token}
 
     @handles("StopTransformJob")

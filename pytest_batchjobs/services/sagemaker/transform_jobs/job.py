@@ -80,10 +80,14 @@ class TransformJob(StoredJob):
         shown["LastModifiedTime"] = self.timeline.changed_at(now)
         return shown
 
-    def shown(self, now: _dt.datetime) -> dict[str, Any]:
+    def shown(self, now: _dt.datetime, *, shared: bool = False) -> dict[str, Any]:
         """The job as DescribeTransformJob shows it at ``now``: the request's members,
         with SageMaker's defaults for those of its input, output and data processing
-        that the request left out."""
+        that the request left out. ``shared=True``: the job's kept rendering
+        (:meth:`kept`), made again when its status or failure changes."""
+        if shared:
+            made_of = (self.timeline, self.timeline.index(now), self.failure)
+            return self.kept(made_of, lambda: self.shown(now))
         request = self.request
         _, described = self._times(now)
         # The job starts transforming as soon as it is InProgress: from its creation.
