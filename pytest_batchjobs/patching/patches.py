@@ -10,7 +10,10 @@ and their own undo would later put the fake's back. A replacement made with
 ``layered=True`` is a layer in that chain: undone while another patch is on top, it
 stays and passes every call to what it replaced (inert), and takes itself out the next
 time it is called on top. :func:`below` tells what a layer passes calls to, for code
-that walks such a chain (is the user's mock under the fake's layer?).
+that walks such a chain (is the user's mock under the fake's layer?). A replacement
+made with ``if_unchanged=True`` is put back only if it is still there: a module that
+rebound the name meanwhile (``time.sleep`` in a module, freezegun's ``monotonic``)
+keeps what it put.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class _Replaced:
     original: Any
     replacement: Any = None
     layered: bool = False
+    if_unchanged: bool = False
     inert: bool = field(default=False)
 
     def on_top(self) -> bool:
@@ -53,10 +57,22 @@ class Patches:
     def applied(self) -> bool:
         return bool(self._replaced)
 
-    def apply(self, owner: Any, name: str, wrap: Wrap, *, layered: bool = False) -> Any:
+    def apply(
+        self,
+        owner: Any,
+        name: str,
+        wrap: Wrap,
+        *,
+        layered: bool = False,
+        if_unchanged: bool = False,
+    ) -> Any:
         """Replace ``owner.name`` (a class's or module's own attribute) by
-        ``wrap(original)``; return the replacement."""
-        record = _Replaced(owner, name, _own(owner, name), layered=layered)
+        ``wrap(original)``; return the replacement. ``if_unchanged``: put the original
+        back only if the replacement is still there (a module that rebound the name
+        meanwhile keeps its own)."""
+        record = _Replaced(
+            owner, name, _own(owner, name), layered=layered, if_unchanged=if_unchanged
+        )
         made = wrap(record.original)
         record.replacement = _layer(record, made) if layered else made
         setattr(owner, name, record.replacement)
@@ -73,6 +89,8 @@ class Patches:
             try:
                 if record.layered and not record.on_top():
                     record.inert = True
+                elif record.if_unchanged:
+                    record.take_out()
                 else:
                     setattr(record.owner, record.name, record.original)
             except BaseException as error:

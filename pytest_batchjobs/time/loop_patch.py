@@ -173,22 +173,22 @@ class _TimeNames:
     }
 
     def __init__(self) -> None:
-        self.saved: dict[str, Any] = {}
+        self._patches = Patches()
 
     def install(self) -> None:
         for name, fake in self.FAKES.items():
-            current = getattr(time, name)
-            if current is not fake:
-                self.saved[name] = current
-                setattr(time, name, fake)
+            if getattr(time, name) is not fake:
+                self._patches.apply(time, name, _always(fake), if_unchanged=True)
 
     def restore(self) -> None:
         """Put back what :meth:`install` replaced, where it is still in place (a freeze
         started and stopped on top of it meanwhile has put the real one back)."""
-        for name, original in self.saved.items():
-            if getattr(time, name) is self.FAKES[name]:
-                setattr(time, name, original)
-        self.saved.clear()
+        self._patches.undo()
+
+
+def _always(value: Any) -> Callable[[Any], Any]:
+    """A patch's ``wrap`` that replaces whatever was there with ``value``."""
+    return lambda _: value
 
 
 _MONOTONIC_NAMES = _TimeNames()

@@ -36,6 +36,7 @@ from types import ModuleType
 from typing import Any
 
 from ..active import active_fake
+from ..patching.patches import Patches
 from . import token_bucket
 
 # What sleep() does when no fake lets fake time pass: the time.sleep patch() replaced.
@@ -105,20 +106,19 @@ def patch() -> Callable[[], None]:
     """Route ``time.sleep`` and botocore's adaptive bucket to :func:`sleep`; return
     the function that undoes it."""
     global _real_sleep
-    original = time.sleep
-    if original is not sleep:  # else put back by someone who saved it while patched
-        _real_sleep = original
-    time.sleep = sleep  # type: ignore[assignment]
-    modules = _holders.of(original)
-    for module in modules:
-        module.sleep = sleep  # type: ignore[attr-defined]
+    if time.sleep is sleep:  # put back by someone who saved it while patched
+        time.sleep = _real_sleep
+    original = _real_sleep = time.sleep
+    patches = Patches()
+    patches.apply(time, "sleep", lambda _: sleep)
+    for module in _holders.of(original):
+        patches.apply(module, "sleep", lambda _: sleep, if_unchanged=True)
     restore_bucket = token_bucket.patch_botocore_bucket()
 
     def undo() -> None:
-        time.sleep = _real_sleep
-        for module in modules:
-            if module.__dict__.get("sleep") is sleep:  # not rebound since
-                module.sleep = _real_sleep  # type: ignore[attr-defined]
-        restore_bucket()
+        try:
+            patches.undo()
+        finally:
+            restore_bucket()
 
     return undo
