@@ -166,3 +166,25 @@ def test_no_guard_runs_or_loads_at_import() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+def test_a_moto_without_an_internal_the_fake_reads_is_named_at_the_fakes_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import moto
+    import moto.core.models
+
+    from pytest_batchjobs import fake_batchjobs
+    from pytest_batchjobs.neighbours import moto as neighbour
+    from pytest_batchjobs.neighbours.guard import NeighbourChangedError
+
+    monkeypatch.delattr(moto.core.models, "responses_mock")
+    monkeypatch.setattr(neighbour.GUARD, "_sound", None)
+    with pytest.raises(NeighbourChangedError) as raised, fake_batchjobs():
+        pass
+    assert "it reads moto.core.models.responses_mock, which moto" in str(raised.value)
+    assert 'pip install "moto>=5.2,<' in str(raised.value)
+    monkeypatch.undo()
+    neighbour.GUARD._sound = None
+    with fake_batchjobs():
+        assert neighbour.GUARD.check()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from importlib import import_module
 from typing import Any
 
+from ..neighbours import moto
 from .botocore import ANSWERED
 from .interceptor import Interceptor, Patch
 
@@ -23,6 +24,7 @@ class BesideMoto(Interceptor):
     transport = "moto"
 
     def patches(self) -> Iterable[Patch]:
+        moto.GUARD.check()
         stubber = import_module("moto.core.botocore_stubber").BotocoreStubber
         return [Patch(stubber, "__call__", _skipping_answered)]
 

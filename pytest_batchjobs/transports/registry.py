@@ -59,7 +59,7 @@ class Adapter:
 ADAPTERS = (
     Adapter("botocore.handlers", ".botocore", eager=True, on_import=True),
     Adapter("aiobotocore.session", ".aiobotocore", on_import=True),
-    Adapter("moto.core.botocore_stubber", ".beside_moto"),
+    Adapter("moto.core.models", ".beside_moto"),
     Adapter("socket", ".lookups", eager=True),
     Adapter("urllib.request", ".urllib_request", eager=True),
     Adapter("requests", ".requests", eager=True),
