@@ -281,6 +281,8 @@ def test_javascript_sdk_follows_a_sagemaker_transform_job(
         "name": "ValidationException",
         "isInstance": True,
         "status": 400,
+        "attempts": 1,
+        "fault": "client",
         "message": "Could not find requested job with name missing",
     }
 

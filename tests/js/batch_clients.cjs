@@ -8,49 +8,19 @@
 // The SDK packages are found through NODE_PATH (the test installs them in a cache).
 'use strict';
 
+const { controlAt, failure } = require('./support.cjs');
+
 const bedrockSdk = require('@aws-sdk/client-bedrock');
 const personalizeSdk = require('@aws-sdk/client-personalize');
 
 const endpoint = process.argv[2];
+const control = controlAt(endpoint);
 const clientConfig = {
   endpoint,
   region: 'us-east-1',
   credentials: { accessKeyId: 'AKIDEXAMPLEDUMMY0000', secretAccessKey: 'dummy-secret' },
   maxAttempts: 1,
 };
-
-async function control(path, body) {
-  const response = await fetch(`${endpoint}/_batchjobs/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body || {}),
-  });
-  const document = await response.json();
-  if (!response.ok) {
-    throw new Error(`control ${path} answered ${response.status}: ${document.error}`);
-  }
-  return document;
-}
-
-function described(error, errorClass) {
-  return {
-    name: error.name,
-    isInstance: error instanceof errorClass,
-    status: error.$metadata && error.$metadata.httpStatusCode,
-    attempts: error.$metadata && error.$metadata.attempts,
-    fault: error.$fault,
-    message: error.message,
-  };
-}
-
-async function failure(promise, errorClass) {
-  try {
-    await promise;
-  } catch (error) {
-    return described(error, errorClass);
-  }
-  return null;
-}
 
 async function main() {
   const result = {};

@@ -6,39 +6,18 @@
 //   node sagemaker_transform.cjs http://127.0.0.1:PORT
 'use strict';
 
+const { controlAt, failure } = require('./support.cjs');
+
 const sdk = require('@aws-sdk/client-sagemaker');
 
 const endpoint = process.argv[2];
+const control = controlAt(endpoint);
 const client = new sdk.SageMakerClient({
   endpoint,
   region: 'us-east-1',
   credentials: { accessKeyId: 'AKIDEXAMPLEDUMMY0000', secretAccessKey: 'dummy-secret' },
   maxAttempts: 1,
 });
-
-async function control(path, body) {
-  const response = await fetch(`${endpoint}/_batchjobs/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body || {}),
-  });
-  if (!response.ok) throw new Error(`control ${path} answered ${response.status}`);
-  return response.json();
-}
-
-async function failure(promise, errorClass) {
-  try {
-    await promise;
-  } catch (error) {
-    return {
-      name: error.name,
-      isInstance: error instanceof errorClass,
-      status: error.$metadata && error.$metadata.httpStatusCode,
-      message: error.message,
-    };
-  }
-  return null;
-}
 
 const PARAMS = {
   TransformJobName: 'From-JavaScript',
