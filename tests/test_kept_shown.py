@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from model_members import needs_model_member
 
 from pytest_batchjobs import BatchJobsFake
 from tests.jobs import bedrock_job
@@ -48,6 +49,7 @@ def test_polls_in_one_status_send_the_same_body_with_a_new_request_id_each(
     assert batchjobs_fake.call_count("GetModelInvocationJob") == 3
 
 
+@needs_model_member("bedrock", "GetModelInvocationJobResponse", "totalRecordCount")
 def test_each_status_and_each_count_of_a_running_job_is_shown_when_it_changes(
     batchjobs_fake: BatchJobsFake, bedrock: Any
 ) -> None:
