@@ -51,6 +51,7 @@ ADAPTERS = (
     Adapter("httpx", ".httpx"),
     Adapter("aiohttp", ".aiohttp"),
     Adapter("urllib3", ".urllib3"),
+    Adapter("aioresponses", "..neighbours.aioresponses"),
 )
 
 _lock = threading.RLock()  # one activation, deactivation or library import at a time
