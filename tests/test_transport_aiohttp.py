@@ -273,6 +273,7 @@ async def chunks() -> AsyncIterator[bytes]:
         ),
         pytest.param(lambda: aiohttp.TCPConnector(force_close=True), {}, id="force-close"),
         pytest.param(lambda: None, {"data": chunks()}, id="chunked-body"),
+        pytest.param(lambda: None, {"expect100": True}, id="expect-100-continue"),
         pytest.param(
             lambda: None, {"timeout": aiohttp.ClientTimeout(sock_read=0.5)}, id="sock-read"
         ),

@@ -129,11 +129,14 @@ class _InMemory(asyncio.Transport):
     def write(self, data: Any) -> None:
         if self._closing or self._sent or not data:
             return
+        first = not self._received
         self._received += data
         body = _body_if_complete(self._received, self._req.headers)
         if body is not None:
             self._sent = True
             self._loop.call_soon(self._answer, body)  # as a network answer: later
+        elif first and self._req.headers.get("Expect", "").lower() == "100-continue":
+            self._loop.call_soon(self.protocol.data_received, b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def is_closing(self) -> bool:
         return self._closing
@@ -166,8 +169,8 @@ class _InMemory(asyncio.Transport):
             self._closing = True
             self.protocol.connection_lost(reset)
             return
-        except aiohttp.ServerTimeoutError as timeout:
-            self.protocol.set_exception(timeout)
+        except Exception as error:  # a read timeout (or a bug): raised where aiohttp reads
+            self.protocol.set_exception(error)
             return
         self.protocol.data_received(answer)
         self.close()
