@@ -1,20 +1,18 @@
 """What the plugin knows of aioresponses, a user's mock of aiohttp, to stand beside it.
 
 A started ``aioresponses()`` replaces ``ClientSession._request``, above the connection
-on which the fake answers aiohttp (:mod:`..transports.aiohttp`). It answers a request
-with the first of its responses that matches (its ``match``) and refuses any other
-("Connection refused"), unless it was made with ``passthrough_unmatched=True``: then it
-sends the request on through aiohttp. So, while a fake is active, a request for a faked
-service that none of the mock's responses matches is passed through as if
-``passthrough_unmatched`` were set, for that request alone, and the fake answers it. A
-URL the user mocked is the mock's, whether the mock started before or after the fake.
-The mock lists the call among its ``requests``, as it does any request it passes on.
+on which the fake answers aiohttp. It answers a request with the first of its responses
+that matches (its ``match``) and refuses any other ("Connection refused"), unless it was
+made with ``passthrough_unmatched=True``: then it sends the request on through aiohttp.
+So, while a fake is active, a request for a faked service that none of the mock's
+responses matches is passed through as if ``passthrough_unmatched`` were set, for that
+request alone, and the fake answers it (:func:`passing_unmatched`). A URL the user mocked
+is the mock's, whether the mock started before or after the fake. The mock lists the
+call among its ``requests``, as it does any request it passes on.
 
 Supported: aioresponses 0.7.7 and later (``passthrough_unmatched`` came in 0.7.7), and
 its fork aioresponses-ng (the same ``aioresponses`` module). An older one fails the
-fake's start with a message naming its version.
-
-This module imports aioresponses: the registry imports it once aioresponses is loaded.
+fake's start with a message naming its version (:func:`check_version`).
 """
 
 from __future__ import annotations
@@ -22,40 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import aioresponses
-
-from ..transports.interceptor import Interceptor, Patch
-
 OLDEST = (0, 7, 7)
 
 
 class UnsupportedAioresponsesError(RuntimeError):
     """The installed aioresponses is older than the plugin can stand beside."""
-
-
-class BesideAioresponses(Interceptor):
-    """aioresponses' ``match``, while a fake is active: a faked service's request that
-    no mocked response matches is passed through to aiohttp, where the fake answers."""
-
-    transport = "aiohttp"
-
-    def patches(self) -> list[Patch]:
-        check_version(str(getattr(aioresponses, "__version__", "0")))
-        return [Patch(aioresponses.aioresponses, "match", self._matching)]
-
-    def url(self, request: Any) -> str:
-        return str(request)  # a request's URL (yarl's URL) is all this adapter routes
-
-    def _matching(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        beside = self
-
-        async def match(mock: Any, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
-            response = await original(mock, method, url, *args, **kwargs)
-            if response is None and beside.route(url) is not None:
-                mock.passthrough_unmatched = _ThisRequest(mock, mock.passthrough_unmatched)
-            return response
-
-        return match
 
 
 def check_version(version: str) -> None:
@@ -67,6 +36,22 @@ def check_version(version: str) -> None:
             f"on passthrough_unmatched), and aioresponses {version} is installed: upgrade "
             "it (pip install 'aioresponses>=0.7.7')."
         )
+
+
+def passing_unmatched(answers: Callable[[str], bool]) -> Callable[[Any], Any]:
+    """What wraps ``aioresponses.match``: a request no mocked response matches is passed
+    through when ``answers(url)`` (the active fake answers that URL)."""
+
+    def wrap(original: Any) -> Any:
+        async def match(mock: Any, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
+            response = await original(mock, method, url, *args, **kwargs)
+            if response is None and answers(str(url)):
+                mock.passthrough_unmatched = _ThisRequest(mock, mock.passthrough_unmatched)
+            return response
+
+        return match
+
+    return wrap
 
 
 class _ThisRequest:
@@ -81,6 +66,3 @@ class _ThisRequest:
     def __bool__(self) -> bool:
         self._mock.passthrough_unmatched = self._own
         return True
-
-
-INTERCEPTOR = BesideAioresponses()

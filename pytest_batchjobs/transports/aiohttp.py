@@ -11,7 +11,10 @@ aiohttp writes the request into it as it would to AWS, and reads the fake's answ
 it with its own parser: the response is aiohttp's own ``ClientResponse``, built from the
 bytes AWS would send (``raise_for_status``, ``json()``, ``read()``, ``text()``,
 ``content.read()``, redirects and middlewares behave as with AWS). Every other
-connection opens as before.
+connection opens as before. Beside a user's aioresponses mock (which patches
+``ClientSession._request``, above all this), a service request the mock has no response
+for is answered by the fake (:class:`BesideAioresponses`, the registry's line for
+aioresponses, over :mod:`..neighbours.aioresponses`).
 
 An operation the fake does not fake is answered ``501 Not Implemented`` naming it (moto
 mocks no aiohttp). An injected broken connection breaks this connection, and aiohttp
@@ -23,8 +26,7 @@ with AWS; a read timeout is ``SocketTimeoutError('Timeout on reading data from s
 session's ``sock_read`` timeout runs out.
 
 The connection is closed once answered, as a server closes one: a session never keeps
-one in its pool past the fake. What is known of aioresponses, which patches
-``ClientSession._request`` above all this, is in :mod:`..neighbours.aioresponses`.
+one in its pool past the fake.
 
 This module imports aiohttp: the registry imports it once aiohttp is loaded.
 """
@@ -41,6 +43,7 @@ import aiohttp
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.connector import TCPConnector
 
+from ..neighbours import aioresponses as beside
 from ..wire.messages import WireRequest
 from .interceptor import Interceptor, Patch
 
@@ -176,6 +179,24 @@ class _InMemory(asyncio.Transport):
         self.close()
 
 
+class BesideAioresponses(Interceptor):
+    """aioresponses' ``match``, while a fake is active: a faked service's request that a
+    user's mock has no response for goes on to aiohttp, where the fake answers it
+    (:mod:`..neighbours.aioresponses`)."""
+
+    transport = "aiohttp"
+
+    def patches(self) -> list[Patch]:
+        import aioresponses
+
+        beside.check_version(str(getattr(aioresponses, "__version__", "0")))
+        answers = beside.passing_unmatched(lambda url: self.route(url) is not None)
+        return [Patch(aioresponses.aioresponses, "match", answers)]
+
+    def url(self, request: str) -> str:
+        return request  # the URL aioresponses matched
+
+
 def _body_if_complete(received: bytearray, headers: Any) -> bytes | None:
     """The request's body once ``received`` holds the whole request (aiohttp frames it
     by the ``Content-Length`` or ``Transfer-Encoding: chunked`` it sent), else ``None``."""
@@ -218,3 +239,4 @@ def http_message(response: WireResponse) -> bytes:
 
 
 INTERCEPTOR = AiohttpInterceptor()
+BESIDE_AIORESPONSES = BesideAioresponses()

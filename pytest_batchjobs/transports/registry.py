@@ -51,7 +51,7 @@ ADAPTERS = (
     Adapter("httpx", ".httpx"),
     Adapter("aiohttp", ".aiohttp"),
     Adapter("urllib3", ".urllib3"),
-    Adapter("aioresponses", "..neighbours.aioresponses"),
+    Adapter("aioresponses", ".aiohttp", attribute="BESIDE_AIORESPONSES"),
 )
 
 _lock = threading.RLock()  # one activation, deactivation or library import at a time
