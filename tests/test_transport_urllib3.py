@@ -179,6 +179,23 @@ def test_botocore_and_requests_are_answered_once_above_urllib3(
     assert socket_guard == []
 
 
+def test_a_request_that_reaches_urllib3_anyway_is_answered_there_and_not_sent(
+    batchjobs_fake: BatchJobsFake, socket_guard: list[Any]
+) -> None:
+    """botocore's own HTTP session used below its endpoint (no before-send, no fake
+    handler) hands the request to urllib3, which answers it."""
+    from botocore.httpsession import URLLib3Session
+
+    request = AWSRequest(method="GET", url=JOBS, headers=signed("GET", JOBS)).prepare()
+    response = URLLib3Session().send(request)
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"invocationJobSummaries": []}
+    assert [(call.transport, call.operation) for call in batchjobs_fake.calls] == [
+        ("urllib3", "ListModelInvocationJobs")
+    ]
+    assert socket_guard == []
+
+
 def test_a_proxy_manager_is_answered_without_asking_the_proxy(
     batchjobs_fake: BatchJobsFake, socket_guard: list[Any]
 ) -> None:
