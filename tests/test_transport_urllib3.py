@@ -4,9 +4,12 @@ Retry; botocore's and requests' requests are still answered once, above urllib3.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
@@ -204,6 +207,34 @@ def test_a_proxy_manager_is_answered_without_asking_the_proxy(
     assert proxy.request("GET", JOBS.replace("https:", "http:")).status == 200
     assert batchjobs_fake.call_count("ListModelInvocationJobs") == 2
     assert socket_guard == []
+
+
+class Echo(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_another_urls_request_is_sent_with_its_body_unread(batchjobs_fake: BatchJobsFake) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/echo"
+        headers = {"Content-Length": "11"}
+        echoed = urllib3.request("POST", url, body=io.BytesIO(b"from a file"), headers=headers)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert echoed.data == b"from a file"
+    assert batchjobs_fake.calls == []
 
 
 def test_other_urls_are_untouched_and_nothing_once_the_fake_stops(local_site: str) -> None:

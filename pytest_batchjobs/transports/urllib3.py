@@ -66,17 +66,11 @@ class _Sent(NamedTuple):
     decode_content: bool
 
     @classmethod
-    def of(cls, pool: Any, call: dict[str, Any]) -> _Sent:
-        target: str = call["url"]
-        if target.startswith("/"):
-            port = f":{pool.port}" if pool.port else ""
-            url = f"{pool.scheme}://{pool.host}{port}{target}"
-        else:
-            url = target
+    def of(cls, pool: Any, url: str, call: dict[str, Any]) -> _Sent:
         return cls(
             pool,
             call["method"],
-            target,
+            call["url"],
             url,
             pool.headers if call["headers"] is None else call["headers"],
             body_bytes(call["body"]),
@@ -100,13 +94,13 @@ class Urllib3Interceptor(Interceptor):
         signature = inspect.signature(original)
 
         def urlopen(pool: Any, *args: Any, **kwargs: Any) -> Any:
+            url = _full_url(pool, kwargs["url"] if "url" in kwargs else args[1])
+            routed = interceptor.route(url)
+            if routed is None:  # sent as before, its body unread
+                return original(pool, *args, **kwargs)
             call = signature.bind(pool, *args, **kwargs)
             call.apply_defaults()
-            sent = _Sent.of(pool, call.arguments)
-            routed = interceptor.route(sent)
-            if routed is None:
-                return original(pool, *args, **kwargs)
-            return interceptor._retried(routed, sent)
+            return interceptor._retried(routed, _Sent.of(pool, url, call.arguments))
 
         return urlopen
 
@@ -141,8 +135,8 @@ class Urllib3Interceptor(Interceptor):
             retries.sleep(response)
             sent = sent._replace(retries=retries)
 
-    def url(self, request: _Sent) -> str:
-        return request.url
+    def url(self, request: str) -> str:
+        return request  # urlopen routes by the URL alone
 
     def wire(self, request: _Sent) -> WireRequest:
         return WireRequest.build(request.method, request.url, request.headers, request.body)
@@ -175,6 +169,14 @@ class Urllib3Interceptor(Interceptor):
             )
         reset = ConnectionResetError(errno.ECONNRESET, "Connection reset by peer")
         return ProtocolError("Connection aborted.", reset)
+
+
+def _full_url(pool: Any, target: str) -> str:
+    """The URL of ``target`` (a path, or a whole URL through a proxy) on ``pool``."""
+    if not target.startswith("/"):
+        return target
+    port = f":{pool.port}" if pool.port else ""
+    return f"{pool.scheme}://{pool.host}{port}{target}"
 
 
 def _timeout_of(request: _Sent) -> Timeout:
