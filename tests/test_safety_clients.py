@@ -2,11 +2,11 @@
 leaves the machine, whatever the client and whatever keys it signs with.
 
 The clients the fake answers (boto3, requests, httpx sync and async, urllib.request,
-aiobotocore) are answered in-process: no name is looked up and no socket connects.
-The clients it does not answer (urllib3, http.client and aiohttp used directly) are
-refused before any connection, with a message naming the host: by the lookup guard, and
-aiohttp at its connector, before its resolver (which may not use Python's sockets) or a
-proxy is asked.
+aiobotocore, urllib3's pools and aiohttp used directly, whatever resolves aiohttp's names
+and through a proxy or not) are answered in-process: no name is looked up and no socket
+connects. The clients it does not answer (``http.client``, a urllib3 connection used below
+its pools) are refused before any connection by the lookup guard, with a message naming
+the host.
 ``socket_guard`` (conftest) sits under the fake's lookup guard and records every lookup
 and connection that gets past it: it must record none.
 """
@@ -112,6 +112,52 @@ def with_aiobotocore() -> list[str]:
     return [job["jobName"] for job in asyncio.run(drive())["invocationJobSummaries"]]
 
 
+def with_urllib3_pool_manager() -> list[str]:
+    body = json.dumps(bedrock_params("leak-check")).encode()
+    http = urllib3.PoolManager()
+    http.request("POST", CREATE, body=body, headers=sigv4_headers("POST", CREATE, body))
+    listed = http.request("GET", JOBS, headers=sigv4_headers("GET", JOBS, None)).json()
+    return [job["jobName"] for job in listed["invocationJobSummaries"]]
+
+
+def with_urllib3_connection_pool() -> list[str]:
+    body = json.dumps(bedrock_params("leak-check")).encode()
+    pool = urllib3.HTTPSConnectionPool(HOST, 443, retries=False)
+    headers = sigv4_headers("POST", CREATE, body)
+    pool.request("POST", "/model-invocation-job", body=body, headers=headers)
+    listed = pool.request("GET", "/model-invocation-jobs", headers=sigv4_headers("GET", JOBS, None))
+    return [job["jobName"] for job in listed.json()["invocationJobSummaries"]]
+
+
+class OwnResolver(aiohttp.abc.AbstractResolver):
+    """A resolver that needs no Python socket lookup, as aiodns's or uvloop's: it fails
+    the test if it is ever asked."""
+
+    async def resolve(self, host: str, port: int = 0, family: Any = 0) -> list[Any]:
+        raise AssertionError(f"the resolver was asked for {host!r}")
+
+    async def close(self) -> None:
+        pass
+
+
+def with_aiohttp(resolver: str = "default", proxy: str | None = None) -> Callable[[], list[str]]:
+    def send() -> list[str]:
+        async def drive() -> Any:
+            chosen = {"threaded": aiohttp.ThreadedResolver, "own": OwnResolver}.get(resolver)
+            connector = aiohttp.TCPConnector(resolver=chosen() if chosen else None)
+            body = json.dumps(bedrock_params("leak-check")).encode()
+            async with aiohttp.ClientSession(connector=connector) as session:
+                headers = sigv4_headers("POST", CREATE, body)
+                await session.post(CREATE, data=body, headers=headers, proxy=proxy)
+                headers = sigv4_headers("GET", JOBS, None)
+                async with session.get(JOBS, headers=headers, proxy=proxy) as listed:
+                    return await listed.json()
+
+        return [job["jobName"] for job in asyncio.run(drive())["invocationJobSummaries"]]
+
+    return send
+
+
 ANSWERED: list[Any] = [
     pytest.param(with_boto3, "botocore", id="boto3"),
     pytest.param(with_requests, "responses", id="requests"),
@@ -119,6 +165,14 @@ ANSWERED: list[Any] = [
     pytest.param(with_async_httpx, "httpx", id="httpx-async"),
     pytest.param(with_urllib, "urllib", id="urllib.request"),
     pytest.param(with_aiobotocore, "aiobotocore", id="aiobotocore"),
+    pytest.param(with_urllib3_pool_manager, "urllib3", id="urllib3-PoolManager"),
+    pytest.param(with_urllib3_connection_pool, "urllib3", id="urllib3-HTTPSConnectionPool"),
+    pytest.param(with_aiohttp("default"), "aiohttp", id="aiohttp"),
+    pytest.param(with_aiohttp("threaded"), "aiohttp", id="aiohttp-ThreadedResolver"),
+    pytest.param(with_aiohttp("own"), "aiohttp", id="aiohttp-resolver-without-sockets"),
+    pytest.param(
+        with_aiohttp(proxy="http://proxy.example.com:3128"), "aiohttp", id="aiohttp-proxy"
+    ),
 ]
 
 
@@ -140,18 +194,13 @@ def test_clients_the_fake_answers_send_nothing_even_with_real_looking_keys(
 # -- the clients it does not answer: refused before any connection ------------------------
 
 
-def by_urllib3_pool_manager() -> None:
-    headers = sigv4_headers("GET", JOBS, None)
-    try:
-        urllib3.PoolManager().request("GET", JOBS, headers=headers, retries=0)
-    except urllib3.exceptions.MaxRetryError as error:  # urllib3 wraps the refusal
-        raise OSError(str(error.reason)) from error
-
-
-def by_urllib3_connection_pool() -> None:
-    pool = urllib3.HTTPSConnectionPool(HOST, 443, retries=False)
+def by_urllib3_connection() -> None:
+    """urllib3's connection used below its pools, where the fake does not answer."""
+    connection = urllib3.connection.HTTPSConnection(HOST, 443)
     with pytest.raises(urllib3.exceptions.NameResolutionError) as refused:
-        pool.request("GET", "/model-invocation-jobs", headers=sigv4_headers("GET", JOBS, None))
+        connection.request(
+            "GET", "/model-invocation-jobs", headers=sigv4_headers("GET", JOBS, None)
+        )
     raise OSError(str(refused.value)) from refused.value
 
 
@@ -160,41 +209,11 @@ def by_http_client() -> None:
     connection.request("GET", "/model-invocation-jobs", headers=sigv4_headers("GET", JOBS, None))
 
 
-class OwnResolver(aiohttp.abc.AbstractResolver):
-    """A resolver that needs no Python socket lookup, as aiodns's or uvloop's: it
-    answers loopback for every name, and fails the test if it is ever asked."""
-
-    async def resolve(self, host: str, port: int = 0, family: Any = 0) -> list[Any]:
-        raise AssertionError(f"the resolver was asked for {host!r}")
-
-    async def close(self) -> None:
-        pass
-
-
-def by_aiohttp(resolver: str = "default", proxy: str | None = None) -> Callable[[], None]:
-    def send() -> None:
-        async def drive() -> None:
-            chosen = {"threaded": aiohttp.ThreadedResolver, "own": OwnResolver}.get(resolver)
-            connector = aiohttp.TCPConnector(resolver=chosen() if chosen else None)
-            async with aiohttp.ClientSession(connector=connector) as session:
-                headers = sigv4_headers("GET", JOBS, None)
-                await session.get(JOBS, headers=headers, proxy=proxy)
-
-        asyncio.run(drive())
-
-    return send
-
-
 @pytest.mark.parametrize(
     "client",
     [
-        pytest.param(by_urllib3_pool_manager, id="urllib3-PoolManager"),
-        pytest.param(by_urllib3_connection_pool, id="urllib3-HTTPSConnectionPool"),
+        pytest.param(by_urllib3_connection, id="urllib3-HTTPSConnection"),
         pytest.param(by_http_client, id="http.client"),
-        pytest.param(by_aiohttp("default"), id="aiohttp"),
-        pytest.param(by_aiohttp("threaded"), id="aiohttp-ThreadedResolver"),
-        pytest.param(by_aiohttp("own"), id="aiohttp-resolver-without-sockets"),
-        pytest.param(by_aiohttp(proxy="http://proxy.example.com:3128"), id="aiohttp-proxy"),
     ],
 )
 def test_clients_the_fake_does_not_answer_are_refused_before_any_connection(

@@ -323,8 +323,9 @@ def test_a_lookup_of_a_faked_host_is_refused_naming_it(host: str) -> None:
         ):
             with pytest.raises(FakedHostLookupError, match=f"refused to resolve '{host}'"):
                 lookup()
-        with pytest.raises(urllib3.exceptions.MaxRetryError, match="refused to resolve"):
-            urllib3.PoolManager().request("GET", f"https://{host}/", retries=0)
+        connection = urllib3.connection.HTTPSConnection(host, 443)  # below urllib3's pools
+        with pytest.raises(urllib3.exceptions.NameResolutionError, match="refused to resolve"):
+            connection.request("GET", "/")
         assert socket.getaddrinfo("localhost", 80)
     assert [getattr(socket, name) for name in ("getaddrinfo", "gethostbyname")] == resolvers
 

@@ -66,7 +66,9 @@ ADAPTERS = (
     Adapter("httpx", ".httpx"),
     Adapter("pytest_httpx._httpx_mock", ".httpx", attribute="BESIDE_PYTEST_HTTPX"),
     Adapter("respx.mocks", ".httpx", attribute="BESIDE_RESPX"),
-    Adapter("aiohttp", ".aiohttp_guard"),
+    Adapter("aiohttp", ".aiohttp"),
+    Adapter("aioresponses", ".aiohttp", attribute="BESIDE_AIORESPONSES"),
+    Adapter("urllib3", ".urllib3"),
 )
 
 _lock = threading.RLock()  # one activation, deactivation or library import at a time
