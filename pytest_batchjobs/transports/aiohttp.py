@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import http
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -45,6 +44,7 @@ from aiohttp.connector import TCPConnector
 
 from ..neighbours import aioresponses as beside
 from ..wire.messages import WireRequest
+from .answer import http_message
 from .interceptor import Interceptor, Patch
 
 if TYPE_CHECKING:
@@ -223,19 +223,6 @@ def _dechunked(body: bytes) -> bytes | None:
         chunks.append(body[start : start + size])
         at = start + size + 2
     return None
-
-
-def http_message(response: WireResponse) -> bytes:
-    """``response`` as the bytes of an HTTP/1.1 response."""
-    try:
-        reason = http.HTTPStatus(response.status).phrase
-    except ValueError:
-        reason = ""
-    headers = {"Content-Length": str(len(response.body)), **response.headers}
-    head = f"HTTP/1.1 {response.status} {reason}\r\n" + "".join(
-        f"{name}: {value}\r\n" for name, value in headers.items()
-    )
-    return head.encode("latin-1") + b"\r\n" + response.body
 
 
 INTERCEPTOR = AiohttpInterceptor()

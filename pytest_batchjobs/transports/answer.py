@@ -10,6 +10,7 @@ is sent to AWS.
 
 from __future__ import annotations
 
+import http
 from typing import TYPE_CHECKING
 
 from ..core.contract import core_of
@@ -44,3 +45,20 @@ def not_implemented(outcome: NotMine, *, moto_hint: bool = False) -> WireRespons
     the hint to activate moto where the transport can reach it (``moto_hint``)."""
     error = ServiceError(NOT_IMPLEMENTED, outcome.explained(moto_hint=moto_hint), status=501)
     return protocol_of(outcome.service).serialize_error(error)
+
+
+def reason_phrase(status: int) -> str:
+    """The reason phrase of ``status`` (``Not Found``), or ``""`` for a code with none."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def http_message(response: WireResponse) -> bytes:
+    """``response`` as the bytes of an HTTP/1.1 response, for a client that parses it."""
+    headers = {"Content-Length": str(len(response.body)), **response.headers}
+    head = f"HTTP/1.1 {response.status} {reason_phrase(response.status)}\r\n" + "".join(
+        f"{name}: {value}\r\n" for name, value in headers.items()
+    )
+    return head.encode("latin-1") + b"\r\n" + response.body

@@ -30,7 +30,6 @@ This module imports urllib3: the registry imports it once urllib3 is loaded.
 from __future__ import annotations
 
 import errno
-import http
 import inspect
 import io
 from collections.abc import Callable
@@ -41,6 +40,7 @@ from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util import Retry, Timeout
 
 from ..wire.messages import WireRequest, body_bytes
+from .answer import reason_phrase
 from .interceptor import Interceptor, Patch
 
 if TYPE_CHECKING:
@@ -142,16 +142,12 @@ class Urllib3Interceptor(Interceptor):
         return WireRequest.build(request.method, request.url, request.headers, request.body)
 
     def respond(self, response: WireResponse, request: _Sent) -> HTTPResponse:
-        try:
-            reason = http.HTTPStatus(response.status).phrase
-        except ValueError:
-            reason = None
         return HTTPResponse(
             body=io.BytesIO(response.body),
             headers={"Content-Length": str(len(response.body)), **response.headers},
             status=response.status,
             version=11,
-            reason=reason,
+            reason=reason_phrase(response.status) or None,
             preload_content=request.preload_content,
             decode_content=request.decode_content,
             retries=request.retries,

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..core.outcome import Broken
 from ..wire.messages import WireRequest, WireResponse, body_bytes
+from .answer import http_message
 from .interceptor import Interceptor, Patch
 
 
@@ -79,15 +80,7 @@ class _Received:
 def _http_response(request: Any, response: WireResponse) -> http.client.HTTPResponse:
     """``response`` as ``do_open`` returns one: an ``HTTPResponse`` with ``url`` and
     ``msg`` (the reason phrase, which urllib's error processor reads)."""
-    try:
-        reason = http.HTTPStatus(response.status).phrase
-    except ValueError:
-        reason = ""
-    headers = {"Content-Length": str(len(response.body)), **response.headers}
-    head = f"HTTP/1.1 {response.status} {reason}\r\n" + "".join(
-        f"{name}: {value}\r\n" for name, value in headers.items()
-    )
-    received = _Received(head.encode("latin-1") + b"\r\n" + response.body)
+    received = _Received(http_message(response))
     method = request.get_method()
     parsed = http.client.HTTPResponse(received, method=method)  # type: ignore[arg-type]
     parsed.begin()
