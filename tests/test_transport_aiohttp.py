@@ -424,13 +424,24 @@ def test_a_url_no_one_mocked_is_still_refused_by_the_mock(
     assert socket_guard == []
 
 
-def test_an_aioresponses_too_old_fails_naming_its_version() -> None:
-    from pytest_batchjobs.neighbours.aioresponses import (
-        UnsupportedAioresponsesError,
-        check_version,
-    )
+def test_an_aioresponses_without_passthrough_unmatched_is_left_alone_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import aioresponses
 
-    check_version("0.7.7")
-    check_version("0.8.2")
-    with pytest.raises(UnsupportedAioresponsesError, match=r"aioresponses 0\.7\.6 is installed"):
-        check_version("0.7.6")
+    from pytest_batchjobs import fake_batchjobs
+    from pytest_batchjobs.neighbours import aioresponses as beside
+    from pytest_batchjobs.neighbours.guard import NeighbourChangedWarning
+
+    def old_init(self: Any, **kwargs: Any) -> None:  # 0.7.6's: no passthrough_unmatched
+        self.requests = {}
+
+    match = aioresponses.aioresponses.match
+    monkeypatch.setattr(aioresponses.aioresponses, "__init__", old_init)
+    monkeypatch.setattr(beside.GUARD, "_sound", None)
+    monkeypatch.setattr(beside.GUARD, "_warned", set())
+    warned = pytest.warns(NeighbourChangedWarning, match=r"aioresponses\(passthrough_unmatched")
+    with warned, fake_batchjobs():
+        assert aioresponses.aioresponses.match is match  # left alone
+    monkeypatch.undo()
+    beside.GUARD._sound = None

@@ -11,8 +11,13 @@ is the mock's, whether the mock started before or after the fake. The mock lists
 call among its ``requests``, as it does any request it passes on.
 
 Supported: aioresponses 0.7.7 and later (``passthrough_unmatched`` came in 0.7.7), and
-its fork aioresponses-ng (the same ``aioresponses`` module). An older one fails the
-fake's start with a message naming its version (:func:`check_version`).
+its fork aioresponses-ng (the same ``aioresponses`` module). What it reads is checked
+once aioresponses is loaded beside an active fake (:data:`GUARD`, by the feature, not
+the version the module reports: 0.7.7's ``__version__`` says 0.7.6). A missing one is a
+warning: the user's mock then refuses the service requests it has no response for
+("Connection refused"), loudly, and nothing reaches the network.
+
+This module imports aioresponses: it is imported once aioresponses is.
 """
 
 from __future__ import annotations
@@ -20,22 +25,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-OLDEST = (0, 7, 7)
+from aioresponses import aioresponses as _Mock
+
+from .guard import Guard
 
 
-class UnsupportedAioresponsesError(RuntimeError):
-    """The installed aioresponses is older than the plugin can stand beside."""
+def _takes_passthrough_unmatched() -> object:
+    """A mock made (not started) with ``passthrough_unmatched``, read back."""
+    return _Mock(passthrough_unmatched=True).passthrough_unmatched
 
 
-def check_version(version: str) -> None:
-    """Raise :class:`UnsupportedAioresponsesError` for a release older than 0.7.7."""
-    numbers = tuple(int(part) for part in version.split(".")[:3] if part.isdigit())
-    if numbers < OLDEST:
-        raise UnsupportedAioresponsesError(
-            "pytest-batchjobs answers aiohttp beside aioresponses 0.7.7 or later (it relies "
-            f"on passthrough_unmatched), and aioresponses {version} is installed: upgrade "
-            "it (pip install 'aioresponses>=0.7.7')."
-        )
+GUARD = Guard(
+    distribution="aioresponses",
+    oldest="0.7.7",
+    reads={
+        "aioresponses.match": lambda: _Mock.match,
+        "aioresponses(passthrough_unmatched=...)": _takes_passthrough_unmatched,
+    },
+    fails=False,
+    without=(
+        "The fake leaves aioresponses alone: a started aioresponses mock refuses the "
+        "faked services' requests it has no response for."
+    ),
+)
 
 
 def passing_unmatched(answers: Callable[[str], bool]) -> Callable[[Any], Any]:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -42,7 +43,6 @@ import aiohttp
 from aiohttp.client_proto import ResponseHandler
 from aiohttp.connector import TCPConnector
 
-from ..neighbours import aioresponses as beside
 from ..wire.messages import WireRequest
 from .answer import http_message
 from .interceptor import Interceptor, Patch
@@ -187,11 +187,12 @@ class BesideAioresponses(Interceptor):
     transport = "aiohttp"
 
     def patches(self) -> list[Patch]:
-        import aioresponses
+        from ..neighbours import aioresponses as beside
 
-        beside.check_version(str(getattr(aioresponses, "__version__", "0")))
+        if not beside.GUARD.check():
+            return []
         answers = beside.passing_unmatched(lambda url: self.route(url) is not None)
-        return [Patch(aioresponses.aioresponses, "match", answers)]
+        return [Patch(sys.modules["aioresponses"].aioresponses, "match", answers)]
 
     def url(self, request: str) -> str:
         return request  # the URL aioresponses matched
