@@ -1,8 +1,8 @@
 """Defense in depth: while a fake is active, no faked service's host name is resolved.
 
 The transports answer the services' requests before any connection is made. A client
-none of them knows (``http.client`` or ``urllib3`` used directly, aiohttp, a library
-with its own HTTP stack over Python's sockets) would look the host up first: so while
+none of them knows (``http.client``, a urllib3 connection used below its pools, a
+library with its own HTTP stack over Python's sockets) would look the host up first: so while
 a fake is active, ``socket.getaddrinfo``, ``socket.gethostbyname`` and
 ``socket.gethostbyname_ex`` refuse to resolve an endpoint of a faked service (any
 host :mod:`..wire.endpoints` recognises, or its VPC endpoints, compared as the
@@ -66,9 +66,10 @@ def refuse_faked(host: object) -> None:
         socket.EAI_NONAME,
         f"pytest-batchjobs refused to resolve {host!r}{seen}, an endpoint of {found.service}, "
         "while a fake is active: no request for a faked service may reach the network. "
-        "The client sending it bypasses the fake, which answers botocore, requests, httpx "
-        "and urllib.request; point this client at the fake's local server (the "
-        "batchjobs_server fixture) instead. See docs/fidelity.md, Safety.",
+        "The client sending it bypasses the fake, which answers botocore, aiobotocore, "
+        "requests, httpx, aiohttp, urllib3 and urllib.request; point this client at the "
+        "fake's local server (the batchjobs_server fixture) instead. See docs/fidelity.md, "
+        "Safety.",
     )
 
 
