@@ -255,14 +255,31 @@ def faked_signing(signer: Any, signature_version: str | None) -> tuple[bool, Any
     service's call while a fake is active, and, for bearer auth, the auth that signs it
     with the dummy token (else ``None``: it signs with dummy credentials)."""
     core = active_core()
-    if core is None or signer._service_id.hyphenize() not in core.services:
+    if core is None or _hyphenized(signer._service_id) not in core.services:
         return False, None
+    if _requires_token(signature_version or signer.signature_version):
+        return True, _auth_types()[signature_version or signer.signature_version](_dummy_token())
+    return True, None
+
+
+@functools.lru_cache(maxsize=64)  # one entry per service id a client signs for
+def _hyphenized(service_id: Any) -> str:
+    """botocore's ``ServiceId.hyphenize()`` (``bedrock-runtime``), once per service."""
+    return str(service_id.hyphenize())
+
+
+@functools.cache
+def _auth_types() -> Any:
+    """botocore's table of signers by signature version, imported on first use."""
     from botocore.auth import AUTH_TYPE_MAPS
 
-    auth = AUTH_TYPE_MAPS.get(signature_version or signer.signature_version)
-    if auth is not None and auth.REQUIRES_TOKEN is True:
-        return True, auth(_dummy_token())
-    return True, None
+    return AUTH_TYPE_MAPS
+
+
+def _requires_token(signature_version: str) -> bool:
+    """Whether ``signature_version`` signs with a bearer token (``bearer``)."""
+    auth = _auth_types().get(signature_version)
+    return auth is not None and auth.REQUIRES_TOKEN is True
 
 
 @functools.lru_cache(maxsize=8)

@@ -34,7 +34,7 @@ def json_body(body: bytes) -> dict[str, Any]:
         return {}
     try:
         # The protocols are UTF-8 only, and JSON has no NaN or Infinity.
-        value = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+        value = _DECODER.decode(body.decode("utf-8"))
     except RecursionError:
         raise SerializationError("Request body is nested too deeply to be read") from None
     except (UnicodeDecodeError, ValueError) as error:
@@ -46,6 +46,10 @@ def json_body(body: bytes) -> dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
+
+
+# One decoder for every body: json.loads() with an option builds a new one each call.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
 # Smithy's integer is 32 bits and its long 64: a larger value cannot be read.
