@@ -47,6 +47,24 @@ def personalize_job(client: Any, name: str = "movies-batch", **overrides: Any) -
     return str(client.create_batch_inference_job(**params)["batchInferenceJobArn"])
 
 
+def transform_job(client: Any, name: str = "scores", **extra: Any) -> str:
+    """Create a SageMaker transform job with realistic parameters; returns its ARN."""
+    return str(
+        client.create_transform_job(
+            TransformJobName=name,
+            ModelName="churn-xgboost-v7",
+            TransformInput={
+                "DataSource": {
+                    "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://batch-in/"}
+                }
+            },
+            TransformOutput={"S3OutputPath": "s3://batch-out/scores"},
+            TransformResources={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
+            **extra,
+        )["TransformJobArn"]
+    )
+
+
 def wall_seconds() -> float:
     """Real elapsed time, which no fake clock patches (freezegun patches perf_counter)."""
     return time.clock_gettime(time.CLOCK_MONOTONIC)

@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from jobs import MODEL, ROLE, bedrock_job, bedrock_params
+from jobs import MODEL, ROLE, bedrock_job, bedrock_params, transform_job
 from moto import mock_aws
 
 from pytest_batchjobs import BatchJobsFake, FakeServer, fake_batchjobs
@@ -499,23 +499,6 @@ def test_targets_input_settings_shape_what_the_queue_gets(
 
 
 # -- SageMaker transform jobs -----------------------------------------------------------
-
-
-def transform_job(sagemaker: Any, name: str, **extra: Any) -> str:
-    return str(
-        sagemaker.create_transform_job(
-            TransformJobName=name,
-            ModelName="churn-xgboost-v7",
-            TransformInput={
-                "DataSource": {
-                    "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://batch-in/"}
-                }
-            },
-            TransformOutput={"S3OutputPath": "s3://batch-out/scores"},
-            TransformResources={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
-            **extra,
-        )["TransformJobArn"]
-    )
 
 
 def test_transform_jobs_send_sagemakers_state_change_events(

@@ -26,7 +26,7 @@ import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jobs import bedrock_params
+from jobs import bedrock_params, transform_job
 
 from pytest_batchjobs import BatchJobsFake
 from pytest_batchjobs.services._kit import listing
@@ -137,17 +137,7 @@ def test_sagemaker_creation_time_filters_page_as_the_scan(
         for index, gap in enumerate(gaps):
             fake.clock.advance(gap)
             name = f"scores-{(index * 7) % 11}-{index}"
-            client.create_transform_job(
-                TransformJobName=name,
-                ModelName="churn-xgboost-v7",
-                TransformInput={
-                    "DataSource": {
-                        "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://batch-in/"}
-                    }
-                },
-                TransformOutput={"S3OutputPath": "s3://batch-out/scores"},
-                TransformResources={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
-            )
+            transform_job(client, name)
             instants.append(client.describe_transform_job(TransformJobName=name)["CreationTime"])
         bounds = _bounds(instants, data)
         query: dict[str, Any] = {"MaxResults": data.draw(st.integers(1, 7), label="size")}

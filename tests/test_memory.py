@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
-from jobs import bedrock_params, personalize_params
+from jobs import bedrock_params, personalize_params, transform_job
 
 from pytest_batchjobs import BatchJobsFake
 
@@ -109,20 +109,7 @@ def _personalize(fake: BatchJobsFake) -> str:
 
 
 def _transform(fake: BatchJobsFake) -> str:
-    client = boto3.client("sagemaker", region_name="us-east-1")
-    return str(
-        client.create_transform_job(
-            TransformJobName="scores",
-            ModelName="churn-xgboost-v7",
-            TransformInput={
-                "DataSource": {
-                    "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://batch-in/"}
-                }
-            },
-            TransformOutput={"S3OutputPath": "s3://batch-out/scores"},
-            TransformResources={"InstanceType": "ml.m5.xlarge", "InstanceCount": 1},
-        )["TransformJobArn"]
-    )
+    return transform_job(boto3.client("sagemaker", region_name="us-east-1"))
 
 
 def _async_invoke(fake: BatchJobsFake) -> str:
