@@ -45,7 +45,7 @@ from aiohttp.connector import TCPConnector
 
 from ..wire.messages import WireRequest
 from .answer import http_message
-from .interceptor import Interceptor, Patch
+from .interceptor import ClientAdapter, Interceptor, Patch, route_url
 
 if TYPE_CHECKING:
     from aiohttp.client_reqrep import ClientRequest
@@ -73,7 +73,7 @@ class _Sent(NamedTuple):
     body: bytes
 
 
-class AiohttpInterceptor(Interceptor):
+class AiohttpInterceptor(ClientAdapter):
     """aiohttp's adapter: a connection in memory for the faked services' requests."""
 
     transport = "aiohttp"
@@ -184,18 +184,13 @@ class BesideAioresponses(Interceptor):
     user's mock has no response for goes on to aiohttp, where the fake answers it
     (:mod:`..neighbours.aioresponses`)."""
 
-    transport = "aiohttp"
-
     def patches(self) -> list[Patch]:
         from ..neighbours import aioresponses as beside
 
         if not beside.GUARD.check():
             return []
-        answers = beside.passing_unmatched(lambda url: self.route(url) is not None)
+        answers = beside.passing_unmatched(lambda url: route_url(url) is not None)
         return [Patch(sys.modules["aioresponses"].aioresponses, "match", answers)]
-
-    def url(self, request: str) -> str:
-        return request  # the URL aioresponses matched
 
 
 def _body_if_complete(received: bytearray, headers: Any) -> bytes | None:

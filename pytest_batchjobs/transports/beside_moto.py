@@ -21,8 +21,6 @@ from .interceptor import Interceptor, Patch
 class BesideMoto(Interceptor):
     """Not a client: moto's botocore stubber, told to skip the fake's answers."""
 
-    transport = "moto"
-
     def patches(self) -> Iterable[Patch]:
         moto.GUARD.check()
         stubber = import_module("moto.core.botocore_stubber").BotocoreStubber

@@ -51,7 +51,7 @@ from ..active import DUMMY_CREDENTIALS, active_core
 from ..errors import UnfakedOperationError
 from ..neighbours.moto import moto_active
 from ..wire.messages import WireRequest, WireResponse
-from .interceptor import Interceptor, PassBelow, Patch, Routed
+from .interceptor import ClientAdapter, PassBelow, Patch, Routed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -119,7 +119,7 @@ def _response_class() -> Any:
     return AWSResponse
 
 
-class Botocore(Interceptor):
+class Botocore(ClientAdapter):
     """botocore's ``before-send`` and the methods every client goes through. A
     botocore-style prepared request already names its service (by the event, or the
     endpoint's prefix): it is routed by that, not by its URL."""

@@ -56,10 +56,10 @@ import httpx
 from ..core.outcome import Broken
 from ..patching.patches import below as layer_below
 from ..wire.messages import WireRequest, WireResponse
-from .interceptor import Interceptor, Patch
+from .interceptor import ClientAdapter, Interceptor, Patch
 
 
-class Httpx(Interceptor):
+class Httpx(ClientAdapter):
     """httpx's two transport methods, under a layer of the fake's own."""
 
     transport = "httpx"
@@ -155,8 +155,6 @@ class BesidePytestHttpx(Interceptor):
     user's registered responses matches is answered by the fake instead of failing as
     unexpected (and is not recorded as one)."""
 
-    transport = "httpx"
-
     def patches(self) -> Iterable[Patch]:
         from ..neighbours import pytest_httpx
 
@@ -207,8 +205,6 @@ class BesideRespx(Interceptor):
     layer does: without this, a service request it has no route for would fail as
     "not mocked", or get respx's empty 200.
     """
-
-    transport = "httpx"
 
     def patches(self) -> Iterable[Patch]:
         from ..neighbours import respx

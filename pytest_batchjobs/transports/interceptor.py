@@ -21,6 +21,7 @@ A sync and an async patch differ by one ``await``: reading the request's body be
 
 from __future__ import annotations
 
+import abc
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from ..active import active_core
@@ -60,8 +61,32 @@ class PassBelow(Exception):
 
 
 class Interceptor:
-    """One client library's adapter. Subclasses set :attr:`transport` and implement
-    the conversions their patches use; the defaults suit an HTTP client."""
+    """What the registry puts in place for one library while any fake is active: a
+    client adapter (:class:`ClientAdapter`), or patches alone (the lookup guard, moto's
+    and the users' mocks told to leave the fake's requests to it)."""
+
+    def install(self) -> None:
+        """Run once per process when the library loads, if the registry line asks
+        (botocore's built-in handlers): what must be in place before any fake starts."""
+
+    def patches(self) -> Iterable[Patch]:
+        """What is replaced while any fake is active (the library is loaded)."""
+        return ()
+
+
+def route_url(url: str) -> Routed | None:
+    """Whether the active fake answers a request sent to ``url``: its core and
+    service, or ``None`` (no fake is active, or ``url`` is no faked service's endpoint)."""
+    core = active_core()
+    if core is None:
+        return None
+    found = endpoint_of_url(url)
+    return None if found is None else Routed(core, found.service)
+
+
+class ClientAdapter(Interceptor, abc.ABC):
+    """One client library's adapter. Subclasses set :attr:`transport` and implement the
+    conversions; :meth:`route` and :meth:`answer` are the mechanism their patches call."""
 
     transport: ClassVar[str]
     """The adapter's name in the journal (``call.transport``)."""
@@ -69,31 +94,23 @@ class Interceptor:
     below_reachable: ClassVar[bool] = False
     """Whether moto, when active, could answer through this adapter (the 501 says how)."""
 
-    def install(self) -> None:
-        """Run once per process when the library loads, if the registry line asks
-        (botocore's built-in handlers): what must be in place before any fake starts."""
-
-    def patches(self) -> Iterable[Patch]:
-        """What the adapter replaces while any fake is active (the library is loaded)."""
-        return ()
-
     # -- conversions -------------------------------------------------------------------
 
+    @abc.abstractmethod
     def url(self, request: Any) -> str:
         """The URL ``request`` is sent to."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def wire(self, request: Any) -> WireRequest:
         """``request`` (its body read) as the core reads it."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def respond(self, response: WireResponse, request: Any) -> Any:
         """``response`` as the library returns one."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def broken(self, outcome: Broken, request: Any) -> BaseException:
         """What the library raises when the connection breaks this way."""
-        raise NotImplementedError
 
     def below(self) -> bool:
         """Whether something below the adapter answers what the fake does not own
@@ -108,13 +125,8 @@ class Interceptor:
     # -- the mechanism -----------------------------------------------------------------
 
     def route(self, request: Any) -> Routed | None:
-        """Whether the active fake answers ``request``: its core and service, or ``None``
-        (no fake is active, or the URL is no faked service's endpoint)."""
-        core = active_core()
-        if core is None:
-            return None
-        found = endpoint_of_url(self.url(request))
-        return None if found is None else Routed(core, found.service)
+        """Whether the active fake answers ``request`` (:func:`route_url` of its URL)."""
+        return route_url(self.url(request))
 
     def answer(self, routed: Routed, request: Any) -> Any:
         """The fake's answer to ``request`` (its body read) in the library's terms;

@@ -37,8 +37,6 @@ class FakedHostLookupError(socket.gaierror):
 class LookupGuard(Interceptor):
     """Not a client: the resolvers every client of Python's sockets asks, guarded."""
 
-    transport = "socket"
-
     def patches(self) -> Iterable[Patch]:
         return [Patch(socket, name, _guarded, layered=True) for name in _RESOLVERS]
 

@@ -52,12 +52,12 @@ from ..neighbours import responses as neighbour
 from ..neighbours.moto import moto_active, responses_mock
 from ..patching.patches import below as layer_below
 from ..wire.messages import WireRequest, WireResponse, body_bytes
-from .interceptor import Interceptor, PassBelow, Patch, Routed
+from .interceptor import ClientAdapter, PassBelow, Patch, Routed
 
 _ROUTED = "_pytest_batchjobs_routed"  # on a request the fake answers: its Routed
 
 
-class Requests(Interceptor):
+class Requests(ClientAdapter):
     """``HTTPAdapter.send`` under a layer of the fake's own, and ``responses``' mocks
     taught to leave the services' requests they do not answer to the fake."""
 

@@ -41,7 +41,7 @@ from urllib3.util import Retry, Timeout
 
 from ..wire.messages import WireRequest, body_bytes
 from .answer import reason_phrase
-from .interceptor import Interceptor, Patch
+from .interceptor import ClientAdapter, Patch
 
 if TYPE_CHECKING:
     from ..core.outcome import Broken
@@ -81,7 +81,7 @@ class _Sent(NamedTuple):
         )
 
 
-class Urllib3Interceptor(Interceptor):
+class Urllib3Interceptor(ClientAdapter):
     """urllib3's adapter: ``HTTPConnectionPool.urlopen`` answers the faked services."""
 
     transport = "urllib3"

@@ -26,10 +26,10 @@ from typing import Any
 from ..core.outcome import Broken
 from ..wire.messages import WireRequest, WireResponse, body_bytes
 from .answer import http_message
-from .interceptor import Interceptor, Patch
+from .interceptor import ClientAdapter, Patch
 
 
-class UrllibRequest(Interceptor):
+class UrllibRequest(ClientAdapter):
     """``AbstractHTTPHandler.do_open``, where every opener's HTTP(S) handler connects."""
 
     transport = "urllib"
