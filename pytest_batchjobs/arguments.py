@@ -282,14 +282,15 @@ def did_you_mean(
     refused: str,
     name: object,
     choices: Iterable[str],
-    valid: str,
+    valid: str = "",
     spell: Callable[[str], str] = str,
 ) -> str:
     """An error message for a name that is none of ``choices``: ``refused`` (what is
     wrong), the choices nearest ``name`` (each written by ``spell``) if any is near,
-    then ``valid`` (the valid choices): ``"<refused> (did you mean 'X'?); <valid>"``,
-    or ``"<refused>; <valid>"``."""
+    then ``valid`` (the valid choices), unless ``refused`` names them already:
+    ``"<refused> (did you mean 'X'?); <valid>"``, or ``"<refused>; <valid>"``."""
     found = nearest(name, choices) if isinstance(name, str) else []
+    tail = f"; {valid}" if valid else ""
     if not found:
-        return f"{refused}; {valid}"
-    return f"{refused} (did you mean {' or '.join(repr(spell(c)) for c in found)}?); {valid}"
+        return f"{refused}{tail}"
+    return f"{refused} (did you mean {' or '.join(repr(spell(c)) for c in found)}?){tail}"

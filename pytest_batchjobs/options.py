@@ -97,8 +97,7 @@ def _backend(name: str, value: Any) -> Any:
                 f"batchjobs {name} {value!r} is not one of {', '.join(choices)}",
                 value,
                 choices,
-                "",
-            ).removesuffix("; ")
+            )
         )
     return value
 
