@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Wrap = Callable[[Any], Any]
@@ -36,7 +36,7 @@ class _Replaced:
     replacement: Any = None
     layered: bool = False
     if_unchanged: bool = False
-    inert: bool = field(default=False)
+    inert: bool = False
 
     def on_top(self) -> bool:
         return _own(self.owner, self.name) is self.replacement
