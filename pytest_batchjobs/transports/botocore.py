@@ -257,8 +257,9 @@ def faked_signing(signer: Any, signature_version: str | None) -> tuple[bool, Any
     core = active_core()
     if core is None or _hyphenized(signer._service_id) not in core.services:
         return False, None
-    if _requires_token(signature_version or signer.signature_version):
-        return True, _auth_types()[signature_version or signer.signature_version](_dummy_token())
+    version = signature_version or signer.signature_version
+    if _requires_token(version):
+        return True, _auth_types()[version](_dummy_token())
     return True, None
 
 
